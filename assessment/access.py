@@ -1,0 +1,52 @@
+"""Who may open an assessment: its logged-in owner, or a browser that holds its resume token.
+
+Anything else gets the same 404 as an assessment that does not exist.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+
+from django.http import Http404, HttpRequest
+
+from . import selectors
+from .models import Assessment
+from .services import token_digest
+
+SESSION_KEY = "assessment_tokens"
+
+
+def remember_token(request: HttpRequest, assessment: Assessment, token: str) -> None:
+    tokens = dict(request.session.get(SESSION_KEY, {}))
+    tokens[str(assessment.public_id)] = token
+    request.session[SESSION_KEY] = tokens
+
+
+def token_for(request: HttpRequest, assessment: Assessment) -> str | None:
+    token = request.session.get(SESSION_KEY, {}).get(str(assessment.public_id))
+    if token and hmac.compare_digest(token_digest(token), assessment.resume_digest):
+        return token
+    return None
+
+
+def can_access(request: HttpRequest, assessment: Assessment) -> bool:
+    user = request.user
+    if user.is_authenticated and assessment.owner_id == user.pk:
+        return True
+    return token_for(request, assessment) is not None
+
+
+def assessment_for_request(request: HttpRequest, public_id: uuid.UUID) -> Assessment:
+    assessment = selectors.assessments().filter(public_id=public_id).first()
+    if assessment is None or not can_access(request, assessment):
+        raise Http404
+    return assessment
+
+
+def session_assessments(request: HttpRequest) -> list[Assessment]:
+    """Assessments this browser holds a valid resume token for (anonymous owners' drafts)."""
+    ids = list(request.session.get(SESSION_KEY, {}))[-20:]
+    if not ids:
+        return []
+    return [a for a in selectors.assessments_by_public_ids(ids) if token_for(request, a)]

@@ -1,0 +1,146 @@
+"""Forms built from the questionnaire definition: one form per section, plus sign-up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .questionnaire import Question
+
+SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
+
+
+def tr(text: dict[str, str] | None, lang: str) -> str:
+    """Pick the text of one language from a content text mapping."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get("en") or next(iter(text.values()))
+
+
+class MultiChoiceField(forms.MultipleChoiceField):
+    def __init__(self, *args, exclusive: set[str], **kwargs):
+        self.exclusive = exclusive
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if len(value) > 1 and self.exclusive & set(value):
+            raise forms.ValidationError(
+                _("“%(option)s” cannot be combined with other answers."),
+                params={"option": dict(self.choices).get(next(iter(self.exclusive & set(value))), "")},
+                code="exclusive",
+            )
+
+
+class SectionForm(forms.Form):
+    """The questions of one section that apply to this firm.
+
+    Every field is optional at the form level so that whatever is valid can be saved
+    even when the page is incomplete; `missing` reports unanswered required questions.
+    """
+
+    def __init__(self, *args, questions: list[Question], lang: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = {q.key: q for q in questions}
+        for q in questions:
+            self.fields[q.key] = field_for(q, lang)
+
+    def answers(self) -> tuple[dict[str, Any], set[str]]:
+        """(values to store, keys the owner left empty) among the fields that validated."""
+        values, cleared = {}, set()
+        for key, value in self.cleaned_data.items():
+            if value in (None, "", []):
+                cleared.add(key)
+            else:
+                values[key] = to_json(value)
+        return values, cleared
+
+    def flag_missing(self, stored: dict[str, Any]) -> bool:
+        """Add an error beside each required question that still has no answer."""
+        flagged = False
+        for key, q in self.questions.items():
+            if q.required and key not in self.errors and stored.get(key) in (None, "", []):
+                self.add_error(key, _("Please answer this question."))
+                flagged = True
+        return flagged
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def field_for(q: Question, lang: str) -> forms.Field:
+    label = tr(q.text, lang)
+    help_text = help_for(q, lang)
+    common: dict[str, Any] = {"label": label, "help_text": help_text, "required": False}
+    choices = [(o.key, tr(o.text, lang)) for o in q.options]
+    if q.type == "multi":
+        return MultiChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            exclusive={o.key for o in q.options if o.exclusive},
+            **common,
+        )
+    if q.type in ("single", "scale", "yesno"):
+        if len(choices) > SELECT_THRESHOLD:
+            if q.key == "industry":
+                choices = grouped_by_sector(q, lang)
+            widget = forms.Select
+            choices = [("", _("Choose…")), *choices]
+        else:
+            widget = forms.RadioSelect
+        return forms.ChoiceField(choices=choices, widget=widget, **common)
+    if q.type == "number":
+        attrs = {"inputmode": "numeric" if q.integer else "decimal"}
+        if q.integer:
+            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=forms.NumberInput(attrs), **common)
+        return forms.DecimalField(
+            min_value=Decimal(str(q.min)),
+            max_value=Decimal(str(q.max)),
+            max_digits=12,
+            decimal_places=2,
+            widget=forms.NumberInput({**attrs, "step": "any"}),
+            **common,
+        )
+    widget = forms.TextInput if (q.max_length or 0) <= 200 else forms.Textarea({"rows": 3})
+    return forms.CharField(max_length=q.max_length, widget=widget, strip=True, **common)
+
+
+SECTOR_LABELS = {
+    "primary": gettext_lazy("Primary sector (agriculture)"),
+    "secondary": gettext_lazy("Secondary sector (industry and construction)"),
+    "tertiary": gettext_lazy("Tertiary sector (services)"),
+}
+
+
+def grouped_by_sector(q: Question, lang: str) -> list:
+    groups: dict[str, list] = {}
+    for o in q.options:
+        groups.setdefault(o.sector or "", []).append((o.key, tr(o.text, lang)))
+    return [(str(SECTOR_LABELS.get(sector, sector)), items) for sector, items in groups.items()]
+
+
+def help_for(q: Question, lang: str) -> str:
+    """Help text plus unit and the papers the question comes from (crispy renders it as HTML)."""
+    parts = []
+    if q.unit:
+        parts.append(format_html("{}: {}", _("Unit"), tr(q.unit, lang)))
+    if q.help:
+        parts.append(conditional_escape(tr(q.help, lang)))
+    if q.sources:
+        cites = ", ".join(f"{s.paper} §{s.section}" for s in q.sources)
+        parts.append(format_html('<span class="cite">{} {}</span>', _("Source:"), cites))
+    return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else ""
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)

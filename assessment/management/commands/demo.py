@@ -1,0 +1,111 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+
+from assessment import selectors, services
+from assessment.samples import sample_answers
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-owner-2026"  # noqa: S105 - a published demo login
+
+FIRMS = [
+    (
+        "zh-hans",
+        0.45,
+        {
+            "firm_name": "杭州锦程纺织有限公司",
+            "industry": "mfg_textiles",
+            "province": "zhejiang",
+            "employees": 85,
+            "revenue": 4200,
+            "total_assets": 3100,
+            "years_operating": 12,
+            "export_share": 35,
+            "export_plan": "already",
+            "main_products": "针织面料和成衣，主要出口东南亚。",
+        },
+    ),
+    (
+        "en",
+        0.3,
+        {
+            "firm_name": "Chengdu Riverside Catering Co.",
+            "industry": "hospitality",
+            "province": "sichuan",
+            "employees": 28,
+            "revenue": 650,
+            "total_assets": 300,
+            "years_operating": 6,
+            "export_share": 0,
+            "export_plan": "no_plan",
+        },
+    ),
+    (
+        "zh-hans",
+        0.65,
+        {
+            "firm_name": "郑州恒力机械配件厂",
+            "industry": "mfg_machinery",
+            "province": "henan",
+            "employees": 160,
+            "revenue": 9000,
+            "total_assets": 7000,
+            "years_operating": 18,
+            "export_share": 0,
+            "export_plan": "planned",
+        },
+    ),
+    (
+        "en",
+        0.8,
+        {
+            "firm_name": "Xiamen Bluewave Software Ltd.",
+            "industry": "software_it",
+            "province": "fujian",
+            "employees": 40,
+            "revenue": 1200,
+            "total_assets": 800,
+            "years_operating": 4,
+            "export_share": 10,
+            "export_plan": "already",
+        },
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo firms with submitted assessments in Chinese and English (replaces earlier demo data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the app runs")
+
+    def handle(self, *args, base_url, **options):
+        version = selectors.current_version()
+        if version is None:
+            raise CommandError("No questionnaire is loaded. Run: python manage.py load_questionnaire")
+        qn = selectors.questionnaire_of(version)
+        User = get_user_model()
+        lines = []
+        with transaction.atomic():
+            user, _ = User.objects.get_or_create(username=DEMO_USER)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.assessments.all().delete()
+            for seed, (lang, quality, profile) in enumerate(FIRMS):
+                assessment, token = services.assessment_create(version=version, owner=user, language=lang)
+                answers = sample_answers(qn, profile, quality, seed=seed)
+                services.answers_save(assessment=assessment, values=answers)
+                services.assessment_submit(assessment=assessment)
+                with translation.override(lang):
+                    results = reverse("results", args=[assessment.public_id])
+                    resume = reverse("resume", args=[token])
+                lines.append(
+                    f"  {profile['firm_name']} ({lang}, overall {assessment.result['overall']}):\n"
+                    f"    results     {base_url}{results}\n"
+                    f"    private link {base_url}{resume}"
+                )
+        self.stdout.write(self.style.SUCCESS(f"Created {len(FIRMS)} demo assessments."))
+        self.stdout.write(f"Log in at {base_url}/en/accounts/login/ as {DEMO_USER} / {DEMO_PASSWORD}, or open:")
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,72 @@
+"""Database tables. Behaviour lives in services.py (writes) and selectors.py (reads)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionnaireVersion(models.Model):
+    """One loaded version of the questionnaire content, stored whole and never edited."""
+
+    version = models.CharField(max_length=20, unique=True)
+    checksum = models.CharField(max_length=64)
+    definition = models.JSONField()
+    is_current = models.BooleanField(default=False)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    # The id in URLs: random, so ids cannot be enumerated.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="assessments")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
+    )
+    # SHA-256 of the private resume token; the token itself is only ever in the link.
+    resume_digest = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    firm_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Snapshot taken once at submission: scores, facts, triggered actions, strengths.
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.firm_name or str(self.public_id)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question_key = models.CharField(max_length=64)
+    value = models.JSONField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "question_key"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question_key}={self.value!r}"

@@ -1,0 +1,228 @@
+"""Report data: one structure built from a submitted assessment, rendered as the results
+page now and as the PDF later. Building is separate from rendering so both show the
+same numbers and the same plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .charts import radar_svg
+from .forms import tr
+from .models import Assessment
+from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source
+
+TOP_ACTIONS = 5
+
+HORIZON_LABELS = {
+    "now": gettext_lazy("Start now"),
+    "3m": gettext_lazy("Within 3 months"),
+    "12m": gettext_lazy("Within 12 months"),
+}
+PRIORITY_LABELS = {
+    "high": gettext_lazy("High priority"),
+    "medium": gettext_lazy("Medium priority"),
+    "low": gettext_lazy("Low priority"),
+}
+FACT_LABELS = {
+    "sector": {
+        "primary": gettext_lazy("Primary sector"),
+        "secondary": gettext_lazy("Secondary sector"),
+        "tertiary": gettext_lazy("Tertiary sector"),
+    },
+    "region": {
+        "eastern": gettext_lazy("Eastern region"),
+        "central": gettext_lazy("Central region"),
+        "western": gettext_lazy("Western region"),
+    },
+    "size_class": {
+        "micro": gettext_lazy("Micro enterprise"),
+        "small": gettext_lazy("Small enterprise"),
+        "medium": gettext_lazy("Medium-sized enterprise"),
+        "large": gettext_lazy("Above the SME thresholds"),
+    },
+    "export_orientation": {
+        "exporting": gettext_lazy("Exporting"),
+        "planning": gettext_lazy("Planning to export"),
+        "domestic": gettext_lazy("Domestic market only"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    paper: str
+    section: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.paper} §{self.section} {self.title}"
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    key: str
+    area: str
+    area_title: str
+    title: str
+    body: str
+    rationale: str
+    tailoring: list[str]
+    priority: str
+    priority_label: str
+    horizon: str
+    horizon_label: str
+    citations: list[Citation]
+    related_areas: list[str]  # titles; non-empty means a cross-area flag
+
+
+@dataclass(frozen=True)
+class AreaReport:
+    key: str
+    title: str
+    score: int | None
+    band: str | None
+    band_label: str
+    band_description: str
+    strengths: list[tuple[str, str]]  # (question label, answer)
+    actions: list[ActionItem]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    lang: str
+    title: str
+    firm_name: str
+    version: str
+    submitted_at: datetime | None
+    facts: list[tuple[str, str]]  # (label, value) for the profile summary
+    size_standard: str
+    overall: int | None
+    overall_band: str | None
+    overall_band_label: str
+    areas: list[AreaReport]
+    radar_svg: SafeString
+    top_actions: list[ActionItem]
+    plan: list[tuple[str, str, list[ActionItem]]]  # (horizon, label, actions)
+    references: list[tuple[str, str, str]]  # (paper id, title, citation)
+    answers: list[tuple[str, list[tuple[str, str]]]]  # (section title, [(question, answer)])
+
+
+def answer_text(q: Question, value: Any, lang: str) -> str:
+    """An answer as a person reads it, in the given language."""
+    if value in (None, "", []):
+        return ""
+    if q.type == "multi":
+        return "; ".join(tr(o.text, lang) for o in q.options if o.key in value)
+    if q.options:
+        option = q.option(str(value))
+        return tr(option.text, lang) if option else str(value)
+    if q.type == "number":
+        text = number_format(value, use_l10n=True)
+        return f"{text} {tr(q.unit, lang)}".strip()
+    return str(value)
+
+
+def citations(qn: Questionnaire, sources: tuple[Source, ...], lang: str) -> list[Citation]:
+    return [Citation(s.paper, s.section, tr(qn.papers[s.paper]["sections"][s.section], lang)) for s in sources]
+
+
+def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: str) -> ActionItem:
+    return ActionItem(
+        key=rec.key,
+        area=rec.area,
+        area_title=tr(qn.section(rec.area).title, lang),
+        title=tr(rec.title, lang),
+        body=tr(rec.body, lang),
+        rationale=tr(rec.rationale, lang),
+        tailoring=[tr(rec.tailoring[i].text, lang) for i in tailoring if i < len(rec.tailoring)],
+        priority=rec.priority,
+        priority_label=str(PRIORITY_LABELS[rec.priority]),
+        horizon=rec.horizon,
+        horizon_label=str(HORIZON_LABELS[rec.horizon]),
+        citations=citations(qn, rec.sources, lang),
+        related_areas=[tr(qn.section(a).title, lang) for a in rec.related_areas],
+    )
+
+
+def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, Any], lang: str) -> ReportData:
+    """Everything the results page and the PDF show, in one language."""
+    result = assessment.result or {}
+    with translation.override(lang):
+        actions = [_action(qn, qn.recommendation(a["key"]), a["tailoring"], lang) for a in result.get("actions", [])]
+        strengths = set(result.get("strengths", []))
+        areas = []
+        for section in qn.areas:
+            area = result.get("scores", {}).get(section.key, {})
+            band = next((b for b in qn.bands if b.key == area.get("band")), None)
+            areas.append(
+                AreaReport(
+                    key=section.key,
+                    title=tr(section.title, lang),
+                    score=area.get("score"),
+                    band=area.get("band"),
+                    band_label=tr(band.label, lang) if band else _("Not scored"),
+                    band_description=tr(band.description, lang) if band else "",
+                    strengths=[
+                        (tr(q.label, lang), answer_text(q, answers.get(q.key), lang))
+                        for q in section.questions
+                        if q.key in strengths
+                    ],
+                    actions=[a for a in actions if a.area == section.key],
+                )
+            )
+        overall_band = next((b for b in qn.bands if b.key == result.get("overall_band")), None)
+        facts = result.get("facts", {})
+        fact_rows = [
+            (
+                tr(qn.questions["industry"].label, lang),
+                answer_text(qn.questions["industry"], answers.get("industry"), lang),
+            )
+        ]
+        for fact, label in (
+            ("sector", _("Sector")),
+            ("region", _("Region")),
+            ("size_class", _("Size class")),
+            ("export_orientation", _("Exports")),
+        ):
+            if facts.get(fact):
+                fact_rows.append((str(label), str(FACT_LABELS[fact][facts[fact]])))
+        return ReportData(
+            lang=lang,
+            title=tr(qn.title, lang),
+            firm_name=assessment.firm_name or str(answers.get("firm_name", "")),
+            version=qn.version,
+            submitted_at=assessment.submitted_at,
+            facts=fact_rows,
+            size_standard=tr(qn.size_standard["name"], lang),
+            overall=result.get("overall"),
+            overall_band=result.get("overall_band"),
+            overall_band_label=tr(overall_band.label, lang) if overall_band else "",
+            areas=areas,
+            radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
+            top_actions=actions[:TOP_ACTIONS],
+            plan=[(h, str(HORIZON_LABELS[h]), [a for a in actions if a.horizon == h]) for h in HORIZONS],
+            references=[
+                (paper, tr(data["title"], lang), tr(data["citation"], lang))
+                for paper, data in sorted(qn.papers.items())
+            ],
+            answers=[
+                (
+                    tr(section.title, lang),
+                    [
+                        (tr(q.label, lang), answer_text(q, answers.get(q.key), lang))
+                        for q in section.questions
+                        if q.key in answers
+                    ],
+                )
+                for section in qn.sections
+            ],
+        )

@@ -1,0 +1,42 @@
+"""Plausible answer sets generated from the questionnaire, for demo data and benchmarks.
+
+`quality` runs from 0 (weakest answers) to 1 (best answers); `seed` makes it repeatable.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .facts import derive_facts
+from .questionnaire import Question, Questionnaire
+from .rules import visible_questions
+
+
+def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
+    jitter = rng.choice((-1, 0, 0, 1))
+    if q.type == "number":
+        bands = q.bands
+        i = max(0, min(len(bands) - 1, round(quality * (len(bands) - 1)) + jitter))
+        low = bands[i].min
+        high = bands[i + 1].min if i + 1 < len(bands) else (q.max if q.max is not None else low + 10)
+        value = low + (high - low) * rng.random() * 0.9
+        return int(value) if q.integer else round(value, 1)
+    scored = sorted((o for o in q.options if not o.na), key=lambda o: o.points or 0)
+    if q.type == "multi":
+        chosen = [o.key for o in scored if (o.points or 0) > 0 and rng.random() < quality]
+        return chosen or [scored[0].key]
+    i = max(0, min(len(scored) - 1, round(quality * (len(scored) - 1)) + jitter))
+    return scored[i].key
+
+
+def sample_answers(qn: Questionnaire, profile: dict[str, Any], quality: float, seed: int = 0) -> dict[str, Any]:
+    """Answers to every question that applies to a firm with this profile."""
+    rng = random.Random(seed)
+    answers = dict(profile)
+    facts = derive_facts(qn, answers)
+    for q in visible_questions(qn, answers, facts):
+        if q.key in answers or not q.scored:
+            continue
+        answers[q.key] = sample_answer(q, quality, rng)
+    return answers

@@ -1,0 +1,87 @@
+"""Scores: pure functions from (questionnaire, answers) to area and overall scores.
+
+See docs/scoring.md. No ORM here: this runs in tests without a database and in bulk
+imports without a query per firm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .facts import derive_facts
+from .questionnaire import AREAS, Question, Questionnaire
+from .rules import effective_answers
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    key: str
+    score: int | None  # 0-100, None when no scored question of the area was answered
+    band: str | None
+    counted: int  # questions that entered the score
+    exact: float | None  # unrounded score, for ordering and statistics
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    areas: dict[str, AreaScore]
+    overall: int | None
+    overall_band: str | None
+    ratios: dict[str, float]  # question key -> share of its best points earned (0..1)
+    facts: dict[str, Any]
+
+    def area_scores(self) -> dict[str, float | None]:
+        return {k: a.exact for k, a in self.areas.items()}
+
+
+def question_ratio(question: Question, value: Any) -> float:
+    """Share (0..1) of the question's best points that this answer earns."""
+    best = question.best_points()
+    if question.type == "number":
+        earned = 0.0
+        for band in question.bands:
+            if value >= band.min:
+                earned = band.points
+    elif question.type == "multi":
+        earned = sum(question.option(k).points or 0 for k in value if question.option(k))
+    else:
+        earned = question.option(str(value)).points or 0
+    return min(earned, best) / best
+
+
+def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
+    facts = derive_facts(qn, answers)
+    counted = effective_answers(qn, answers, facts)
+    ratios: dict[str, float] = {}
+    areas: dict[str, AreaScore] = {}
+    for section in qn.areas:
+        earned = possible = 0.0
+        n = 0
+        for q in section.questions:
+            if not q.scored or q.key not in counted:
+                continue
+            ratio = question_ratio(q, counted[q.key])
+            ratios[q.key] = ratio
+            earned += q.weight * ratio
+            possible += q.weight
+            n += 1
+        exact = 100 * earned / possible if possible else None
+        areas[section.key] = AreaScore(
+            key=section.key,
+            score=None if exact is None else round(exact),
+            band=None if exact is None else qn.band_for(round(exact)).key,
+            counted=n,
+            exact=exact,
+        )
+    present = [areas[a].exact for a in AREAS if areas[a].exact is not None]
+    overall_exact = sum(present) / len(present) if present else None
+    overall = None if overall_exact is None else round(overall_exact)
+    return ScoreResult(
+        areas=areas,
+        overall=overall,
+        overall_band=None if overall is None else qn.band_for(overall).key,
+        ratios=ratios,
+        facts=facts,
+    )

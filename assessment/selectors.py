@@ -1,0 +1,53 @@
+"""Reads: everything views and commands fetch goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from .models import Answer, Assessment, QuestionnaireVersion
+from .questionnaire import Questionnaire, parse_questionnaire
+
+# Versions never change once loaded (the loader refuses edits), so a parsed definition
+# can live for the whole process. Keyed by checksum too, in case a test reloads the db.
+_parsed: dict[tuple[int, str], Questionnaire] = {}
+
+
+def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
+    key = (version.pk, version.checksum)
+    if key not in _parsed:
+        definition = QuestionnaireVersion.objects.values_list("definition", flat=True).get(pk=version.pk)
+        _parsed[key] = parse_questionnaire(definition)
+    return _parsed[key]
+
+
+def current_version() -> QuestionnaireVersion | None:
+    return QuestionnaireVersion.objects.defer("definition").filter(is_current=True).first()
+
+
+def assessments() -> QuerySet[Assessment]:
+    """Base queryset: the stored definition JSON is large and comes from the cache instead."""
+    return Assessment.objects.select_related("questionnaire").defer("questionnaire__definition")
+
+
+def answers_of(assessment: Assessment) -> dict[str, Any]:
+    return dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+
+
+def assessments_of_user(user) -> QuerySet[Assessment]:
+    return assessments().filter(owner=user).order_by("-updated_at")
+
+
+def assessment_by_digest(digest: str) -> Assessment | None:
+    return assessments().filter(resume_digest=digest).first()
+
+
+def assessments_by_public_ids(public_ids: list[str]) -> QuerySet[Assessment]:
+    return assessments().filter(public_id__in=public_ids).order_by("-updated_at")
+
+
+def absolute_url(request, path: str) -> str:
+    """A link to hand out: SITE_URL when configured, else the vetted host of this request."""
+    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)

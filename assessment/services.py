@@ -1,0 +1,140 @@
+"""Writes: every change to the database goes through one of these functions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .facts import derive_facts
+from .models import Answer, Assessment, QuestionnaireVersion
+from .plan import strengths, triggered_actions
+from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
+from .rules import missing_questions
+from .scoring import score
+
+
+class AssessmentLocked(Exception):
+    """The assessment was submitted; its answers can no longer change."""
+
+
+class IncompleteAssessment(Exception):
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(", ".join(missing))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
+    """Validate a content file and store it as a new current version.
+
+    Returns (version, created). Loading the same content again is a no-op; loading
+    different content under a version that exists raises ContentError.
+    """
+    raw = load_yaml(text)
+    qn = parse_questionnaire(raw)
+    checksum = content_checksum(raw)
+    with transaction.atomic():
+        existing = QuestionnaireVersion.objects.filter(version=qn.version).first()
+        if existing is not None:
+            if existing.checksum != checksum:
+                raise ContentError(
+                    [
+                        f"version {qn.version}: already loaded with different content; "
+                        "assessments depend on it, so give the edited file a new version"
+                    ]
+                )
+            return existing, False
+        QuestionnaireVersion.objects.filter(is_current=True).update(is_current=False)
+        version = QuestionnaireVersion.objects.create(
+            version=qn.version, checksum=checksum, definition=raw, is_current=True
+        )
+    return version, True
+
+
+def assessment_create(*, version: QuestionnaireVersion, owner, language: str) -> tuple[Assessment, str]:
+    """Start a draft. Returns it with its private resume token (192 random bits)."""
+    token = secrets.token_urlsafe(24)
+    assessment = Assessment.objects.create(
+        questionnaire=version,
+        owner=owner if owner is not None and owner.is_authenticated else None,
+        resume_digest=token_digest(token),
+        language=language,
+    )
+    return assessment, token
+
+
+def answers_save(*, assessment: Assessment, values: dict[str, Any], cleared: Iterable[str] = ()) -> None:
+    """Store validated answers (and remove cleared ones) of a draft, in one transaction."""
+    now = timezone.now()
+    cleared = [key for key in cleared if key not in values]
+    changes: dict[str, Any] = {"updated_at": now}
+    if "firm_name" in values:
+        changes["firm_name"] = str(values["firm_name"])[:200]
+    elif "firm_name" in cleared:
+        changes["firm_name"] = ""
+    with transaction.atomic():
+        # The conditional update both locks the row and proves it is still a draft,
+        # so a save racing a submission cannot change a submitted assessment.
+        if not Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(**changes):
+            raise AssessmentLocked(_("This assessment has been submitted and can no longer be changed."))
+        if values:
+            Answer.objects.bulk_create(
+                [Answer(assessment=assessment, question_key=k, value=v, updated_at=now) for k, v in values.items()],
+                update_conflicts=True,
+                unique_fields=["assessment", "question_key"],
+                update_fields=["value", "updated_at"],
+            )
+        if cleared:
+            Answer.objects.filter(assessment=assessment, question_key__in=cleared).delete()
+
+
+def assessment_submit(*, assessment: Assessment) -> bool:
+    """Lock the answers and score them, exactly once.
+
+    Returns True when this call submitted it, False when it was already submitted
+    (a double click, the back button or a replayed post). Raises IncompleteAssessment
+    while a required question is unanswered.
+    """
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        if locked is None or locked.status != Assessment.Status.DRAFT:
+            return False
+        answers = selectors.answers_of(assessment)
+        missing = missing_questions(qn, answers, derive_facts(qn, answers))
+        if missing:
+            raise IncompleteAssessment([q.key for q in missing])
+        result = score(qn, answers)
+        actions = triggered_actions(qn, answers, result)
+        snapshot = {
+            "scores": {
+                key: {"score": a.score, "band": a.band, "counted": a.counted} for key, a in result.areas.items()
+            },
+            "overall": result.overall,
+            "overall_band": result.overall_band,
+            "facts": result.facts,
+            "actions": [{"key": a.recommendation.key, "tailoring": list(a.tailoring)} for a in actions],
+            "strengths": strengths(qn, result),
+        }
+        now = timezone.now()
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now, result=snapshot
+        )
+    assessment.refresh_from_db()
+    return True
+
+
+def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:
+    """Give anonymous assessments this browser started to the account that just logged in."""
+    ids = [a.pk for a in assessments if a.owner_id is None]
+    return Assessment.objects.filter(pk__in=ids, owner__isnull=True).update(owner=user)

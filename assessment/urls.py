@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
+    path("a/<uuid:public_id>/step/<slug:section>/", views.step, name="step"),
+    path("a/<uuid:public_id>/review/", views.review, name="review"),
+    path("a/<uuid:public_id>/submit/", views.submit, name="submit"),
+    path("a/<uuid:public_id>/results/", views.results, name="results"),
+    path("resume/<str:token>/", views.resume, name="resume"),
+    path("me/", views.my_assessments, name="my_assessments"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.OwnerLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

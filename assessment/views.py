@@ -1,0 +1,288 @@
+"""Thin views: fetch through the access helper, validate a form, call one service, redirect."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors, services
+from .facts import derive_facts
+from .forms import SectionForm, SignupForm, tr
+from .models import Assessment
+from .questionnaire import Questionnaire
+from .report import answer_text, build_report
+from .rules import missing_questions, visible_questions
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def _resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
+    token = access.token_for(request, assessment)
+    if token is None:
+        return None
+    return selectors.absolute_url(request, reverse("resume", args=[token]))
+
+
+def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
+    visible = visible_questions(qn, answers, facts)
+    steps = []
+    for section in qn.sections:
+        required = [q for q in visible if q.section == section.key and q.required]
+        done = sum(1 for q in required if answers.get(q.key) not in (None, "", []))
+        steps.append(
+            {
+                "key": section.key,
+                "title": tr(section.title, _lang()),
+                "done": done,
+                "total": len(required),
+                "complete": done == len(required),
+                "current": section.key == current,
+            }
+        )
+    steps.append({"key": "review", "title": _("Review"), "current": current == "review", "complete": False})
+    return steps
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        mine = list(selectors.assessments_of_user(request.user)[:10])
+    else:
+        mine = access.session_assessments(request)
+    return render(request, "assessment/home.html", {"mine": mine, "ready": selectors.current_version() is not None})
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        messages.error(request, _("The questionnaire has not been loaded yet. Run the set-up command first."))
+        return redirect("home")
+    assessment, token = services.assessment_create(version=version, owner=request.user, language=_lang())
+    access.remember_token(request, assessment, token)
+    return redirect("step", assessment.public_id, "profile")
+
+
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    keys = [s.key for s in qn.sections]
+    if section not in keys:
+        raise Http404
+    autosave = request.POST.get("action") == "autosave"
+    if not assessment.is_draft:
+        if autosave:
+            return JsonResponse({"error": _("This assessment has been submitted.")}, status=409)
+        messages.info(request, _("This assessment has been submitted and can no longer be changed."))
+        return redirect("results", assessment.public_id)
+
+    answers = selectors.answers_of(assessment)
+    facts = derive_facts(qn, answers)
+    questions = [q for q in visible_questions(qn, answers, facts) if q.section == section]
+    lang = _lang()
+
+    if request.method == "POST":
+        form = SectionForm(request.POST, questions=questions, lang=lang)
+        allowed = {q.key for q in questions}
+        foreign = [k for k in request.POST if k in qn.questions and k not in allowed]
+        if foreign:
+            # Answers for questions hidden to this firm or on another page: a tampered
+            # or stale post. Save nothing and say so.
+            if autosave:
+                return JsonResponse({"error": _("This page is out of date. Reload it.")}, status=400)
+            form = SectionForm(questions=questions, lang=lang, initial=answers)
+            messages.error(
+                request, _("Some answers did not belong to this page and nothing was saved. Please try again.")
+            )
+            return _render_step(request, assessment, qn, answers, facts, section, form, status=400)
+        form.is_valid()
+        values, cleared = form.answers()
+        try:
+            services.answers_save(assessment=assessment, values=values, cleared=cleared)
+        except services.AssessmentLocked as exc:
+            if autosave:
+                return JsonResponse({"error": str(exc)}, status=409)
+            messages.info(request, str(exc))
+            return redirect("results", assessment.public_id)
+        answers.update(values)
+        for key in cleared:
+            answers.pop(key, None)
+        if autosave:
+            return JsonResponse(
+                {"saved": sorted(values), "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}
+            )
+        action = request.POST.get("action", "next")
+        index = keys.index(section)
+        if form.errors:
+            messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
+        elif action == "back":
+            return (
+                redirect("step", assessment.public_id, keys[index - 1])
+                if index
+                else redirect("step", assessment.public_id, section)
+            )
+        elif action == "save":
+            messages.success(request, _("Saved. Use your private link to continue at any time."))
+            return redirect("step", assessment.public_id, section)
+        elif not form.flag_missing(answers):
+            target = keys[index + 1] if index + 1 < len(keys) else None
+            return (
+                redirect("step", assessment.public_id, target) if target else redirect("review", assessment.public_id)
+            )
+        return _render_step(request, assessment, qn, answers, facts, section, form)
+
+    form = SectionForm(questions=questions, lang=lang, initial={q.key: answers.get(q.key) for q in questions})
+    return _render_step(request, assessment, qn, answers, facts, section, form)
+
+
+def _render_step(request, assessment, qn, answers, facts, section, form, status=200) -> HttpResponse:
+    keys = [s.key for s in qn.sections]
+    sec = qn.section(section)
+    lang = _lang()
+    context = {
+        "assessment": assessment,
+        "section": sec,
+        "section_title": tr(sec.title, lang),
+        "section_intro": tr(sec.intro, lang),
+        "form": form,
+        "steps": _progress(qn, answers, facts, section),
+        "step_number": keys.index(section) + 1,
+        "step_count": len(keys) + 1,
+        "is_first": keys.index(section) == 0,
+        "resume_url": _resume_url(request, assessment),
+    }
+    return render(request, "assessment/step.html", context, status=status)
+
+
+@require_GET
+def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if not assessment.is_draft:
+        return redirect("results", assessment.public_id)
+    return _render_review(request, assessment)
+
+
+def _render_review(request, assessment, status=200) -> HttpResponse:
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    answers = selectors.answers_of(assessment)
+    facts = derive_facts(qn, answers)
+    lang = _lang()
+    visible = visible_questions(qn, answers, facts)
+    missing = {q.key for q in missing_questions(qn, answers, facts)}
+    sections = [
+        {
+            "key": s.key,
+            "title": tr(s.title, lang),
+            "rows": [
+                {
+                    "key": q.key,
+                    "label": tr(q.text, lang),
+                    "answer": answer_text(q, answers.get(q.key), lang),
+                    "missing": q.key in missing,
+                }
+                for q in visible
+                if q.section == s.key
+            ],
+        }
+        for s in qn.sections
+    ]
+    context = {
+        "assessment": assessment,
+        "sections": sections,
+        "missing_count": len(missing),
+        "steps": _progress(qn, answers, facts, "review"),
+        "step_number": len(qn.sections) + 1,
+        "step_count": len(qn.sections) + 1,
+        "resume_url": _resume_url(request, assessment),
+    }
+    return render(request, "assessment/review.html", context, status=status)
+
+
+@require_POST
+def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    try:
+        services.assessment_submit(assessment=assessment)
+    except services.IncompleteAssessment as exc:
+        messages.error(
+            request,
+            _("%(count)d required questions are still unanswered. They are marked below.")
+            % {"count": len(exc.missing)},
+        )
+        return _render_review(request, assessment, status=400)
+    return redirect("results", assessment.public_id)
+
+
+@require_GET
+def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.is_draft:
+        messages.info(request, _("Submit the assessment to see its results."))
+        return redirect("review", assessment.public_id)
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    report = build_report(assessment, qn, selectors.answers_of(assessment), _lang())
+    return render(
+        request,
+        "assessment/results.html",
+        {"assessment": assessment, "report": report, "resume_url": _resume_url(request, assessment)},
+    )
+
+
+@require_GET
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_digest(services.token_digest(token))
+    if assessment is None:
+        return render(request, "assessment/resume_invalid.html", status=404)
+    access.remember_token(request, assessment, token)
+    if not assessment.is_draft:
+        return redirect("results", assessment.public_id)
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    answers = selectors.answers_of(assessment)
+    missing = missing_questions(qn, answers, derive_facts(qn, answers))
+    messages.success(request, _("Welcome back. Your answers so far are saved."))
+    if missing:
+        return redirect("step", assessment.public_id, missing[0].section)
+    return redirect("review", assessment.public_id)
+
+
+@login_required
+@require_GET
+def my_assessments(request: HttpRequest) -> HttpResponse:
+    mine = selectors.assessments_of_user(request.user)
+    return render(request, "assessment/my_assessments.html", {"mine": mine})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        drafts = access.session_assessments(request)
+        user = form.save()
+        login(request, user)
+        services.assessments_claim(user=user, assessments=drafts)
+        messages.success(request, _("Your account is ready. Your assessments are listed below."))
+        return redirect("my_assessments")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class OwnerLoginView(LoginView):
+    """Log in, and attach the drafts this browser started anonymously to the account."""
+
+    def form_valid(self, form):
+        drafts = access.session_assessments(self.request)
+        response = super().form_valid(form)
+        services.assessments_claim(user=form.get_user(), assessments=drafts)
+        return response
