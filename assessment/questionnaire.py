@@ -419,8 +419,6 @@ class _Parser:
                     self.problem(f"question {question.key}", "duplicate key")
                 seen.add(question.key)
                 questions.append(question)
-            if key in AREAS and sum(1 for q in questions if q.scored) < 8:
-                self.problem(where, "an area needs at least 8 scored questions")
             sections.append(
                 Section(
                     key=key,
@@ -630,8 +628,6 @@ class _Parser:
                 )
             )
         self.check_unique([r.key for r in recs], "recommendations", "recommendation key")
-        if len(recs) < 30:
-            self.problem("recommendations", f"the catalogue needs at least 30 entries (has {len(recs)})")
         return tuple(recs)
 
     def check_condition(self, cond: Any, where: str, questions: dict[str, Question], show_if: bool) -> None:

@@ -1,0 +1,150 @@
+"""The content file: validation errors name the bad entry; the shipped content meets the brief."""
+
+import copy
+import re
+
+import pytest
+
+from assessment.facts import derive_facts
+from assessment.questionnaire import AREAS, ContentError, load_yaml, parse_questionnaire
+from assessment.rules import visible_questions
+from assessment.scoring import score
+from tests.content import PROFILE, mini_raw, shipped_raw
+
+
+def problems_of(raw) -> str:
+    with pytest.raises(ContentError) as excinfo:
+        parse_questionnaire(raw)
+    return "\n".join(excinfo.value.problems)
+
+
+def test_it_accepts_the_mini_content():
+    assert parse_questionnaire(mini_raw()).version == "test-1"
+
+
+def test_it_names_a_missing_translation():
+    raw = mini_raw()
+    del raw["sections"][1]["questions"][1]["text"]["zh-hans"]
+    assert "question res_yes.text: missing translation 'zh-hans'" in problems_of(raw)
+
+
+def test_it_names_a_duplicate_key():
+    raw = mini_raw()
+    raw["sections"][2]["questions"].append(copy.deepcopy(raw["sections"][2]["questions"][0]))
+    assert "question fin_single: duplicate key" in problems_of(raw)
+
+
+def test_it_names_a_missing_source():
+    raw = mini_raw()
+    del raw["sections"][1]["questions"][0]["sources"]
+    raw["recommendations"][1]["sources"] = []
+    problems = problems_of(raw)
+    assert "question res_single: missing source" in problems
+    assert "recommendation fin_low_score: missing source" in problems
+
+
+def test_it_names_an_unknown_section_of_a_paper():
+    raw = mini_raw()
+    raw["recommendations"][0]["sources"] = [{"paper": "002", "section": "9(9)"}]
+    assert "recommendation res_fix_single.sources[0]: unknown section '9(9)' of paper 002" in problems_of(raw)
+
+
+def test_it_names_unknown_references_in_rules():
+    raw = mini_raw()
+    raw["recommendations"][0]["when"] = {"question": "res_nope", "in": ["o0"]}
+    raw["recommendations"][1]["when"] = {"question": "fin_single", "in": ["o9"]}
+    raw["recommendations"][2]["when"] = {"fact": "region", "in": ["northern"]}
+    problems = problems_of(raw)
+    assert "recommendation res_fix_single.when: unknown question 'res_nope'" in problems
+    assert "recommendation fin_low_score.when: question fin_single has no option 'o9'" in problems
+    assert "recommendation int_export_gap.when: fact region has no value 'northern'" in problems
+
+
+def test_it_refuses_show_if_on_area_answers():
+    raw = mini_raw()
+    raw["sections"][2]["questions"][0]["show_if"] = {"question": "res_yes", "in": ["yes"]}
+    assert "show_if may only use profile answers and facts" in problems_of(raw)
+
+
+def test_it_refuses_scored_options_without_points_and_non_monotonic_bands():
+    raw = mini_raw()
+    del raw["sections"][1]["questions"][0]["options"][1]["points"]
+    raw["sections"][1]["questions"][2]["bands"][2]["points"] = 0
+    problems = problems_of(raw)
+    assert "question res_single option o1: needs points" in problems
+    assert "question res_number: bands need increasing min and non-decreasing points" in problems
+
+
+def test_it_reports_yaml_syntax_errors():
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_yaml("version: [unclosed")
+
+
+# -- the shipped content -------------------------------------------------------------
+
+
+def test_the_shipped_content_has_the_required_sections_and_counts(shipped):
+    assert [s.key for s in shipped.sections] == ["profile", *AREAS]
+    for area in shipped.areas:
+        assert sum(1 for q in area.questions if q.scored) >= 8, area.key
+    assert len(shipped.recommendations) >= 30
+    for area in AREAS:
+        assert any(r.area == area for r in shipped.recommendations), area
+    types = {q.type for q in shipped.questions.values() if q.scored}
+    assert types == {"single", "multi", "scale", "number", "yesno"}
+
+
+def test_every_scored_question_and_recommendation_cites_a_paper_section(shipped):
+    for q in shipped.questions.values():
+        if q.scored:
+            assert q.sources, q.key
+    for r in shipped.recommendations:
+        assert r.sources, r.key
+        for s in r.sources:
+            assert s.section in shipped.papers[s.paper]["sections"]
+
+
+def test_the_shipped_content_differentiates_by_firm_facts_and_flags_cross_area_gaps(shipped):
+    assert any(r.related_areas for r in shipped.recommendations)
+    tailored = [r for r in shipped.recommendations if r.tailoring]
+    assert len(tailored) >= 4
+    facts_used = {m for r in tailored for t in r.tailoring for m in re.findall(r"'fact': '(\w+)'", str(t.when))}
+    assert {"sector"} <= facts_used
+
+
+def test_the_shipped_content_scores_100_for_best_and_0_for_worst(shipped):
+    for plan in ("already", "no_plan"):
+        answers = dict(PROFILE, export_plan=plan)
+        worst, best = dict(answers), dict(answers)
+        for q in visible_questions(shipped, answers, derive_facts(shipped, answers)):
+            if not q.scored:
+                continue
+            if q.type == "number":
+                best[q.key], worst[q.key] = q.bands[-1].min, q.bands[0].min
+            else:
+                ranked = sorted((o for o in q.options if not o.na), key=lambda o: o.points)
+                worst[q.key] = [ranked[0].key] if q.type == "multi" else ranked[0].key
+                best[q.key] = [o.key for o in ranked if o.points > 0] if q.type == "multi" else ranked[-1].key
+        assert score(shipped, best).overall == 100
+        assert score(shipped, worst).overall == 0
+
+
+def test_every_recommendation_can_be_triggered(shipped):
+    from tests.triggers import firing_answers
+
+    for rec in shipped.recommendations:
+        assert firing_answers(shipped, rec) is not None, rec.key
+
+
+def test_no_text_copies_a_sentence_from_the_papers(shipped):
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.skip("the papers are not next to this checkout")
+    papers = re.sub(r"\s+", "", "".join(p.read_text(encoding="utf-8") for p in seeds.glob("*.txt")))
+    # The reference list names the papers by their titles; everything else must be our own words.
+    raw = str({k: v for k, v in shipped_raw().items() if k != "papers"})
+    chinese_runs = set(re.findall(r"[\u4e00-\u9fff，、；：（）“”]{16,}", raw))
+    copied = [run for run in chinese_runs if any(run[i : i + 16] in papers for i in range(len(run) - 15))]
+    assert copied == []

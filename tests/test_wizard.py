@@ -1,0 +1,297 @@
+"""The owner's journey through the web app, in both languages."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from assessment.facts import derive_facts
+from assessment.models import Answer, Assessment
+from assessment.rules import visible_questions
+from assessment.selectors import questionnaire_of
+from assessment.services import token_digest
+
+EXPORTER = {
+    "firm_name": "宁波海蓝贸易有限公司",
+    "industry": "mfg_textiles",
+    "province": "zhejiang",
+    "employees": "120",
+    "revenue": "5000",
+    "total_assets": "3000",
+    "years_operating": "9",
+    "export_share": "40",
+    "export_plan": "already",
+}
+
+
+def url(name, *args, lang="en"):
+    with translation.override(lang):
+        return reverse(name, args=args)
+
+
+def start(client, lang="en"):
+    response = client.post(url("start", lang=lang))
+    assert response.status_code == 302
+    assessment = Assessment.objects.latest("created_at")
+    assert response["Location"] == url("step", assessment.public_id, "profile", lang=lang)
+    return assessment
+
+
+def step_url(assessment, section, lang="en"):
+    return url("step", assessment.public_id, section, lang=lang)
+
+
+def worst_post(qn, section, answers):
+    """Form data answering every visible question of a section with its weakest option."""
+    facts = derive_facts(qn, answers)
+    data = {}
+    for q in visible_questions(qn, answers, facts):
+        if q.section != section or not q.scored:
+            continue
+        if q.type == "number":
+            data[q.key] = str(q.bands[0].min)
+        else:
+            ranked = sorted((o for o in q.options if not o.na), key=lambda o: o.points)
+            data[q.key] = [ranked[0].key] if q.type == "multi" else ranked[0].key
+    return data
+
+
+def answer_everything(client, assessment, lang="en", profile=EXPORTER):
+    qn = questionnaire_of(assessment.questionnaire)
+    response = client.post(step_url(assessment, "profile", lang), {**profile, "action": "next"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    answers = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    for section in ("resilience", "financing", "innovation", "internationalization"):
+        response = client.post(
+            step_url(assessment, section, lang), {**worst_post(qn, section, answers), "action": "next"}
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+    return response
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_runs_the_whole_owner_flow(client, version, lang):
+    home = client.get(url("home", lang=lang))
+    assert home.status_code == 200
+    assessment = start(client, lang)
+    page = client.get(step_url(assessment, "profile", lang)).content.decode()
+    if lang == "zh-hans":
+        assert "企业概况" in page and "企业主要从事哪个行业？" in page
+    else:
+        assert "About your firm" in page and "Which industry is the firm mainly in?" in page
+    response = answer_everything(client, assessment, lang)
+    assert response["Location"] == url("review", assessment.public_id, lang=lang)
+    review = client.get(response["Location"]).content.decode()
+    assert "宁波海蓝贸易有限公司" in review
+    response = client.post(url("submit", assessment.public_id, lang=lang))
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    assert assessment.result["overall"] == 0
+    results = client.get(url("results", assessment.public_id, lang=lang)).content.decode()
+    qn = questionnaire_of(assessment.questionnaire)
+    first = qn.recommendation(assessment.result["actions"][0]["key"])
+    assert first.title[lang] in results
+    assert "<svg" in results and "radar" in results
+    heading = "您的行动报告" if lang == "zh-hans" else "Action report for"
+    assert heading in results or "Action report" in results
+    assert "002 §" in results or "000 §" in results
+
+
+def test_it_saves_every_step_to_the_database(client, version):
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    assert stored["firm_name"] == "宁波海蓝贸易有限公司"
+    assert stored["employees"] == 120
+    assert stored["export_plan"] == "already"
+    assessment.refresh_from_db()
+    assert assessment.firm_name == "宁波海蓝贸易有限公司"
+
+
+def test_it_keeps_answers_when_going_back_and_forth(client, version):
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    qn = questionnaire_of(assessment.questionnaire)
+    data = worst_post(
+        qn, "resilience", dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    )
+    first_key = next(iter(data))
+    # "Back" with an incomplete page saves what is there, and does not demand the rest
+    response = client.post(step_url(assessment, "resilience"), {first_key: data[first_key], "action": "back"})
+    assert response["Location"] == step_url(assessment, "profile")
+    page = client.get(step_url(assessment, "profile")).content.decode()
+    assert 'value="宁波海蓝贸易有限公司"' in page
+    page = client.get(step_url(assessment, "resilience")).content.decode()
+    assert str(Answer.objects.get(assessment=assessment, question_key=first_key).value) == str(data[first_key])
+    value = data[first_key][0] if isinstance(data[first_key], list) else data[first_key]
+    assert re.search(rf'name="{first_key}" value="{value}"[^>]*checked', page) or f'value="{value}"' in page
+
+
+def test_it_demands_required_answers_on_next_but_keeps_the_valid_ones(client, version):
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {"firm_name": "Half Done Ltd", "action": "next"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please answer this question." in page
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "Half Done Ltd"
+
+
+def test_it_shows_messages_beside_fields_in_the_users_language(client, version):
+    assessment = start(client, "zh-hans")
+    response = client.post(
+        step_url(assessment, "profile", "zh-hans"),
+        {**EXPORTER, "employees": "-5", "export_share": "abc", "action": "next"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "确保该值大于或等于0。" in page  # Django's own zh-hans message for min_value
+    assert "输入一个数字" in page
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    assert "employees" not in stored and stored["firm_name"] == "宁波海蓝贸易有限公司"
+
+
+def test_it_rejects_an_unknown_option(client, version):
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {**EXPORTER, "industry": "spaceships", "action": "next"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment, question_key="industry").exists()
+
+
+def test_it_rejects_answers_for_hidden_questions(client, version):
+    assessment = start(client)
+    client.post(
+        step_url(assessment, "profile"), {**EXPORTER, "export_share": "0", "export_plan": "no_plan", "action": "next"}
+    )
+    qn = questionnaire_of(assessment.questionnaire)
+    hidden = next(q for q in qn.section("internationalization").questions if q.show_if)
+    option = hidden.options[0].key if hidden.options else "1"
+    response = client.post(step_url(assessment, "internationalization"), {hidden.key: option, "action": "next"})
+    assert response.status_code == 400
+    assert not Answer.objects.filter(assessment=assessment, question_key=hidden.key).exists()
+
+
+def test_it_rejects_answers_for_another_page(client, version):
+    assessment = start(client)
+    response = client.post(step_url(assessment, "resilience"), {"firm_name": "Sneaky", "action": "next"})
+    assert response.status_code == 400
+    assert not Answer.objects.filter(assessment=assessment, question_key="firm_name").exists()
+
+
+def test_it_hides_other_peoples_assessments(client, version, django_user_model):
+    mine = start(client)
+    other = Client_()
+    theirs = start(other)
+    for name, args in (("step", ("profile",)), ("review", ()), ("results", ())):
+        assert client.get(url(name, theirs.public_id, *args)).status_code == 404
+    assert client.post(url("submit", theirs.public_id)).status_code == 404
+    assert client.post(step_url(theirs, "profile"), {**EXPORTER, "action": "next"}).status_code == 404
+    assert not Answer.objects.filter(assessment=theirs).exists()
+    assert client.get(url("step", "00000000-0000-4000-8000-000000000000", "profile")).status_code == 404
+    assert client.get(step_url(mine, "nonsense")).status_code == 404
+
+
+def Client_():
+    from django.test import Client
+
+    return Client()
+
+
+def test_it_resumes_from_the_private_link_in_a_new_browser(client, version):
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    page = client.get(step_url(assessment, "resilience")).content.decode()
+    link = re.search(r'id="resume-link" aria-label="[^"]*"|value="(http[^"]+/resume/[^"]+)"', page)
+    resume_url = re.search(r'value="(http://testserver(/en/resume/[^"/]+/))"', page).group(2)
+    token = resume_url.rstrip("/").rsplit("/", 1)[1]
+    assert link and len(token) >= 32  # 192 random bits, url-safe base64
+    assert assessment.resume_digest == token_digest(token)
+    assert token not in client.session.session_key
+
+    fresh = Client_()
+    assert fresh.get(step_url(assessment, "resilience")).status_code == 404
+    response = fresh.get(resume_url)
+    assert response.status_code == 302
+    assert response["Location"] == step_url(assessment, "resilience")
+    assert "宁波海蓝贸易有限公司" in fresh.get(step_url(assessment, "profile")).content.decode()
+
+
+def test_it_treats_a_wrong_resume_link_as_not_found(client, version):
+    response = client.get(url("resume", "not-a-real-token-at-all-aaaaaaaaaaaaaaaa"))
+    assert response.status_code == 404
+    assert "This link is not recognised" in response.content.decode()
+
+
+def test_it_submits_and_scores_exactly_once(client, version):
+    assessment = start(client)
+    answer_everything(client, assessment)
+    assert client.post(url("submit", assessment.public_id)).status_code == 302
+    assessment.refresh_from_db()
+    first = (assessment.submitted_at, assessment.result)
+    # double submit, replay, and the back button followed by a post
+    assert client.post(url("submit", assessment.public_id)).status_code == 302
+    response = client.post(step_url(assessment, "profile"), {**EXPORTER, "firm_name": "Changed", "action": "next"})
+    assert response["Location"] == url("results", assessment.public_id)
+    assessment.refresh_from_db()
+    assert (assessment.submitted_at, assessment.result) == first
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "宁波海蓝贸易有限公司"
+
+
+def test_it_refuses_to_submit_with_missing_answers_and_lists_them(client, version):
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    response = client.post(url("submit", assessment.public_id))
+    assert response.status_code == 400
+    assert "required questions are still unanswered" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+
+def test_it_autosaves_one_change_and_reports_field_errors(client, version):
+    assessment = start(client)
+    response = client.post(
+        step_url(assessment, "profile"), {"firm_name": "Auto Co", "employees": "many", "action": "autosave"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert "firm_name" in body["saved"]
+    assert "employees" in body["errors"]
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "Auto Co"
+
+
+def test_it_shows_a_logged_in_owner_their_drafts(client, version, django_user_model):
+    user = django_user_model.objects.create_user("owner", password="a-long-password-1")
+    client.force_login(user)
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "save"})
+    page = client.get(url("my_assessments")).content.decode()
+    assert "宁波海蓝贸易有限公司" in page and "Draft" in page
+
+
+def test_it_attaches_anonymous_drafts_on_login(client, version, django_user_model):
+    django_user_model.objects.create_user("owner", password="a-long-password-1")
+    assessment = start(client)
+    old_session = client.session.session_key
+    client.post(url("login"), {"username": "owner", "password": "a-long-password-1"})
+    assessment.refresh_from_db()
+    assert assessment.owner.username == "owner"
+    assert client.session.session_key != old_session
+
+
+def test_it_keeps_step_queries_low_and_results_queries_flat(client, version):
+    assessment = start(client)
+    with CaptureQueriesContext(connection) as get_step:
+        client.get(step_url(assessment, "resilience"))
+    with CaptureQueriesContext(connection) as post_step:
+        client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    assert len(get_step) <= 8
+    assert len(post_step) <= 8
+    answer_everything(client, assessment)
+    client.post(url("submit", assessment.public_id))
+    with CaptureQueriesContext(connection) as results:
+        client.get(url("results", assessment.public_id))
+    assert len(results) <= 6
