@@ -110,6 +110,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             return _render_step(request, assessment, qn, answers, facts, section, form, status=400)
         form.is_valid()
         values, cleared = form.answers()
+        cleared &= answers.keys()  # only delete what is stored: saves a query per post
         try:
             services.answers_save(assessment=assessment, values=values, cleared=cleared)
         except services.AssessmentLocked as exc:

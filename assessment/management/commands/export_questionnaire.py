@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json"], default="json")
-        parser.add_argument("--version", dest="qversion", help="a loaded version (default: the current one)")
+        parser.add_argument(
+            "--questionnaire-version", dest="qversion", help="a loaded version (default: the current one)"
+        )
 
     def handle(self, *args, qversion=None, **options):
         versions = QuestionnaireVersion.objects.defer("definition")

@@ -1,0 +1,154 @@
+"""Management commands and set-up: loading content, exporting it, demo data, settings."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from assessment.content import content_files
+from assessment.models import Assessment, QuestionnaireVersion
+from assessment.samples import sample_answers
+from assessment.selectors import questionnaire_of
+from assessment.services import answers_save, assessment_create, assessment_submit
+from tests.content import PROFILE, shipped_raw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def write(tmp_path, raw, name="questionnaire-x.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_it_loads_the_shipped_content_once(db):
+    assert "Loaded questionnaire version 2026.1" in run("load_questionnaire")
+    assert "already loaded and unchanged" in run("load_questionnaire")
+    assert QuestionnaireVersion.objects.get().is_current
+
+
+def test_it_refuses_an_edited_file_under_a_loaded_version(db, tmp_path):
+    run("load_questionnaire")
+    raw = shipped_raw()
+    edited = {**raw, "title": {"zh-hans": "改过的标题", "en": "Edited title"}}
+    with pytest.raises(CommandError, match="already loaded with different content"):
+        run("load_questionnaire", str(write(tmp_path, edited)))
+    assert QuestionnaireVersion.objects.get().definition["title"] == raw["title"]
+
+
+def test_it_names_the_bad_entry_and_loads_nothing(db, tmp_path):
+    raw = json.loads(json.dumps(shipped_raw()))
+    raw["version"] = "2099.1"
+    raw["recommendations"][0]["when"] = {"question": "no_such_question", "in": ["x"]}
+    with pytest.raises(CommandError) as excinfo:
+        run("load_questionnaire", str(write(tmp_path, raw)))
+    key = raw["recommendations"][0]["key"]
+    assert f"recommendation {key}.when: unknown question 'no_such_question'" in str(excinfo.value)
+    assert not QuestionnaireVersion.objects.exists()
+
+
+def test_a_new_version_leaves_old_assessments_scorable_against_their_own(db, tmp_path):
+    run("load_questionnaire")
+    old = QuestionnaireVersion.objects.get()
+    qn_old = questionnaire_of(old)
+    draft, _ = assessment_create(version=old, owner=None, language="en")
+    answers_save(assessment=draft, values=sample_answers(qn_old, PROFILE, 0.5, seed=1))
+
+    raw = json.loads(json.dumps(shipped_raw()))
+    raw["version"] = "2027.1"
+    raw["sections"][1]["questions"].pop(0)  # the new version drops a resilience question
+    raw["recommendations"] = [r for r in raw["recommendations"] if "res_cash_months" not in json.dumps(r)]
+    assert "Loaded questionnaire version 2027.1" in run("load_questionnaire", str(write(tmp_path, raw)))
+    assert QuestionnaireVersion.objects.get(is_current=True).version == "2027.1"
+
+    assert assessment_submit(assessment=draft)
+    draft.refresh_from_db()
+    assert draft.questionnaire.version == "2026.1"
+    assert draft.result["scores"]["resilience"]["counted"] == sum(
+        1 for q in qn_old.section("resilience").questions if q.scored
+    )
+
+
+def test_it_exports_the_whole_questionnaire_as_json(db):
+    run("load_questionnaire")
+    data = json.loads(run("export_questionnaire", "--format", "json"))
+    assert [a["key"] for a in data["areas"]] == ["resilience", "financing", "innovation", "internationalization"]
+    assert [q["key"] for q in data["profile"]["questions"]][:3] == ["firm_name", "industry", "province"]
+    assert len(data["recommendations"]) >= 30
+    for area in data["areas"]:
+        for q in area["questions"]:
+            assert set(q["text"]) == {"zh-hans", "en"}
+            assert {"key", "type", "text", "options", "sources"} <= set(q)
+            if q["type"] != "text":
+                assert q["sources"] and all(s["paper"] in ("000", "002") and s["section"] for s in q["sources"])
+            for option in q["options"]:
+                assert set(option["text"]) == {"zh-hans", "en"}
+                assert "points" in option or option.get("not_applicable")
+    for rec in data["recommendations"]:
+        assert {"key", "area", "title", "body", "sources"} <= set(rec)
+        assert set(rec["title"]) == {"zh-hans", "en"} and rec["sources"]
+
+
+def test_it_explains_when_nothing_is_loaded_to_export(db):
+    with pytest.raises(CommandError, match="No questionnaire is loaded"):
+        run("export_questionnaire")
+
+
+def test_it_creates_demo_data_in_both_languages(db):
+    run("load_questionnaire")
+    out = run("demo")
+    assert "Created 4 demo assessments" in out
+    assert "/zh-hans/a/" in out and "/en/a/" in out and "/resume/" in out
+    submitted = Assessment.objects.filter(status="submitted")
+    assert submitted.count() == 4
+    assert set(submitted.values_list("language", flat=True)) == {"zh-hans", "en"}
+    assert all(a.result["actions"] for a in submitted)
+    run("demo")  # running it again replaces the demo data
+    assert Assessment.objects.count() == 4
+
+
+def _settings_process(env):
+    code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = _settings_process({"DEBUG": "false", "ALLOWED_HOSTS": "example.com"})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    result = _settings_process({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "Set ALLOWED_HOSTS" in result.stderr
+
+
+def test_it_starts_in_production_when_configured():
+    result = _settings_process({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.com"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_it_ships_one_content_file_per_version():
+    versions = [yaml.safe_load(p.read_text(encoding="utf-8"))["version"] for p in content_files()]
+    assert len(versions) == len(set(versions)) >= 1
