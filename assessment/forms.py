@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from crispy_forms.bootstrap import AppendedText
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.html import conditional_escape, format_html
@@ -50,6 +53,13 @@ class SectionForm(forms.Form):
         self.questions = {q.key: q for q in questions}
         for q in questions:
             self.fields[q.key] = field_for(q, lang)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # Units sit beside the input ("人", "万元", "%"), where a phone user looks.
+        self.helper.layout = Layout(
+            *(AppendedText(q.key, tr(q.unit, lang)) if q.unit else Field(q.key) for q in questions)
+        )
 
     def answers(self) -> tuple[dict[str, Any], set[str]]:
         """(values to store, keys the owner left empty) among the fields that validated."""
@@ -129,10 +139,8 @@ def grouped_by_sector(q: Question, lang: str) -> list:
 
 
 def help_for(q: Question, lang: str) -> str:
-    """Help text plus unit and the papers the question comes from (crispy renders it as HTML)."""
+    """Help text plus the papers the question comes from (crispy renders help text as HTML)."""
     parts = []
-    if q.unit:
-        parts.append(format_html("{}: {}", _("Unit"), tr(q.unit, lang)))
     if q.help:
         parts.append(conditional_escape(tr(q.help, lang)))
     if q.sources:
