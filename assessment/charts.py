@@ -7,36 +7,61 @@ import math
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-SIZE = 320
-CENTER = SIZE / 2
-RADIUS = 105
+WIDTH, HEIGHT = 500, 340
+CX, CY = WIDTH / 2, HEIGHT / 2
+RADIUS = 100
+LINE_HEIGHT = 15
 
 
 def _point(index: int, count: int, fraction: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
-    return CENTER + RADIUS * fraction * math.cos(angle), CENTER + RADIUS * fraction * math.sin(angle)
+    return CX + RADIUS * fraction * math.cos(angle), CY + RADIUS * fraction * math.sin(angle)
+
+
+def wrap_label(label: str, width: int = 14) -> list[str]:
+    """Break an axis label into short lines: at spaces for English, every 4 characters for Chinese."""
+    if " " not in label:
+        if label.isascii() or len(label) <= 5:
+            return [label]
+        return [label[i : i + 4] for i in range(0, len(label), 4)]
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def radar_svg(axes: list[tuple[str, int | None]], title: str) -> SafeString:
     """A radar chart of 0-100 scores, one axis per (label, score). Labels are escaped."""
     n = len(axes)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="radar-title" class="radar">',
         f'<title id="radar-title">{escape(title)}</title>',
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, n, ring) for i in range(n)))
         parts.append(f'<polygon points="{points}" fill="none" stroke="#ced4da" stroke-width="1"/>')
-    for i, (label, _score) in enumerate(axes):
+    for i, (label, score) in enumerate(axes):
         x, y = _point(i, n, 1.0)
-        parts.append(f'<line x1="{CENTER}" y1="{CENTER}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ced4da"/>')
-        lx, ly = _point(i, n, 1.22)
-        anchor = "middle" if abs(lx - CENTER) < 1 else ("start" if lx > CENTER else "end")
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" font-size="13" fill="#212529">'
-            f"{escape(label)}</text>"
+        parts.append(f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ced4da"/>')
+        lx, ly = _point(i, n, 1.15)
+        anchor = "middle" if abs(lx - CX) < 1 else ("start" if lx > CX else "end")
+        lines = [*wrap_label(label), "–" if score is None else str(score)]
+        if ly < CY - 1:  # top axis: stack the lines upwards
+            first = ly - (len(lines) - 1) * LINE_HEIGHT
+        elif ly > CY + 1:  # bottom axis: downwards
+            first = ly + 12
+        else:  # side axes: centred on the axis
+            first = ly + 5 - (len(lines) - 1) * LINE_HEIGHT / 2
+        tspans = "".join(
+            f'<tspan x="{lx:.1f}" y="{first + j * LINE_HEIGHT:.1f}"'
+            f"{' font-weight="bold"' if j == len(lines) - 1 else ''}>{escape(text)}</tspan>"
+            for j, text in enumerate(lines)
         )
+        parts.append(f'<text text-anchor="{anchor}" font-size="13" fill="#212529">{tspans}</text>')
     values = [(score or 0) / 100 for _label, score in axes]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, n, v) for i, v in enumerate(values)))
     parts.append(f'<polygon points="{points}" fill="#0d6efd" fill-opacity="0.25" stroke="#0d6efd" stroke-width="2"/>')

@@ -126,6 +126,8 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
         option = q.option(str(value))
         return tr(option.text, lang) if option else str(value)
     if q.type == "number":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         text = number_format(value, use_l10n=True)
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)

@@ -19,7 +19,8 @@ def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
         bands = q.bands
         i = max(0, min(len(bands) - 1, round(quality * (len(bands) - 1)) + jitter))
         low = bands[i].min
-        high = bands[i + 1].min if i + 1 < len(bands) else (q.max if q.max is not None else low + 10)
+        # Stay near the band's start: the open top band would otherwise give absurd values.
+        high = bands[i + 1].min if i + 1 < len(bands) else low + max(1, low * 0.5)
         value = low + (high - low) * rng.random() * 0.9
         return int(value) if q.integer else round(value, 1)
     scored = sorted((o for o in q.options if not o.na), key=lambda o: o.points or 0)
