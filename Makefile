@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev venv deps deps-dev db content messages lint format demo bench clean
+.PHONY: run test setup setup-dev sysdeps venv deps deps-dev db content messages lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops). Demo data: $(PYTHON) manage.py demo"
@@ -17,8 +17,8 @@ test: setup-dev ## set up, lint, then run the whole test suite
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-setup: deps db content messages
-setup-dev: deps-dev db content messages
+setup: sysdeps deps db content messages
+setup-dev: sysdeps deps-dev db content messages
 
 # Recreate the virtualenv when it is missing or its Python is older than 3.12.
 venv:
@@ -42,11 +42,21 @@ db:
 content:
 	$(PYTHON) manage.py load_questionnaire
 
-# compilemessages needs GNU gettext's msgfmt; install it when we can (root on Debian).
+# System libraries: gettext (msgfmt), Pango for WeasyPrint, HarfBuzz's subset library (fast
+# font subsetting: without it a Chinese PDF takes ~15 s), a full CJK font as fallback for rare
+# characters. Installed with apt when we are root on Debian/Ubuntu; otherwise we say what is missing.
+SYSDEPS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+sysdeps:
+	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing system packages: $$missing"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+		elif command -v dpkg >/dev/null; then echo "Please install: $$missing (e.g. sudo apt-get install $$missing)"; exit 1; fi; \
+	fi
+
 messages:
-	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		(apt-get install -y -qq gettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)); } || \
-		{ echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
 	$(PYTHON) manage.py compilemessages --ignore=.venv -v 0
 
 demo: setup

@@ -33,9 +33,14 @@ def wrap_label(label: str, width: int = 14) -> list[str]:
     return lines
 
 
-def radar_svg(axes: list[tuple[str, int | None]], title: str) -> SafeString:
-    """A radar chart of 0-100 scores, one axis per (label, score). Labels are escaped."""
+def radar_svg(axes: list[tuple[str, int | None]], title: str, font_family: str | None = None) -> SafeString:
+    """A radar chart of 0-100 scores, one axis per (label, score). Labels are escaped.
+
+    PDF renderers need one explicit font family on SVG text, or CJK text may fall back to
+    Japanese glyph shapes.
+    """
     n = len(axes)
+    font = f' font-family="{escape(font_family)}"' if font_family else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="radar-title" class="radar">',
@@ -61,7 +66,7 @@ def radar_svg(axes: list[tuple[str, int | None]], title: str) -> SafeString:
             f"{' font-weight="bold"' if j == len(lines) - 1 else ''}>{escape(text)}</tspan>"
             for j, text in enumerate(lines)
         )
-        parts.append(f'<text text-anchor="{anchor}" font-size="13" fill="#212529">{tspans}</text>')
+        parts.append(f'<text text-anchor="{anchor}" font-size="13" fill="#212529"{font}>{tspans}</text>')
     values = [(score or 0) / 100 for _label, score in axes]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(i, n, v) for i, v in enumerate(values)))
     parts.append(f'<polygon points="{points}" fill="#0d6efd" fill-opacity="0.25" stroke="#0d6efd" stroke-width="2"/>')

@@ -152,3 +152,8 @@ def help_for(q: Question, lang: str) -> str:
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+
+class ReportRequestForm(forms.Form):
+    lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])
+    variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])

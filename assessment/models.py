@@ -70,3 +70,23 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_key}={self.value!r}"
+
+
+class ReportFile(models.Model):
+    """A rendered PDF, kept and reused until the inputs it was rendered from change."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="report_files")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    variant = models.CharField(max_length=10)
+    inputs_digest = models.CharField(max_length=64)
+    file = models.FileField(upload_to="reports/")
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "language", "variant"], name="one_report_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -19,8 +19,12 @@ from .charts import radar_svg
 from .forms import tr
 from .models import Assessment
 from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source
+from .rules import effective_answers
+from .scoring import question_ratio
 
 TOP_ACTIONS = 5
+GAP_RATIO = 0.5  # answers earning less than half of the question's best points
+PDF_FONT = "ReportSans"
 
 HORIZON_LABELS = {
     "now": gettext_lazy("Start now"),
@@ -93,6 +97,7 @@ class AreaReport:
     band_label: str
     band_description: str
     strengths: list[tuple[str, str]]  # (question label, answer)
+    gaps: list[tuple[str, str]]  # weakest answers: (question label, answer)
     actions: list[ActionItem]
 
 
@@ -112,8 +117,12 @@ class ReportData:
     radar_svg: SafeString
     top_actions: list[ActionItem]
     plan: list[tuple[str, str, list[ActionItem]]]  # (horizon, label, actions)
+    plan_summary: list[tuple[str, str, list[ActionItem]]]  # the same, high and medium priority only
+    plan_omitted: int  # low-priority actions left out of plan_summary
     references: list[tuple[str, str, str]]  # (paper id, title, citation)
     answers: list[tuple[str, list[tuple[str, str]]]]  # (section title, [(question, answer)])
+    radar_svg_pdf: SafeString  # the same chart with the PDF font named on every label
+    language_name: str
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -161,6 +170,7 @@ def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, A
     with translation.override(lang):
         actions = [_action(qn, qn.recommendation(a["key"]), a["tailoring"], lang) for a in result.get("actions", [])]
         strengths = set(result.get("strengths", []))
+        counted = effective_answers(qn, answers, result.get("facts", {}))
         areas = []
         for section in qn.areas:
             area = result.get("scores", {}).get(section.key, {})
@@ -177,6 +187,11 @@ def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, A
                         (tr(q.label, lang), answer_text(q, answers.get(q.key), lang))
                         for q in section.questions
                         if q.key in strengths
+                    ],
+                    gaps=[
+                        (tr(q.label, lang), answer_text(q, counted[q.key], lang))
+                        for q in section.questions
+                        if q.scored and q.key in counted and question_ratio(q, counted[q.key]) < GAP_RATIO
                     ],
                     actions=[a for a in actions if a.area == section.key],
                 )
@@ -210,8 +225,15 @@ def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, A
             overall_band_label=tr(overall_band.label, lang) if overall_band else "",
             areas=areas,
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
+            radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
+            language_name="简体中文" if lang == "zh-hans" else "English",
             top_actions=actions[:TOP_ACTIONS],
             plan=[(h, str(HORIZON_LABELS[h]), [a for a in actions if a.horizon == h]) for h in HORIZONS],
+            plan_summary=[
+                (h, str(HORIZON_LABELS[h]), [a for a in actions if a.horizon == h and a.priority != "low"])
+                for h in HORIZONS
+            ],
+            plan_omitted=sum(1 for a in actions if a.priority == "low"),
             references=[
                 (paper, tr(data["title"], lang), tr(data["citation"], lang))
                 for paper, data in sorted(qn.papers.items())

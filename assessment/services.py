@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
 from .facts import derive_facts
-from .models import Answer, Assessment, QuestionnaireVersion
+from .models import Answer, Assessment, QuestionnaireVersion, ReportFile
 from .plan import strengths, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
 from .scoring import score
+
+logger = logging.getLogger(__name__)
 
 
 class AssessmentLocked(Exception):
@@ -138,3 +143,46 @@ def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:
     """Give anonymous assessments this browser started to the account that just logged in."""
     ids = [a.pk for a in assessments if a.owner_id is None]
     return Assessment.objects.filter(pk__in=ids, owner__isnull=True).update(owner=user)
+
+
+def report_inputs_digest(assessment: Assessment, answers: dict[str, Any], lang: str, variant: str) -> str:
+    """Everything a rendered report depends on; a stored PDF is reused while this is unchanged."""
+    from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
+
+    payload = [
+        assessment.result,
+        answers,
+        assessment.firm_name,
+        assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        assessment.questionnaire.checksum,
+        lang,
+        variant,
+        pdf.template_fingerprint(),
+    ]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
+    """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
+    from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
+    from .report import build_report
+
+    answers = selectors.answers_of(assessment)
+    digest = report_inputs_digest(assessment, answers, lang, variant)
+    existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
+    if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
+        return existing
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    data = pdf.render_pdf(build_report(assessment, qn, answers, lang), variant)
+    name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
+    report = existing or ReportFile(assessment=assessment, language=lang, variant=variant)
+    old_name = report.file.name if existing else None
+    report.inputs_digest = digest
+    report.size = len(data)
+    with transaction.atomic():
+        report.file.save(name, ContentFile(data), save=False)
+        report.save()
+        if old_name and old_name != report.file.name:
+            storage = report.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return report

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors, services
 from .facts import derive_facts
-from .forms import SectionForm, SignupForm, tr
+from .forms import ReportRequestForm, SectionForm, SignupForm, tr
 from .models import Assessment
 from .questionnaire import Questionnaire
 from .report import answer_text, build_report
 from .rules import missing_questions, visible_questions
+
+logger = logging.getLogger(__name__)
 
 
 def _lang() -> str:
@@ -287,3 +291,30 @@ class OwnerLoginView(LoginView):
         response = super().form_valid(form)
         services.assessments_claim(user=form.get_user(), assessments=drafts)
         return response
+
+
+def report_filename(firm_name: str, day, variant: str) -> str:
+    """A readable, safe file name: firm name and date; no path or control characters."""
+    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", firm_name).strip(" .")[:60] or "report"
+    suffix = "summary" if variant == "summary" else "report"
+    return f"{firm}-{day:%Y-%m-%d}-{suffix}.pdf"
+
+
+@require_GET
+def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.is_draft:
+        messages.info(request, _("Submit the assessment to see its results."))
+        return redirect("review", assessment.public_id)
+    form = ReportRequestForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
+    try:
+        stored = services.report_pdf(assessment=assessment, lang=lang, variant=variant)
+    except Exception:
+        # Never a 500 page: say what happened and keep the results page one click away.
+        logger.exception("PDF report for assessment %s failed", assessment.pk)
+        return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
+    filename = report_filename(assessment.firm_name, assessment.submitted_at, variant)
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")

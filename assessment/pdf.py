@@ -1,0 +1,124 @@
+"""Render report data as a PDF with WeasyPrint.
+
+Safety: WeasyPrint may only read the app's own static files. Every URL in the document
+or the stylesheet resolves against a fake base URL and goes through StaticOnlyFetcher,
+which serves files under static/ and small data: images, and refuses everything else
+(file://, http(s)://, paths escaping static/, redirects: nothing else is ever opened).
+User text reaches the HTML only through Django's auto-escaping templates.
+
+Speed: one FontConfiguration and one parsed stylesheet serve every render in a process.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes.util
+import hashlib
+import logging
+import mimetypes
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .report import ReportData
+
+logger = logging.getLogger(__name__)
+
+VARIANTS = ("full", "summary")
+FETCH_HOST = "report.invalid"  # .invalid never resolves (RFC 2606): a URL we only ever map to files
+BASE_URL = f"https://{FETCH_HOST}/static/"
+MAX_DATA_IMAGE = 64 * 1024
+DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
+STYLESHEET = "css/report.css"
+
+
+def static_dir() -> Path:
+    return Path(settings.BASE_DIR, "static").resolve()
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve files below static/ and small inline images; refuse every other URL."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("https", "data"), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return self._data_image(url)
+        if parts.scheme == "https" and parts.netloc == FETCH_HOST and parts.path.startswith("/static/"):
+            root = static_dir()
+            path = (root / unquote(parts.path.removeprefix("/static/"))).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+        logger.warning("PDF render refused to fetch %.200s", url)
+        raise RefusedURL(f"refused: {url[:200]}")
+
+    def _data_image(self, url: str) -> URLFetcherResponse:
+        header, _, payload = url.partition(",")
+        mime = header.removeprefix("data:").split(";")[0].lower()
+        if mime not in DATA_IMAGE_TYPES or len(payload) > MAX_DATA_IMAGE * 4 // 3 + 4:
+            logger.warning("PDF render refused a data: URL of type %.50s", mime)
+            raise RefusedURL("refused: data URL")
+        body = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+
+@cache
+def fetcher() -> StaticOnlyFetcher:
+    return StaticOnlyFetcher()
+
+
+@cache
+def font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def stylesheet() -> CSS:
+    css = (static_dir() / STYLESHEET).read_text(encoding="utf-8")
+    return CSS(string=css, base_url=BASE_URL + "css/", url_fetcher=fetcher(), font_config=font_config())
+
+
+def report_html(report: ReportData, variant: str) -> str:
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}")
+    with translation.override(report.lang):
+        return render_to_string("report/pdf.html", {"report": report, "variant": variant})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The bare WeasyPrint step: no attachments, our fetcher, shared fonts and stylesheet."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher())
+    return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config(), attachments=[])
+
+
+def render_pdf(report: ReportData, variant: str) -> bytes:
+    return html_to_pdf(report_html(report, variant))
+
+
+def fast_subsetting_available() -> bool:
+    """WeasyPrint subsets fonts quickly only with HarfBuzz's subset library (Debian libharfbuzz-subset0)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+@cache
+def template_fingerprint() -> str:
+    """Changes when the PDF template or stylesheet changes, so stored PDFs are re-rendered."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(settings.BASE_DIR, "templates", "report").glob("*.html")):
+        digest.update(path.read_bytes())
+    digest.update((static_dir() / STYLESHEET).read_bytes())
+    return digest.hexdigest()[:16]

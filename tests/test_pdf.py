@@ -1,0 +1,241 @@
+"""The PDF report: content in both languages, fonts, storage, downloads, and fetch safety."""
+
+import http.server
+import io
+import re
+import threading
+from urllib.parse import unquote
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from assessment import access, pdf
+from assessment.models import ReportFile
+from assessment.report import build_report
+from assessment.samples import sample_answers
+from assessment.selectors import answers_of, questionnaire_of
+from assessment.services import answers_save, assessment_create, assessment_submit
+
+PROFILE = {
+    "firm_name": "成都蓉城食品有限公司",
+    "industry": "mfg_food",
+    "province": "sichuan",
+    "employees": 60,
+    "revenue": 2500,
+    "total_assets": 1800,
+    "years_operating": 8,
+    "export_share": 15,
+    "export_plan": "already",
+}
+
+
+def submitted(version, profile=PROFILE, quality=0.3, lang="zh-hans"):
+    assessment, token = assessment_create(version=version, owner=None, language=lang)
+    answers_save(assessment=assessment, values=sample_answers(questionnaire_of(version), profile, quality, seed=7))
+    assessment_submit(assessment=assessment)
+    return assessment, token
+
+
+def owner_client(assessment, token):
+    client = Client()
+    session = client.session
+    session[access.SESSION_KEY] = {str(assessment.public_id): token}
+    session.save()
+    return client
+
+
+def pdf_url(assessment, lang, variant):
+    with translation.override("en"):
+        return reverse("report_pdf", args=[assessment.public_id]) + f"?lang={lang}&variant={variant}"
+
+
+def text_of(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    """Extracted text breaks lines anywhere; compare without whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_puts_firm_scores_actions_and_citations_in_the_pdf(version, lang):
+    assessment, token = submitted(version)
+    response = owner_client(assessment, token).get(pdf_url(assessment, lang, "full"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    data = b"".join(response.streaming_content)
+    text = squash(text_of(data))
+    assert "成都蓉城食品有限公司" in text
+    result = assessment.result
+    assert f"{result['overall']}/100" in text
+    for area in result["scores"].values():
+        assert str(area["score"]) in text
+    qn = questionnaire_of(version)
+    for action in result["actions"]:
+        rec = qn.recommendation(action["key"])
+        assert squash(rec.title[lang]) in text, rec.key
+        for source in rec.sources:
+            assert f"{source.paper}§{source.section}" in text
+    heading = "行动计划" if lang == "zh-hans" else "Actionplanbytimehorizon"
+    assert heading in text
+    assert "\ufffd" not in text  # no missing glyphs
+
+
+def test_it_embeds_only_font_subsets(version):
+    assessment, _ = submitted(version)
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "zh-hans")
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(report, "full")))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name in fonts:
+        assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not a subset"
+    assert any("ReportSans" in name for name in fonts)
+
+
+def test_the_summary_has_at_most_three_pages(version):
+    assessment, _ = submitted(version, quality=0.0)
+    for lang in ("zh-hans", "en"):
+        report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
+        pages = len(PdfReader(io.BytesIO(pdf.render_pdf(report, "summary"))).pages)
+        assert pages <= 3, (lang, pages)
+
+
+def test_it_stores_the_pdf_and_reuses_it_until_inputs_change(version, django_capture_on_commit_callbacks):
+    assessment, token = submitted(version)
+    client = owner_client(assessment, token)
+    client.get(pdf_url(assessment, "en", "summary"))
+    stored = ReportFile.objects.get(assessment=assessment)
+    first_name = stored.file.name
+    client.get(pdf_url(assessment, "en", "summary"))
+    assert ReportFile.objects.get(pk=stored.pk).file.name == first_name
+    # the inputs change (as when a consultant edits the result): a new file replaces the old one
+    assessment.firm_name = "Renamed Ltd"
+    assessment.save(update_fields=["firm_name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(pdf_url(assessment, "en", "summary"))
+    stored.refresh_from_db()
+    assert stored.file.name != first_name
+    assert not stored.file.storage.exists(first_name)
+    assert ReportFile.objects.filter(assessment=assessment).count() == 1
+
+
+def test_it_names_the_download_after_the_firm_and_date(version):
+    assessment, token = submitted(version, profile={**PROFILE, "firm_name": 'A/B "Foods" 公司'})
+    response = owner_client(assessment, token).get(pdf_url(assessment, "zh-hans", "full"))
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''" in disposition
+    name = unquote(disposition.split("filename*=utf-8''")[1])
+    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-report.pdf"
+
+
+def test_it_hides_the_pdf_from_other_browsers_and_drafts(version):
+    assessment, token = submitted(version)
+    assert Client().get(pdf_url(assessment, "en", "full")).status_code == 404
+    client = owner_client(assessment, token)
+    assert client.get(pdf_url(assessment, "en", "poster")).status_code == 404
+    draft, draft_token = assessment_create(version=version, owner=None, language="en")
+    assert owner_client(draft, draft_token).get(pdf_url(draft, "en", "full")).status_code == 302
+
+
+def test_a_failed_render_shows_a_clear_message(version, monkeypatch):
+    assessment, token = submitted(version)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    response = owner_client(assessment, token).get(pdf_url(assessment, "en", "full"))
+    assert response.status_code == 503
+    assert "The report could not be created" in response.content.decode()
+
+
+# -- fetch safety ---------------------------------------------------------------------
+
+
+class Canary(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):
+        Canary.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canary(tmp_path):
+    Canary.hits = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    secret = tmp_path / "canary.txt"
+    secret.write_text("CANARY-FILE-CONTENT-9f1c")
+    yield f"http://127.0.0.1:{server.server_port}", secret
+    server.shutdown()
+
+
+def payloads(base: str, secret) -> list[str]:
+    return [
+        f'<img src="{base}/img">',
+        f'<link rel="attachment" href="file://{secret}">',
+        f"<style>@import url({base}/import.css);</style>",
+        f'<svg><image href="{base}/svg-image" width="10" height="10"/></svg>',
+        f"<style>@font-face {{ font-family: X; src: url({base}/font.woff); }} p {{ font-family: X; }}</style>",
+        f'<img src="file://{secret}">',
+        f'<img src="/../../../../{secret}">',
+        f'<img src="https://report.invalid/static/../../../../{secret}">',
+        '<img src="data:text/html;base64,PHNjcmlwdD4=">',
+    ]
+
+
+def test_user_text_with_markup_reaches_the_pdf_as_literal_text_and_fetches_nothing(version, canary):
+    base, secret = canary
+    firm = " ".join(payloads(base, secret))[:500]
+    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": "Evil Co", "main_products": firm[:300]})
+    assessment.firm_name = firm[:200]
+    assessment.save(update_fields=["firm_name"])
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
+    data = pdf.render_pdf(report, "full")
+    assert Canary.hits == []
+    assert b"CANARY-FILE-CONTENT" not in data
+    text = squash(text_of(data))
+    assert squash('<img src="') in text  # shown literally, as typed
+
+
+def test_the_renderer_itself_refuses_every_foreign_url(canary):
+    base, secret = canary
+    html = "<html><body><p>x</p>" + "".join(payloads(base, secret)) + "</body></html>"
+    data = pdf.html_to_pdf(html)
+    assert Canary.hits == []
+    assert b"CANARY-FILE-CONTENT" not in data
+    assert b"/EmbeddedFile" not in data
+
+
+def test_the_fetcher_serves_static_files_only():
+    fetcher = pdf.StaticOnlyFetcher()
+    response = fetcher.fetch(pdf.BASE_URL + "css/report.css")
+    assert b"@font-face" in response.read()
+    for url in (
+        pdf.BASE_URL + "../config/settings.py",
+        pdf.BASE_URL + "%2e%2e/config/settings.py",
+        "https://report.invalid/other/x.css",
+        "http://127.0.0.1:9/x.png",
+        "file:///etc/passwd",
+        "data:text/css,body{}",
+        "data:image/png;base64," + "A" * 200_000,
+    ):
+        with pytest.raises(pdf.RefusedURL):
+            fetcher.fetch(url)
