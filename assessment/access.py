@@ -15,12 +15,25 @@ from .models import Assessment
 from .services import token_digest
 
 SESSION_KEY = "assessment_tokens"
+# Assessments this browser started (not merely opened from someone's link): only these
+# move to the account that logs in here.
+CREATED_KEY = "assessments_started"
 
 
 def remember_token(request: HttpRequest, assessment: Assessment, token: str) -> None:
     tokens = dict(request.session.get(SESSION_KEY, {}))
     tokens[str(assessment.public_id)] = token
     request.session[SESSION_KEY] = tokens
+
+
+def remember_started(request: HttpRequest, assessment: Assessment) -> None:
+    request.session[CREATED_KEY] = [*request.session.get(CREATED_KEY, []), str(assessment.public_id)][-20:]
+
+
+def started_here(request: HttpRequest) -> list[Assessment]:
+    """Anonymous drafts this browser started, to hand over to the account that logs in."""
+    started = set(request.session.get(CREATED_KEY, []))
+    return [a for a in session_assessments(request) if str(a.public_id) in started and a.owner_id is None]
 
 
 def token_for(request: HttpRequest, assessment: Assessment) -> str | None:

@@ -14,16 +14,10 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .questionnaire import Question
+from .questionnaire import Question, tr
+from .rules import is_answered
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
-
-
-def tr(text: dict[str, str] | None, lang: str) -> str:
-    """Pick the text of one language from a content text mapping."""
-    if not text:
-        return ""
-    return text.get(lang) or text.get("en") or next(iter(text.values()))
 
 
 class MultiChoiceField(forms.MultipleChoiceField):
@@ -65,7 +59,7 @@ class SectionForm(forms.Form):
         """(values to store, keys the owner left empty) among the fields that validated."""
         values, cleared = {}, set()
         for key, value in self.cleaned_data.items():
-            if value in (None, "", []):
+            if not is_answered(value):
                 cleared.add(key)
             else:
                 values[key] = to_json(value)
@@ -75,7 +69,7 @@ class SectionForm(forms.Form):
         """Add an error beside each required question that still has no answer."""
         flagged = False
         for key, q in self.questions.items():
-            if q.required and key not in self.errors and stored.get(key) in (None, "", []):
+            if q.required and key not in self.errors and not is_answered(stored.get(key)):
                 self.add_error(key, _("Please answer this question."))
                 flagged = True
         return flagged

@@ -206,6 +206,13 @@ class Questionnaire:
         return content_checksum(self.raw)
 
 
+def tr(text: Text | None, lang: str) -> str:
+    """Pick the text of one language from a content text mapping."""
+    if not text:
+        return ""
+    return text.get(lang) or text.get("en") or next(iter(text.values()))
+
+
 def content_checksum(raw: dict[str, Any]) -> str:
     """Hash of the content itself, so reformatting or comments do not count as edits."""
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .charts import radar_svg
-from .forms import tr
 from .models import Assessment
-from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source
-from .rules import effective_answers
+from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from .rules import effective_answers, is_answered
 from .scoring import question_ratio
 
 TOP_ACTIONS = 5
@@ -127,7 +126,7 @@ class ReportData:
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
     """An answer as a person reads it, in the given language."""
-    if value in (None, "", []):
+    if not is_answered(value):
         return ""
     if q.type == "multi":
         return "; ".join(tr(o.text, lang) for o in q.options if o.key in value)

@@ -73,9 +73,13 @@ def effective_answers(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapp
     result = {}
     for q in visible_questions(qn, answers, facts):
         value = answers.get(q.key)
-        if value is None or value == [] or value == "":
+        if not is_answered(value):
             continue
-        if q.options and not isinstance(value, list):
+        if q.options and isinstance(value, list):
+            value = [k for k in value if (o := q.option(str(k))) is not None and not o.na]
+            if not value:
+                continue
+        elif q.options:
             option = q.option(str(value))
             if option is None or option.na:
                 continue
@@ -83,6 +87,10 @@ def effective_answers(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapp
     return result
 
 
+def is_answered(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
 def missing_questions(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Question]:
     """Visible required questions still without an answer ("not applicable" is an answer)."""
-    return [q for q in visible_questions(qn, answers, facts) if q.required and answers.get(q.key) in (None, "", [])]
+    return [q for q in visible_questions(qn, answers, facts) if q.required and not is_answered(answers.get(q.key))]

@@ -9,6 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors, services
 from .facts import derive_facts
-from .forms import ReportRequestForm, SectionForm, SignupForm, tr
+from .forms import ReportRequestForm, SectionForm, SignupForm
 from .models import Assessment
-from .questionnaire import Questionnaire
+from .questionnaire import Questionnaire, tr
 from .report import answer_text, build_report
-from .rules import missing_questions, visible_questions
+from .rules import is_answered, missing_questions, visible_questions
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> li
     steps = []
     for section in qn.sections:
         required = [q for q in visible if q.section == section.key and q.required]
-        done = sum(1 for q in required if answers.get(q.key) not in (None, "", []))
+        done = sum(1 for q in required if is_answered(answers.get(q.key)))
         steps.append(
             {
                 "key": section.key,
@@ -76,6 +77,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     assessment, token = services.assessment_create(version=version, owner=request.user, language=_lang())
     access.remember_token(request, assessment, token)
+    access.remember_started(request, assessment)
     return redirect("step", assessment.public_id, "profile")
 
 
@@ -99,19 +101,12 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
     lang = _lang()
 
     if request.method == "POST":
+        # The form has fields for this page's visible questions only, so answers to hidden
+        # questions or to another page (a stale tab, a tampered post) are never stored;
+        # everything that does belong here is still saved.
         form = SectionForm(request.POST, questions=questions, lang=lang)
         allowed = {q.key for q in questions}
-        foreign = [k for k in request.POST if k in qn.questions and k not in allowed]
-        if foreign:
-            # Answers for questions hidden to this firm or on another page: a tampered
-            # or stale post. Save nothing and say so.
-            if autosave:
-                return JsonResponse({"error": _("This page is out of date. Reload it.")}, status=400)
-            form = SectionForm(questions=questions, lang=lang, initial=answers)
-            messages.error(
-                request, _("Some answers did not belong to this page and nothing was saved. Please try again.")
-            )
-            return _render_step(request, assessment, qn, answers, facts, section, form, status=400)
+        foreign = sorted(k for k in request.POST if k in qn.questions and k not in allowed)
         form.is_valid()
         values, cleared = form.answers()
         cleared &= answers.keys()  # only delete what is stored: saves a query per post
@@ -126,11 +121,19 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         for key in cleared:
             answers.pop(key, None)
         if autosave:
-            return JsonResponse(
-                {"saved": sorted(values), "errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}
-            )
+            errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+            return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors})
         action = request.POST.get("action", "next")
         index = keys.index(section)
+        if foreign:
+            messages.warning(
+                request,
+                _(
+                    "Some answers were for questions that no longer apply to your firm or belong to another page, "
+                    "so they were not saved. Everything else was saved: please check this page and continue."
+                ),
+            )
+            return _render_step(request, assessment, qn, answers, facts, section, form, status=400)
         if form.errors:
             messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
         elif action == "back":
@@ -274,7 +277,7 @@ def my_assessments(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        drafts = access.session_assessments(request)
+        drafts = access.started_here(request)
         user = form.save()
         login(request, user)
         services.assessments_claim(user=user, assessments=drafts)
@@ -286,8 +289,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 class OwnerLoginView(LoginView):
     """Log in, and attach the drafts this browser started anonymously to the account."""
 
-    def form_valid(self, form):
-        drafts = access.session_assessments(self.request)
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        drafts = access.started_here(self.request)
         response = super().form_valid(form)
         services.assessments_claim(user=form.get_user(), assessments=drafts)
         return response

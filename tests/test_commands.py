@@ -59,7 +59,7 @@ def test_it_names_the_bad_entry_and_loads_nothing(db, tmp_path):
     assert not QuestionnaireVersion.objects.exists()
 
 
-def test_a_new_version_leaves_old_assessments_scorable_against_their_own(db, tmp_path):
+def test_it_keeps_old_assessments_scorable_against_their_own_version(db, tmp_path):
     run("load_questionnaire")
     old = QuestionnaireVersion.objects.get()
     qn_old = questionnaire_of(old)
@@ -106,7 +106,8 @@ def test_it_explains_when_nothing_is_loaded_to_export(db):
         run("export_questionnaire")
 
 
-def test_it_creates_demo_data_in_both_languages(db):
+def test_it_creates_demo_data_in_both_languages(db, settings):
+    settings.DEBUG = True
     run("load_questionnaire")
     out = run("demo")
     assert "Created 4 demo assessments" in out
@@ -152,3 +153,17 @@ def test_it_starts_in_production_when_configured():
 def test_it_ships_one_content_file_per_version():
     versions = [yaml.safe_load(p.read_text(encoding="utf-8"))["version"] for p in content_files()]
     assert len(versions) == len(set(versions)) >= 1
+
+
+def test_it_refuses_to_overwrite_a_real_account_named_demo(db, django_user_model, settings):
+    settings.DEBUG = True
+    run("load_questionnaire")
+    django_user_model.objects.create_user("demo", email="someone@example.com", password="their-own-pass-1")
+    with pytest.raises(CommandError, match="real account"):
+        run("demo")
+
+
+def test_it_refuses_demo_data_in_production(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="development only"):
+        run("demo")

@@ -83,7 +83,7 @@ def test_it_reports_yaml_syntax_errors():
 # -- the shipped content -------------------------------------------------------------
 
 
-def test_the_shipped_content_has_the_required_sections_and_counts(shipped):
+def test_it_ships_the_required_sections_and_counts(shipped):
     assert [s.key for s in shipped.sections] == ["profile", *AREAS]
     for area in shipped.areas:
         assert sum(1 for q in area.questions if q.scored) >= 8, area.key
@@ -94,7 +94,7 @@ def test_the_shipped_content_has_the_required_sections_and_counts(shipped):
     assert types == {"single", "multi", "scale", "number", "yesno"}
 
 
-def test_every_scored_question_and_recommendation_cites_a_paper_section(shipped):
+def test_it_cites_a_paper_section_for_every_scored_question_and_recommendation(shipped):
     for q in shipped.questions.values():
         if q.scored:
             assert q.sources, q.key
@@ -104,7 +104,7 @@ def test_every_scored_question_and_recommendation_cites_a_paper_section(shipped)
             assert s.section in shipped.papers[s.paper]["sections"]
 
 
-def test_the_shipped_content_differentiates_by_firm_facts_and_flags_cross_area_gaps(shipped):
+def test_it_tailors_by_firm_facts_and_flags_cross_area_gaps(shipped):
     assert any(r.related_areas for r in shipped.recommendations)
     tailored = [r for r in shipped.recommendations if r.tailoring]
     assert len(tailored) >= 4
@@ -112,7 +112,7 @@ def test_the_shipped_content_differentiates_by_firm_facts_and_flags_cross_area_g
     assert {"sector"} <= facts_used
 
 
-def test_the_shipped_content_scores_100_for_best_and_0_for_worst(shipped):
+def test_it_scores_the_shipped_content_100_for_best_and_0_for_worst(shipped):
     for plan in ("already", "no_plan"):
         answers = dict(PROFILE, export_plan=plan)
         worst, best = dict(answers), dict(answers)
@@ -129,14 +129,14 @@ def test_the_shipped_content_scores_100_for_best_and_0_for_worst(shipped):
         assert score(shipped, worst).overall == 0
 
 
-def test_every_recommendation_can_be_triggered(shipped):
+def test_it_can_trigger_every_recommendation(shipped):
     from tests.triggers import firing_answers
 
     for rec in shipped.recommendations:
         assert firing_answers(shipped, rec) is not None, rec.key
 
 
-def test_no_text_copies_a_sentence_from_the_papers(shipped):
+def test_it_copies_no_sentence_from_the_papers(shipped):
     from pathlib import Path
 
     seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"

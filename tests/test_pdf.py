@@ -101,7 +101,7 @@ def test_it_embeds_only_font_subsets(version):
     assert any("ReportSans" in name for name in fonts)
 
 
-def test_the_summary_has_at_most_three_pages(version):
+def test_it_keeps_the_summary_to_three_pages(version):
     assessment, _ = submitted(version, quality=0.0)
     for lang in ("zh-hans", "en"):
         report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
@@ -147,7 +147,7 @@ def test_it_hides_the_pdf_from_other_browsers_and_drafts(version):
     assert owner_client(draft, draft_token).get(pdf_url(draft, "en", "full")).status_code == 302
 
 
-def test_a_failed_render_shows_a_clear_message(version, monkeypatch):
+def test_it_shows_a_clear_message_when_a_render_fails(version, monkeypatch):
     assessment, token = submitted(version)
 
     def broken(*args, **kwargs):
@@ -201,7 +201,7 @@ def payloads(base: str, secret) -> list[str]:
     ]
 
 
-def test_user_text_with_markup_reaches_the_pdf_as_literal_text_and_fetches_nothing(version, canary):
+def test_it_prints_user_markup_literally_and_fetches_nothing(version, canary):
     base, secret = canary
     firm = " ".join(payloads(base, secret))[:500]
     assessment, _ = submitted(version, profile={**PROFILE, "firm_name": "Evil Co", "main_products": firm[:300]})
@@ -215,7 +215,7 @@ def test_user_text_with_markup_reaches_the_pdf_as_literal_text_and_fetches_nothi
     assert squash('<img src="') in text  # shown literally, as typed
 
 
-def test_the_renderer_itself_refuses_every_foreign_url(canary):
+def test_it_refuses_every_foreign_url_in_the_renderer_itself(canary):
     base, secret = canary
     html = "<html><body><p>x</p>" + "".join(payloads(base, secret)) + "</body></html>"
     data = pdf.html_to_pdf(html)
@@ -224,7 +224,7 @@ def test_the_renderer_itself_refuses_every_foreign_url(canary):
     assert b"/EmbeddedFile" not in data
 
 
-def test_the_fetcher_serves_static_files_only():
+def test_it_fetches_static_files_only():
     fetcher = pdf.StaticOnlyFetcher()
     response = fetcher.fetch(pdf.BASE_URL + "css/report.css")
     assert b"@font-face" in response.read()

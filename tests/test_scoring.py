@@ -199,3 +199,21 @@ def test_it_keeps_every_score_between_0_and_100_on_the_shipped_content(shipped, 
     result = score(shipped, answers)
     for area in AREAS:
         assert 0 <= result.areas[area].score <= 100
+
+
+def test_it_classes_business_services_by_staff_and_total_assets(shipped):
+    answers = {**PROFILE, "industry": "business_services", "employees": 150, "total_assets": 50}
+    assert derive_facts(shipped, answers)["size_class"] == "micro"
+    answers["total_assets"] = 8000
+    assert derive_facts(shipped, answers)["size_class"] == "medium"
+
+
+def test_it_treats_not_applicable_in_multiple_choice_as_no_answer(shipped):
+    answers = sample_answers(shipped, {**PROFILE, "export_plan": "planned"}, 0.9, seed=1)
+    answers["fin_channels"] = ["no_need"]
+    result = score(shipped, answers)
+    assert "fin_channels" not in result.ratios
+    keys = {a.recommendation.key for a in triggered_actions(shipped, answers, result)}
+    assert "fin_widen_formal_channels" not in keys
+    answers["fin_channels"] = ["bank_loan", "trade_finance"]  # 3 points: the cap
+    assert score(shipped, answers).ratios["fin_channels"] == 1

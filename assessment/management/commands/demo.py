@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -8,6 +9,7 @@ from assessment import selectors, services
 from assessment.samples import sample_answers
 
 DEMO_USER = "demo"
+DEMO_EMAIL = "demo@example.invalid"  # marks the account as the demo's own
 DEMO_PASSWORD = "demo-owner-2026"  # noqa: S105 - a published demo login
 
 FIRMS = [
@@ -82,6 +84,11 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the app runs")
 
     def handle(self, *args, base_url, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data is for development only (DEBUG is off).")
+        existing = get_user_model().objects.filter(username=DEMO_USER).first()
+        if existing is not None and existing.email != DEMO_EMAIL:
+            raise CommandError(f"A real account named {DEMO_USER!r} exists; the demo would overwrite it.")
         version = selectors.current_version()
         if version is None:
             raise CommandError("No questionnaire is loaded. Run: python manage.py load_questionnaire")
@@ -89,7 +96,7 @@ class Command(BaseCommand):
         User = get_user_model()
         lines = []
         with transaction.atomic():
-            user, _ = User.objects.get_or_create(username=DEMO_USER)
+            user, _ = User.objects.get_or_create(username=DEMO_USER, defaults={"email": DEMO_EMAIL})
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.assessments.all().delete()
