@@ -72,6 +72,7 @@ format: deps-dev
 
 bench: setup-dev
 	$(PYTHON) bench/steps.py
+	$(PYTHON) bench/report.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis

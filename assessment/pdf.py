@@ -12,7 +12,6 @@ Speed: one FontConfiguration and one parsed stylesheet serve every render in a p
 from __future__ import annotations
 
 import base64
-import ctypes.util
 import hashlib
 import logging
 import mimetypes
@@ -27,6 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .apps import fast_subsetting_available  # noqa: F401 - part of this module's API
 from .report import ReportData
 
 logger = logging.getLogger(__name__)
@@ -107,11 +107,6 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(report: ReportData, variant: str) -> bytes:
     return html_to_pdf(report_html(report, variant))
-
-
-def fast_subsetting_available() -> bool:
-    """WeasyPrint subsets fonts quickly only with HarfBuzz's subset library (Debian libharfbuzz-subset0)."""
-    return ctypes.util.find_library("harfbuzz-subset") is not None
 
 
 @cache

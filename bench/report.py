@@ -1,0 +1,90 @@
+"""PDF report speed and size: app render vs bare WeasyPrint on the same HTML.
+
+Run: .venv/bin/python bench/report.py [--renders 7]
+For a realistic full report (a mid-scoring exporter) in zh-hans and en, prints the median
+warm render time (report data + template + WeasyPrint), the median time of bare WeasyPrint
+rendering the same final HTML in the same process (the floor), their ratio, the PDF size
+and the process's peak RSS. Targets (issue 3): zh full <= 0.8 s warm, <= 200 KB, ratio <= 1.10.
+Uses a throw-away SQLite database in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--renders", type=int, default=7)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="bench-report-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from pypdf import PdfReader
+
+    from assessment import pdf, selectors, services
+    from assessment.report import build_report
+    from assessment.samples import sample_answers
+
+    call_command("migrate", verbosity=0)
+    call_command("load_questionnaire", verbosity=0)
+    version = selectors.current_version()
+    qn = selectors.questionnaire_of(version)
+    profile = {
+        "firm_name": "宁波海蓝纺织品进出口有限公司",
+        "industry": "mfg_textiles",
+        "province": "zhejiang",
+        "employees": 120,
+        "revenue": 5000,
+        "total_assets": 3000,
+        "years_operating": 9,
+        "export_share": 40,
+        "export_plan": "already",
+    }
+    assessment, _ = services.assessment_create(version=version, owner=None, language="zh-hans")
+    services.answers_save(assessment=assessment, values=sample_answers(qn, profile, 0.55, seed=11))
+    services.assessment_submit(assessment=assessment)
+    answers = selectors.answers_of(assessment)
+    print(f"fast font subsetting (libharfbuzz-subset): {pdf.fast_subsetting_available()}")
+    print(f"triggered actions: {len(assessment.result['actions'])}")
+
+    for lang in ("zh-hans", "en"):
+        pdf.render_pdf(build_report(assessment, qn, answers, lang), "full")  # warm-up: fonts, stylesheet
+        app, bare = [], []
+        for _ in range(args.renders):
+            start = time.perf_counter()
+            data = pdf.render_pdf(build_report(assessment, qn, answers, lang), "full")
+            app.append(time.perf_counter() - start)
+        html = pdf.report_html(build_report(assessment, qn, answers, lang), "full")
+        for _ in range(args.renders):
+            start = time.perf_counter()
+            pdf.html_to_pdf(html)
+            bare.append(time.perf_counter() - start)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        app_s, bare_s = statistics.median(app), statistics.median(bare)
+        print(
+            f"{lang:8} full: app {app_s:.3f} s  bare WeasyPrint {bare_s:.3f} s  ratio {app_s / bare_s:.2f}  "
+            f"size {len(data) / 1024:.0f} KB  pages {pages}"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
