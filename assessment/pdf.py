@@ -15,6 +15,8 @@ import base64
 import hashlib
 import logging
 import mimetypes
+import multiprocessing
+import resource
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -107,6 +109,55 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(report: ReportData, variant: str) -> bytes:
     return html_to_pdf(report_html(report, variant))
+
+
+class RenderFailed(Exception):
+    """A render crashed, ran out of its memory allowance or out of time."""
+
+
+def _render_child(conn, report: ReportData, variant: str, address_space: int) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        conn.send_bytes(render_pdf(report, variant))
+    except BaseException:
+        logger.exception("PDF render failed in its child process")
+        conn.send_bytes(b"")
+    finally:
+        conn.close()
+
+
+def _current_address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
+    """render_pdf() in a forked child that may use PDF_RENDER_MEMORY_MB more address space
+    than this process and PDF_RENDER_TIMEOUT seconds, so one pathological report can neither
+    exhaust the server's memory nor hold a worker forever. Raises RenderFailed.
+
+    A fork shares the warm fonts and parsed stylesheet with the parent, so it costs a few ms.
+    """
+    limit = _current_address_space() + settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_render_child, args=(sender, report, variant, limit), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(settings.PDF_RENDER_TIMEOUT):
+            child.kill()
+            raise RenderFailed(f"render took longer than {settings.PDF_RENDER_TIMEOUT} s")
+        try:
+            data = receiver.recv_bytes()
+        except EOFError:
+            data = b""
+        if not data:
+            raise RenderFailed("render failed (see the log)")
+        return data
+    finally:
+        receiver.close()
+        child.join(5)
 
 
 @cache

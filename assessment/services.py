@@ -173,7 +173,7 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
     if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    data = pdf.render_pdf(build_report(assessment, qn, answers, lang), variant)
+    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
     report = existing or ReportFile(assessment=assessment, language=lang, variant=variant)
     old_name = report.file.name if existing else None

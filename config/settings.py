@@ -144,6 +144,10 @@ STORAGES = {
     },
 }
 
+# Each PDF render runs in a child process with these bounds (assessment/pdf.py).
+PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", "60")
+PDF_RENDER_MEMORY_MB = envint("PDF_RENDER_MEMORY_MB", "1024")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -147,6 +147,27 @@ def test_it_hides_the_pdf_from_other_browsers_and_drafts(version):
     assert owner_client(draft, draft_token).get(pdf_url(draft, "en", "full")).status_code == 302
 
 
+@pytest.mark.parametrize("bound", ["timeout", "memory"])
+def test_it_bounds_a_render_in_time_and_memory(version, settings, monkeypatch, bound):
+    assessment, token = submitted(version)
+    if bound == "timeout":
+        settings.PDF_RENDER_TIMEOUT = 0.001
+    else:
+        # A render that balloons by 2 GB (the machine has room for it) exceeds the 1 GB allowance.
+        def ballooning(report, variant):
+            return bytes(bytearray(2 * 1024**3)[:10])
+
+        monkeypatch.setattr(pdf, "render_pdf", ballooning)
+    response = owner_client(assessment, token).get(pdf_url(assessment, "en", "full"))
+    assert response.status_code == 503
+    assert "The report could not be created" in response.content.decode()
+    assert not ReportFile.objects.filter(assessment=assessment).exists()
+    # the next try, with the usual bounds, works
+    settings.PDF_RENDER_TIMEOUT = 60
+    monkeypatch.undo()
+    assert owner_client(assessment, token).get(pdf_url(assessment, "en", "full")).status_code == 200
+
+
 def test_it_shows_a_clear_message_when_a_render_fails(version, monkeypatch):
     assessment, token = submitted(version)
 
