@@ -144,8 +144,10 @@ def help_for(q: Question, lang: str) -> str:
 
 
 class SignupForm(UserCreationForm):
+    email = forms.EmailField(label=gettext_lazy("E-mail"), help_text=gettext_lazy("Used only to reset your password."))
+
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
 
 
 class ReportRequestForm(forms.Form):

@@ -48,6 +48,6 @@ def assessments_by_public_ids(public_ids: list[str]) -> QuerySet[Assessment]:
     return assessments().filter(public_id__in=public_ids).order_by("-updated_at")
 
 
-def absolute_url(request, path: str) -> str:
-    """A link to hand out: SITE_URL when configured, else the vetted host of this request."""
-    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+def absolute_url(path: str) -> str:
+    """A link to hand out, on the configured SITE_URL (never the request's Host header)."""
+    return f"{settings.SITE_URL}{path}"

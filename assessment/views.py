@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -37,7 +40,7 @@ def _resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
     token = access.token_for(request, assessment)
     if token is None:
         return None
-    return selectors.absolute_url(request, reverse("resume", args=[token]))
+    return selectors.absolute_url(reverse("resume", args=[token]))
 
 
 def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
@@ -234,12 +237,17 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("results", assessment.public_id)
 
 
+def _to_review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """Results and reports exist only after submission: send a draft's owner to the review page."""
+    messages.info(request, _("Submit the assessment to see its results."))
+    return redirect("review", assessment.public_id)
+
+
 @require_GET
 def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_request(request, public_id)
     if assessment.is_draft:
-        messages.info(request, _("Submit the assessment to see its results."))
-        return redirect("review", assessment.public_id)
+        return _to_review(request, assessment)
     qn = selectors.questionnaire_of(assessment.questionnaire)
     report = build_report(assessment, qn, selectors.answers_of(assessment), _lang())
     return render(
@@ -279,11 +287,26 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         drafts = access.started_here(request)
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         services.assessments_claim(user=user, assessments=drafts)
         messages.success(request, _("Your account is ready. Your assessments are listed below."))
         return redirect("my_assessments")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset e-mails in the language of the request, text and HTML, linking to SITE_URL."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        site = urlsplit(settings.SITE_URL)
+        self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": _("SME Compass")}
+        self.domain_override = site.netloc  # never the request's Host header
+        self.use_https = site.scheme == "https"
+        return super().form_valid(form)
 
 
 class OwnerLoginView(LoginView):
@@ -307,8 +330,7 @@ def report_filename(firm_name: str, day, variant: str) -> str:
 def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_request(request, public_id)
     if assessment.is_draft:
-        messages.info(request, _("Submit the assessment to see its results."))
-        return redirect("review", assessment.public_id)
+        return _to_review(request, assessment)
     form = ReportRequestForm(request.GET)
     if not form.is_valid():
         raise Http404

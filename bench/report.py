@@ -5,7 +5,7 @@ For a realistic full report (a mid-scoring exporter) in zh-hans and en, prints t
 warm render time (report data + template + WeasyPrint), the median time of bare WeasyPrint
 rendering the same final HTML in the same process (the floor), their ratio, the PDF size
 and the process's peak RSS. Targets (issue 3): zh full <= 0.8 s warm, <= 200 KB, ratio <= 1.10.
-Uses a throw-away SQLite database in a temporary folder.
+Uses a throw-away SQLite database (or BENCH_DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import os
 import resource
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _setup import django_on_scratch_database
 
 
 def main() -> None:
@@ -30,21 +25,13 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=7)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="bench-report-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_scratch_database("bench-report-")
     from pypdf import PdfReader
 
     from assessment import pdf, selectors, services
     from assessment.report import build_report
     from assessment.samples import sample_answers
 
-    call_command("migrate", verbosity=0)
-    call_command("load_questionnaire", verbosity=0)
     version = selectors.current_version()
     qn = selectors.questionnaire_of(version)
     profile = {

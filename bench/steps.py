@@ -1,7 +1,7 @@
 """Server time and query counts of the questionnaire steps and the results page.
 
 Run: .venv/bin/python bench/steps.py [--requests 200]
-Uses a throw-away SQLite database under var/ (or DATABASE_URL if set), Django's test client
+Uses a throw-away SQLite database (or BENCH_DATABASE_URL), Django's test client
 in-process, so the time is server time without network. Targets: at most 8 queries per step;
 results-page queries independent of the number of answers.
 """
@@ -9,15 +9,10 @@ results-page queries independent of the number of answers.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _setup import django_on_scratch_database
 
 
 def main() -> None:
@@ -25,15 +20,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="bench-steps-", dir=ROOT / "var")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DEBUG"] = "true"
-    import django
-
-    django.setup()
+    django_on_scratch_database("bench-steps-")
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -45,8 +33,6 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("load_questionnaire", verbosity=0)
 
     def new_assessment(profile: dict) -> tuple[Client, Assessment]:
         client = Client()

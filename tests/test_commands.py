@@ -144,8 +144,16 @@ def test_it_refuses_to_start_in_production_without_allowed_hosts():
     assert "Set ALLOWED_HOSTS" in result.stderr
 
 
-def test_it_starts_in_production_when_configured():
+def test_it_refuses_to_start_in_production_without_an_https_site_url():
     result = _settings_process({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.com"})
+    assert result.returncode != 0
+    assert "Set SITE_URL" in result.stderr
+
+
+def test_it_starts_in_production_when_configured():
+    result = _settings_process(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.com", "SITE_URL": "https://example.com"}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 

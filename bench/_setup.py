@@ -1,0 +1,27 @@
+"""Shared bench set-up: Django on a throw-away database with the questionnaire loaded."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def django_on_scratch_database(prefix: str) -> None:
+    """Never touches the app's own database: SQLite in a temporary folder, or
+    BENCH_DATABASE_URL (e.g. a scratch PostgreSQL database) when given."""
+    sys.path.insert(0, str(ROOT))
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    os.environ["DATABASE_URL"] = os.getenv("BENCH_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DEBUG"] = "true"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_questionnaire", verbosity=0)

@@ -1,0 +1,97 @@
+"""Accounts: sign-up, password change and reset e-mails, login lockout."""
+
+import re
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+PASSWORD = "a-long-password-1"
+
+
+def url(name, lang="en", **kwargs):
+    with translation.override(lang):
+        return reverse(name, kwargs=kwargs)
+
+
+def test_it_signs_up_with_an_email_and_logs_in(client, db, django_user_model):
+    response = client.post(
+        url("signup"), {"username": "mei", "email": "mei@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert django_user_model.objects.get(username="mei").email == "mei@example.com"
+    assert "_auth_user_id" in client.session
+
+
+def test_it_changes_the_password(client, db, django_user_model):
+    user = django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    client.force_login(user)
+    response = client.post(
+        url("password_change"),
+        {"old_password": PASSWORD, "new_password1": "another-long-pass-2", "new_password2": "another-long-pass-2"},
+    )
+    assert response["Location"] == url("password_change_done")
+    user.refresh_from_db()
+    assert user.check_password("another-long-pass-2")
+
+
+def test_it_mails_a_reset_link_on_the_site_url_in_the_users_language(client, db, django_user_model, settings):
+    settings.SITE_URL = "https://sme.example.cn"
+    django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    response = client.post(url("password_reset", "zh-hans"), {"email": "mei@example.com"}, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["mei@example.com"]
+    assert "重置" in message.subject
+    html = message.alternatives[0].content
+    assert message.alternatives[0].mimetype == "text/html"
+    link = re.search(r"(https://sme\.example\.cn/zh-hans/accounts/password/reset/\S+/)", message.body).group(1)
+    assert link in html and "localhost" not in message.body + html
+
+    # the link works once: choose a new password, then log in with it
+    path = link.removeprefix("https://sme.example.cn")
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    set_url = form_page.redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": "brand-new-pass-3", "new_password2": "brand-new-pass-3"})
+    client.post(url("login"), {"username": "mei", "password": "brand-new-pass-3"})
+    assert "_auth_user_id" in client.session
+    assert "此链接已失效" in client.get(path, follow=True).content.decode()  # used once: no longer valid
+
+
+def test_it_does_not_reveal_whether_an_address_has_an_account(client, db):
+    response = client.post(url("password_reset"), {"email": "nobody@example.com"})
+    assert response["Location"] == url("password_reset_done")
+    assert mail.outbox == []
+
+
+def test_it_locks_out_a_username_after_repeated_failures(client, db, django_user_model):
+    django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    for _ in range(5):
+        response = client.post(url("login"), {"username": "mei", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        assert response.status_code in (200, 429)
+    # even the right password, from another address, is refused while locked
+    response = client.post(url("login"), {"username": "mei", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_locks_out_an_address_trying_many_usernames(client, db):
+    for i in range(5):
+        client.post(url("login"), {"username": f"user{i}", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(url("login"), {"username": "someone", "password": "x"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+
+
+def test_it_ignores_a_forged_forwarded_for_header_without_a_proxy(client, db):
+    for i in range(5):
+        client.post(
+            url("login"),
+            {"username": f"user{i}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        )
+    response = client.post(url("login"), {"username": "other", "password": "x"}, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 429
