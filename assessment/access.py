@@ -11,7 +11,7 @@ import uuid
 from django.http import Http404, HttpRequest
 
 from . import selectors
-from .models import Assessment
+from .models import Assessment, Firm
 from .services import token_digest
 
 SESSION_KEY = "assessment_tokens"
@@ -44,10 +44,21 @@ def token_for(request: HttpRequest, assessment: Assessment) -> str | None:
 
 
 def can_access(request: HttpRequest, assessment: Assessment) -> bool:
+    """Its owner, a member of the organisation running it, or a browser holding its resume link."""
     user = request.user
     if user.is_authenticated and assessment.owner_id == user.pk:
         return True
+    if selectors.is_member(user, assessment.organisation_id):
+        return True
     return token_for(request, assessment) is not None
+
+
+def firm_for_request(request: HttpRequest, firm_id: int) -> Firm:
+    """A client firm of an organisation this user belongs to; anything else is a 404."""
+    firm = Firm.objects.select_related("organisation").filter(pk=firm_id).first()
+    if firm is None or not selectors.is_member(request.user, firm.organisation_id):
+        raise Http404
+    return firm
 
 
 def assessment_for_request(request: HttpRequest, public_id: uuid.UUID) -> Assessment:

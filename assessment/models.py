@@ -26,6 +26,54 @@ class QuestionnaireVersion(models.Model):
         return self.version
 
 
+class Organisation(models.Model):
+    """A consultancy (SME service centre, bank advisers) or an association (chamber, industry body)."""
+
+    class Kind(models.TextChoices):
+        CONSULTANCY = "consultancy", _("Consultancy")
+        ASSOCIATION = "association", _("Association")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        STAFF = "staff", _("Staff")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Firm(models.Model):
+    """A client firm: its assessments over time. Belongs to the organisation that serves it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="firms")
+    name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=100, blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -36,6 +84,14 @@ class Assessment(models.Model):
     questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="assessments")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
+    )
+    # Set when a consultancy runs the assessment for a client firm: its members may open it.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
+    )
+    firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # SHA-256 of the private resume token; the token itself is only ever in the link.
     resume_digest = models.CharField(max_length=64, unique=True)

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Answer, Assessment, QuestionnaireVersion
+from .models import Answer, Assessment, Firm, Membership, Organisation, QuestionnaireVersion
 from .questionnaire import Questionnaire, parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
@@ -51,3 +51,38 @@ def assessments_by_public_ids(public_ids: list[str]) -> QuerySet[Assessment]:
 def absolute_url(path: str) -> str:
     """A link to hand out, on the configured SITE_URL (never the request's Host header)."""
     return f"{settings.SITE_URL}{path}"
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def consultancy_of(user) -> Organisation | None:
+    """The consultancy whose workspace this user works in (the first, if several)."""
+    return organisations_of(user).filter(kind=Organisation.Kind.CONSULTANCY).first()
+
+
+def is_member(user, organisation_id: int | None) -> bool:
+    if organisation_id is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
+
+
+def firms_of(organisation: Organisation) -> QuerySet[Firm]:
+    return organisation.firms.order_by("name")
+
+
+def firm_assessments(firm: Firm) -> list[Assessment]:
+    """A firm's assessments, oldest first."""
+    return list(assessments().filter(firm=firm).order_by("created_at"))
+
+
+def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
+    """The newest submitted assessment of each firm, in one query."""
+    latest: dict[int, Assessment] = {}
+    rows = assessments().filter(firm__in=firms, status=Assessment.Status.SUBMITTED).order_by("submitted_at")
+    for assessment in rows:
+        latest[assessment.firm_id] = assessment
+    return latest

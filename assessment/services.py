@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .facts import derive_facts
-from .models import Answer, Assessment, QuestionnaireVersion, ReportFile
+from .models import Answer, Assessment, Firm, Membership, Organisation, QuestionnaireVersion, ReportFile
 from .plan import strengths, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
@@ -66,16 +66,45 @@ def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
     return version, True
 
 
-def assessment_create(*, version: QuestionnaireVersion, owner, language: str) -> tuple[Assessment, str]:
-    """Start a draft. Returns it with its private resume token (192 random bits)."""
+def assessment_create(
+    *, version: QuestionnaireVersion, owner, language: str, firm: Firm | None = None, created_by=None
+) -> tuple[Assessment, str]:
+    """Start a draft. Returns it with its private resume token (192 random bits).
+
+    With a firm, the draft belongs to the firm's organisation (a consultant runs it) and
+    starts with the firm's name filled in.
+    """
     token = secrets.token_urlsafe(24)
-    assessment = Assessment.objects.create(
-        questionnaire=version,
-        owner=owner if owner is not None and owner.is_authenticated else None,
-        resume_digest=token_digest(token),
-        language=language,
-    )
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            questionnaire=version,
+            owner=owner if owner is not None and owner.is_authenticated else None,
+            resume_digest=token_digest(token),
+            language=language,
+            firm=firm,
+            organisation=firm.organisation if firm else None,
+            created_by=created_by,
+            firm_name=firm.name[:200] if firm else "",
+        )
+        if firm is not None:
+            Answer.objects.create(
+                assessment=assessment, question_key="firm_name", value=firm.name, updated_at=timezone.now()
+            )
     return assessment, token
+
+
+def organisation_create(*, user, name: str, kind: str) -> Organisation:
+    """A new consultancy or association, with its creator as administrator."""
+    with transaction.atomic():
+        organisation = Organisation.objects.create(name=name, kind=kind)
+        Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.ADMIN)
+    return organisation
+
+
+def firm_create(*, organisation: Organisation, name: str, contact_name: str = "", contact_email: str = "") -> Firm:
+    return Firm.objects.create(
+        organisation=organisation, name=name, contact_name=contact_name, contact_email=contact_email
+    )
 
 
 def answers_save(*, assessment: Assessment, values: dict[str, Any], cleared: Iterable[str] = ()) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,11 @@ urlpatterns = [
     path("a/<uuid:public_id>/report.pdf", views.report_pdf, name="report_pdf"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("me/", views.my_assessments, name="my_assessments"),
+    path("workspace/", workspace.workspace, name="workspace"),
+    path("workspace/organisation/", workspace.organisation_new, name="organisation_new"),
+    path("workspace/clients/new/", workspace.client_new, name="client_new"),
+    path("workspace/clients/<int:firm_id>/", workspace.client, name="client"),
+    path("workspace/clients/<int:firm_id>/start/", workspace.client_start, name="client_start"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.OwnerLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

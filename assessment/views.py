@@ -17,23 +17,19 @@ from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors, services
 from .facts import derive_facts
 from .forms import ReportRequestForm, SectionForm, SignupForm
+from .languages import current_lang
 from .models import Assessment
 from .questionnaire import Questionnaire, tr
 from .report import answer_text, build_report
 from .rules import is_answered, missing_questions, visible_questions
 
 logger = logging.getLogger(__name__)
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
@@ -52,7 +48,7 @@ def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> li
         steps.append(
             {
                 "key": section.key,
-                "title": tr(section.title, _lang()),
+                "title": tr(section.title, current_lang()),
                 "done": done,
                 "total": len(required),
                 "complete": done == len(required),
@@ -78,7 +74,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if version is None:
         messages.error(request, _("The questionnaire has not been loaded yet. Run the set-up command first."))
         return redirect("home")
-    assessment, token = services.assessment_create(version=version, owner=request.user, language=_lang())
+    assessment, token = services.assessment_create(version=version, owner=request.user, language=current_lang())
     access.remember_token(request, assessment, token)
     access.remember_started(request, assessment)
     return redirect("step", assessment.public_id, "profile")
@@ -101,7 +97,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
     answers = selectors.answers_of(assessment)
     facts = derive_facts(qn, answers)
     questions = [q for q in visible_questions(qn, answers, facts) if q.section == section]
-    lang = _lang()
+    lang = current_lang()
 
     if request.method == "POST":
         # The form has fields for this page's visible questions only, so answers to hidden
@@ -162,7 +158,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
 def _render_step(request, assessment, qn, answers, facts, section, form, status=200) -> HttpResponse:
     keys = [s.key for s in qn.sections]
     sec = qn.section(section)
-    lang = _lang()
+    lang = current_lang()
     context = {
         "assessment": assessment,
         "section": sec,
@@ -190,7 +186,7 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
     qn = selectors.questionnaire_of(assessment.questionnaire)
     answers = selectors.answers_of(assessment)
     facts = derive_facts(qn, answers)
-    lang = _lang()
+    lang = current_lang()
     visible = visible_questions(qn, answers, facts)
     missing = {q.key for q in missing_questions(qn, answers, facts)}
     sections = [
@@ -249,7 +245,7 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if assessment.is_draft:
         return _to_review(request, assessment)
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), _lang())
+    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang())
     return render(
         request,
         "assessment/results.html",

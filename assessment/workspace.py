@@ -1,0 +1,159 @@
+"""The consultant's workspace: client firms, assessments run for them, progress over time.
+
+Thin views, like views.py: fetch through access helpers, validate a form, call a service.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors, services
+from .languages import current_lang
+from .models import Organisation
+from .progress import compare
+from .questionnaire import tr
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of your organisation"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Organisation.Kind.choices)
+
+
+class FirmForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
+    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"), required=False)
+
+
+class ClientFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    band = forms.ChoiceField(label=gettext_lazy("Overall level"), required=False)
+    weakest = forms.ChoiceField(label=gettext_lazy("Weakest area"), required=False)
+
+    def __init__(self, *args, qn, lang: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["band"].choices = [("", _("Any")), *((b.key, tr(b.label, lang)) for b in qn.bands)]
+        self.fields["weakest"].choices = [("", _("Any")), *((s.key, tr(s.title, lang)) for s in qn.areas)]
+
+
+def _weakest_area(result: dict) -> str | None:
+    scored = [(a["score"], key) for key, a in result.get("scores", {}).items() if a.get("score") is not None]
+    return min(scored)[1] if scored else None
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest) -> HttpResponse:
+    organisation = selectors.consultancy_of(request.user)
+    if organisation is None:
+        return render(request, "workspace/start.html", {"form": OrganisationForm()})
+    version = selectors.current_version()
+    qn = selectors.questionnaire_of(version) if version else None
+    lang = current_lang()
+    form = ClientFilterForm(request.GET or None, qn=qn, lang=lang) if qn else None
+    firms = list(selectors.firms_of(organisation))
+    latest = selectors.latest_submitted(firms)
+    rows = []
+    filters = form.cleaned_data if form is not None and form.is_valid() else {}
+    for firm in firms:
+        assessment = latest.get(firm.pk)
+        result = assessment.result if assessment else {}
+        weakest = _weakest_area(result)
+        if filters.get("q") and filters["q"].lower() not in firm.name.lower():
+            continue
+        if filters.get("band") and result.get("overall_band") != filters["band"]:
+            continue
+        if filters.get("weakest") and weakest != filters["weakest"]:
+            continue
+        rows.append(
+            {
+                "firm": firm,
+                "latest": assessment,
+                "overall": result.get("overall"),
+                "band": result.get("overall_band"),
+                "weakest": tr(qn.section(weakest).title, lang) if qn and weakest else "",
+            }
+        )
+    context = {"organisation": organisation, "rows": rows, "form": form, "total": len(firms)}
+    return render(request, "workspace/home.html", context)
+
+
+@login_required
+@require_POST
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST)
+    if not form.is_valid():
+        return render(request, "workspace/start.html", {"form": form}, status=400)
+    services.organisation_create(user=request.user, **form.cleaned_data)
+    messages.success(request, _("Your organisation is ready. Add your first client firm."))
+    return redirect("workspace")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_new(request: HttpRequest) -> HttpResponse:
+    organisation = selectors.consultancy_of(request.user)
+    if organisation is None:
+        raise Http404
+    form = FirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        firm = services.firm_create(organisation=organisation, **form.cleaned_data)
+        return redirect("client", firm.pk)
+    return render(request, "workspace/client_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_GET
+def client(request: HttpRequest, firm_id: int) -> HttpResponse:
+    firm = access.firm_for_request(request, firm_id)
+    lang = current_lang()
+    history = selectors.firm_assessments(firm)
+    submitted = [a for a in history if not a.is_draft]
+    progress = None
+    if len(submitted) >= 2:
+        earlier, later = submitted[-2], submitted[-1]
+        qn = selectors.questionnaire_of(later.questionnaire)
+        change = compare(earlier.result, later.result)
+        titles = {r.key: tr(r.title, lang) for r in selectors.questionnaire_of(earlier.questionnaire).recommendations}
+        progress = {
+            "earlier": earlier,
+            "later": later,
+            "areas": [(tr(qn.section(c.area).title, lang), c) for c in change.areas],
+            "overall": change.overall,
+            "resolved": [titles.get(k, k) for k in change.resolved],
+            "open": [titles.get(k, k) for k in change.open],
+            "new": [titles.get(k, k) for k in change.new],
+        }
+    context = {"firm": firm, "history": history, "progress": progress}
+    return render(request, "workspace/client.html", context)
+
+
+@login_required
+@require_POST
+def client_start(request: HttpRequest, firm_id: int) -> HttpResponse:
+    """Start an assessment for a client: fill it together now, or hand the owner a private link."""
+    firm = access.firm_for_request(request, firm_id)
+    version = selectors.current_version()
+    if version is None:
+        raise Http404
+    assessment, token = services.assessment_create(
+        version=version, owner=None, language=current_lang(), firm=firm, created_by=request.user
+    )
+    if request.POST.get("mode") == "link":
+        link = selectors.absolute_url(reverse("resume", args=[token]))
+        messages.success(
+            request,
+            _("Send this private link to the owner; it opens the assessment for %(firm)s: %(link)s")
+            % {"firm": firm.name, "link": link},
+        )
+        return redirect("client", firm.pk)
+    access.remember_token(request, assessment, token)
+    return redirect("step", assessment.public_id, "profile")

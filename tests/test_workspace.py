@@ -1,0 +1,160 @@
+"""Consultants: organisation, client firms, assessments run for clients, progress, isolation."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from assessment.models import Answer, Assessment, Firm, Membership, Organisation
+from assessment.samples import sample_answers
+from assessment.selectors import questionnaire_of
+from assessment.services import (
+    answers_save,
+    assessment_create,
+    assessment_submit,
+    firm_create,
+    organisation_create,
+)
+
+PROFILE = {
+    "industry": "retail",
+    "province": "hubei",
+    "employees": 25,
+    "revenue": 900,
+    "total_assets": 500,
+    "years_operating": 7,
+    "export_share": 0,
+    "export_plan": "no_plan",
+}
+
+
+def url(name, *args, lang="en"):
+    with translation.override(lang):
+        return reverse(name, args=args)
+
+
+@pytest.fixture
+def consultancy(db, django_user_model):
+    """Two consultancies, each with a consultant and one client."""
+    people = {}
+    for tag in ("a", "b"):
+        user = django_user_model.objects.create_user(f"consultant_{tag}", password="a-long-password-1")
+        org = organisation_create(user=user, name=f"Service Centre {tag.upper()}", kind="consultancy")
+        firm = firm_create(organisation=org, name=f"Client of {tag.upper()}")
+        client = Client()
+        client.force_login(user)
+        people[tag] = {"user": user, "org": org, "firm": firm, "client": client}
+    return people
+
+
+def submitted_for(firm, version, quality, days_ago):
+    assessment, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
+    answers = sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": firm.name}, quality, seed=5)
+    answers_save(assessment=assessment, values=answers)
+    assessment_submit(assessment=assessment)
+    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=assessment.submitted_at - timedelta(days=days_ago))
+    return assessment
+
+
+def test_it_offers_to_create_an_organisation_first(client, db, django_user_model):
+    user = django_user_model.objects.create_user("newcomer", password="a-long-password-1")
+    client.force_login(user)
+    assert "Set up your organisation" in client.get(url("workspace")).content.decode()
+    response = client.post(url("organisation_new"), {"name": "Wuhan SME Service Centre", "kind": "consultancy"})
+    assert response["Location"] == url("workspace")
+    membership = Membership.objects.get(user=user)
+    assert membership.role == "admin" and membership.organisation.name == "Wuhan SME Service Centre"
+
+
+def test_it_needs_a_login_for_the_workspace(client, db):
+    assert client.get(url("workspace"))["Location"].startswith(url("login"))
+
+
+def test_it_lists_only_its_own_clients_with_search_and_filters(consultancy, version):
+    a = consultancy["a"]
+    firm_create(organisation=a["org"], name="Hubei Green Tea Co.")
+    submitted_for(a["firm"], version, 0.0, days_ago=1)
+    page = a["client"].get(url("workspace")).content.decode()
+    assert "Client of A" in page and "Hubei Green Tea Co." in page and "Client of B" not in page
+    page = a["client"].get(url("workspace"), {"q": "tea"}).content.decode()
+    assert "Hubei Green Tea Co." in page and "Client of A" not in page
+    page = a["client"].get(url("workspace"), {"band": "fragile"}).content.decode()
+    assert "Client of A" in page and "Hubei Green Tea Co." not in page
+
+
+def test_it_adds_a_client_and_runs_an_interview_with_the_same_wizard(consultancy, version):
+    a = consultancy["a"]
+    response = a["client"].post(url("client_new"), {"name": "Xiangyang Auto Parts", "contact_name": "Ms Li"})
+    firm = Firm.objects.get(name="Xiangyang Auto Parts")
+    assert firm.organisation == a["org"]
+    assert response["Location"] == url("client", firm.pk)
+    response = a["client"].post(url("client_start", firm.pk), {"mode": "interview"})
+    assessment = Assessment.objects.get(firm=firm)
+    assert response["Location"] == url("step", assessment.public_id, "profile")
+    assert assessment.organisation == a["org"] and assessment.created_by == a["user"] and assessment.owner is None
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "Xiangyang Auto Parts"
+    # a colleague of the same consultancy can continue it; the other consultancy cannot see it
+    colleague = Client()
+    colleague_user = type(a["user"]).objects.create_user("colleague_a", password="a-long-password-1")
+    Membership.objects.create(organisation=a["org"], user=colleague_user)
+    colleague.force_login(colleague_user)
+    assert colleague.get(url("step", assessment.public_id, "profile")).status_code == 200
+    assert consultancy["b"]["client"].get(url("step", assessment.public_id, "profile")).status_code == 404
+
+
+def test_it_creates_a_private_link_for_the_owner(consultancy, version):
+    a = consultancy["a"]
+    response = a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"}, follow=True)
+    link = re.search(r"(http://127\.0\.0\.1:8000/en/resume/[\w-]+/)", response.content.decode()).group(1)
+    owner = Client()
+    assert owner.get(link.removeprefix("http://127.0.0.1:8000")).status_code == 302
+    assessment = Assessment.objects.get(firm=a["firm"])
+    assert owner.get(url("step", assessment.public_id, "profile")).status_code == 200
+
+
+def test_it_shows_progress_between_two_assessments(consultancy, version):
+    a = consultancy["a"]
+    earlier = submitted_for(a["firm"], version, 0.1, days_ago=120)
+    later = submitted_for(a["firm"], version, 0.9, days_ago=1)
+    page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+    assert "Progress from" in page and "Resolved since last time" in page
+    qn = questionnaire_of(version)
+    resolved = {x["key"] for x in earlier.result["actions"]} - {x["key"] for x in later.result["actions"]}
+    assert resolved
+    for key in resolved:
+        assert qn.recommendation(key).title["en"] in page
+    delta = later.result["overall"] - earlier.result["overall"]
+    assert f"+{delta}" in page
+
+
+@pytest.mark.parametrize("name", ["client", "client_start"])
+def test_it_hides_other_consultancies_clients(consultancy, version, name):
+    a, b = consultancy["a"], consultancy["b"]
+    response = (
+        a["client"].post(url(name, b["firm"].pk))
+        if name == "client_start"
+        else a["client"].get(url(name, b["firm"].pk))
+    )
+    assert response.status_code == 404
+    assert not Assessment.objects.filter(firm=b["firm"]).exists()
+
+
+def test_it_hides_another_consultancys_assessment_pages_and_pdf(consultancy, version):
+    a, b = consultancy["a"], consultancy["b"]
+    theirs = submitted_for(b["firm"], version, 0.5, days_ago=1)
+    assert b["client"].get(url("results", theirs.public_id)).status_code == 200
+    for name, args in (("results", ()), ("review", ()), ("step", ("profile",))):
+        assert a["client"].get(url(name, theirs.public_id, *args)).status_code == 404
+    pdf = url("report_pdf", theirs.public_id) + "?lang=en&variant=summary"
+    assert a["client"].get(pdf).status_code == 404
+
+
+def test_it_validates_the_organisation_kind(client, db, django_user_model):
+    user = django_user_model.objects.create_user("x", password="a-long-password-1")
+    client.force_login(user)
+    response = client.post(url("organisation_new"), {"name": "X", "kind": "bank"})
+    assert response.status_code == 400
+    assert not Organisation.objects.exists()
