@@ -122,6 +122,7 @@ class ReportData:
     answers: list[tuple[str, list[tuple[str, str]]]]  # (section title, [(question, answer)])
     radar_svg_pdf: SafeString  # the same chart with the PDF font named on every label
     language_name: str
+    prepared_by: str  # "self-assessment" or the consultancy that ran it
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -226,6 +227,11 @@ def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, A
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
             language_name="简体中文" if lang == "zh-hans" else "English",
+            prepared_by=(
+                _("With %(organisation)s") % {"organisation": assessment.organisation.name}
+                if assessment.organisation_id
+                else _("Self-assessment by the firm")
+            ),
             top_actions=actions[:TOP_ACTIONS],
             plan=[(h, str(HORIZON_LABELS[h]), [a for a in actions if a.horizon == h]) for h in HORIZONS],
             plan_summary=[

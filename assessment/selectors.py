@@ -29,7 +29,7 @@ def current_version() -> QuestionnaireVersion | None:
 
 def assessments() -> QuerySet[Assessment]:
     """Base queryset: the stored definition JSON is large and comes from the cache instead."""
-    return Assessment.objects.select_related("questionnaire").defer("questionnaire__definition")
+    return Assessment.objects.select_related("questionnaire", "organisation").defer("questionnaire__definition")
 
 
 def answers_of(assessment: Assessment) -> dict[str, Any]:

@@ -182,6 +182,7 @@ def report_inputs_digest(assessment: Assessment, answers: dict[str, Any], lang: 
         assessment.result,
         answers,
         assessment.firm_name,
+        assessment.organisation.name if assessment.organisation_id else None,
         assessment.submitted_at.isoformat() if assessment.submitted_at else None,
         assessment.questionnaire.checksum,
         lang,

@@ -12,7 +12,7 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from assessment.content import content_files
-from assessment.models import Assessment, QuestionnaireVersion
+from assessment.models import Assessment, Firm, QuestionnaireVersion
 from assessment.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
@@ -112,12 +112,16 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     out = run("demo")
     assert "Created 4 demo assessments" in out
     assert "/zh-hans/a/" in out and "/en/a/" in out and "/resume/" in out
-    submitted = Assessment.objects.filter(status="submitted")
+    submitted = Assessment.objects.filter(status="submitted", firm__isnull=True)
     assert submitted.count() == 4
     assert set(submitted.values_list("language", flat=True)) == {"zh-hans", "en"}
     assert all(a.result["actions"] for a in submitted)
+    assert "Consultant workspace" in out
+    firms = Firm.objects.filter(organisation__name__contains="(demo)")
+    assert firms.count() == 2
+    assert Assessment.objects.filter(firm=firms.order_by("pk").first(), status="submitted").count() == 2
     run("demo")  # running it again replaces the demo data
-    assert Assessment.objects.count() == 4
+    assert Assessment.objects.count() == 7
 
 
 def _settings_process(env):

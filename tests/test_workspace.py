@@ -18,6 +18,7 @@ from assessment.services import (
     firm_create,
     organisation_create,
 )
+from tests.test_pdf import squash, text_of
 
 PROFILE = {
     "industry": "retail",
@@ -158,3 +159,12 @@ def test_it_validates_the_organisation_kind(client, db, django_user_model):
     response = client.post(url("organisation_new"), {"name": "X", "kind": "bank"})
     assert response.status_code == 400
     assert not Organisation.objects.exists()
+
+
+def test_it_names_the_consultancy_on_the_report(consultancy, version):
+    a = consultancy["a"]
+    assessment = submitted_for(a["firm"], version, 0.5, days_ago=1)
+    page = a["client"].get(url("results", assessment.public_id)).content.decode()
+    assert "With Service Centre A" in page
+    response = a["client"].get(url("report_pdf", assessment.public_id) + "?lang=en&variant=summary")
+    assert "WithServiceCentreA" in squash(text_of(b"".join(response.streaming_content)))

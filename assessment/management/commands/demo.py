@@ -1,15 +1,51 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessment import selectors, services
+from assessment.models import Assessment, Organisation
 from assessment.samples import sample_answers
 
 DEMO_USER = "demo"
-DEMO_EMAIL = "demo@example.invalid"  # marks the account as the demo's own
+DEMO_EMAIL = "demo@example.invalid"  # marks the accounts as the demo's own
+CONSULTANT = "consultant"
+CONSULTANCY = "成都市中小企业服务中心 (demo)"
+CLIENTS = [
+    # (firm, profile, [(quality, days ago)]): the first client has two assessments months apart
+    (
+        "四川川味食品有限公司",
+        {
+            "industry": "mfg_food",
+            "province": "sichuan",
+            "employees": 45,
+            "revenue": 1800,
+            "total_assets": 1200,
+            "years_operating": 10,
+            "export_share": 5,
+            "export_plan": "already",
+        },
+        [(0.25, 180), (0.6, 7)],
+    ),
+    (
+        "Chengdu Hilltop Tea Farm",
+        {
+            "industry": "crop_farming",
+            "province": "sichuan",
+            "employees": 12,
+            "revenue": 300,
+            "total_assets": 400,
+            "years_operating": 15,
+            "export_share": 0,
+            "export_plan": "exploring",
+        },
+        [(0.4, 20)],
+    ),
+]
 DEMO_PASSWORD = "demo-owner-2026"  # noqa: S105 - a published demo login
 
 FIRMS = [
@@ -86,9 +122,10 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data is for development only (DEBUG is off).")
-        existing = get_user_model().objects.filter(username=DEMO_USER).first()
-        if existing is not None and existing.email != DEMO_EMAIL:
-            raise CommandError(f"A real account named {DEMO_USER!r} exists; the demo would overwrite it.")
+        for name in (DEMO_USER, CONSULTANT):
+            existing = get_user_model().objects.filter(username=name).first()
+            if existing is not None and existing.email != DEMO_EMAIL:
+                raise CommandError(f"A real account named {name!r} exists; the demo would overwrite it.")
         version = selectors.current_version()
         if version is None:
             raise CommandError("No questionnaire is loaded. Run: python manage.py load_questionnaire")
@@ -113,6 +150,29 @@ class Command(BaseCommand):
                     f"    results     {base_url}{results}\n"
                     f"    private link {base_url}{resume}"
                 )
+            self._consultancy(version, qn)
         self.stdout.write(self.style.SUCCESS(f"Created {len(FIRMS)} demo assessments."))
         self.stdout.write(f"Log in at {base_url}/en/accounts/login/ as {DEMO_USER} / {DEMO_PASSWORD}, or open:")
         self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            f"Consultant workspace: log in as {CONSULTANT} / {DEMO_PASSWORD} and open {base_url}/en/workspace/ "
+            f"({len(CLIENTS)} client firms; the first has two assessments months apart)."
+        )
+
+    def _consultancy(self, version, qn) -> None:
+        user, _ = get_user_model().objects.get_or_create(username=CONSULTANT, defaults={"email": DEMO_EMAIL})
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Organisation.objects.filter(name=CONSULTANCY).delete()
+        organisation = services.organisation_create(user=user, name=CONSULTANCY, kind="consultancy")
+        for seed, (name, profile, rounds) in enumerate(CLIENTS):
+            firm = services.firm_create(organisation=organisation, name=name)
+            for quality, days_ago in rounds:
+                assessment, _ = services.assessment_create(
+                    version=version, owner=None, language="zh-hans", firm=firm, created_by=user
+                )
+                answers = sample_answers(qn, {**profile, "firm_name": name}, quality, seed=100 + seed)
+                services.answers_save(assessment=assessment, values=answers)
+                services.assessment_submit(assessment=assessment)
+                when = timezone.now() - timedelta(days=days_ago)
+                Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
