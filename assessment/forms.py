@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .questionnaire import Question, tr
+from .questionnaire import AREAS, Question, tr
 from .rules import is_answered
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
@@ -153,3 +153,22 @@ class SignupForm(UserCreationForm):
 class ReportRequestForm(forms.Form):
     lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])
     variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])
+
+
+class NoteForm(forms.Form):
+    """A note on one area, or on one recommendation this assessment triggered."""
+
+    target = forms.CharField(max_length=80)
+    text = forms.CharField(
+        label=gettext_lazy("Consultant's note"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, result: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = {f"area:{a}" for a in AREAS} | {f"rec:{a['key']}" for a in result.get("actions", [])}
+
+    def clean_target(self) -> str:
+        target = self.cleaned_data["target"]
+        if target not in self.targets:
+            raise forms.ValidationError(_("This note does not belong to this report."))
+        return target

@@ -146,3 +146,22 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class Note(models.Model):
+    """A consultant's note on one area or one recommendation of a submitted assessment."""
+
+    MAX_LENGTH = 1000
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="notes")
+    # "area:<area key>" or "rec:<recommendation key>"
+    target = models.CharField(max_length=80)
+    text = models.TextField(max_length=MAX_LENGTH)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "target"], name="one_note_per_target")]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.text[:40]}"

@@ -5,6 +5,7 @@ same numbers and the same plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,6 +86,7 @@ class ActionItem:
     horizon_label: str
     citations: list[Citation]
     related_areas: list[str]  # titles; non-empty means a cross-area flag
+    note: str = ""  # the consultant's note, if any
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class AreaReport:
     strengths: list[tuple[str, str]]  # (question label, answer)
     gaps: list[tuple[str, str]]  # weakest answers: (question label, answer)
     actions: list[ActionItem]
+    note: str = ""  # the consultant's note, if any
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def citations(qn: Questionnaire, sources: tuple[Source, ...], lang: str) -> list
     return [Citation(s.paper, s.section, tr(qn.papers[s.paper]["sections"][s.section], lang)) for s in sources]
 
 
-def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: str) -> ActionItem:
+def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: str, note: str) -> ActionItem:
     return ActionItem(
         key=rec.key,
         area=rec.area,
@@ -161,14 +164,28 @@ def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: 
         horizon_label=str(HORIZON_LABELS[rec.horizon]),
         citations=citations(qn, rec.sources, lang),
         related_areas=[tr(qn.section(a).title, lang) for a in rec.related_areas],
+        note=note,
     )
 
 
-def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, Any], lang: str) -> ReportData:
-    """Everything the results page and the PDF show, in one language."""
+def build_report(
+    assessment: Assessment,
+    qn: Questionnaire,
+    answers: dict[str, Any],
+    lang: str,
+    notes: Mapping[str, str] | None = None,
+) -> ReportData:
+    """Everything the results page and the PDF show, in one language.
+
+    `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of).
+    """
     result = assessment.result or {}
+    notes = notes or {}
     with translation.override(lang):
-        actions = [_action(qn, qn.recommendation(a["key"]), a["tailoring"], lang) for a in result.get("actions", [])]
+        actions = [
+            _action(qn, qn.recommendation(a["key"]), a["tailoring"], lang, notes.get(f"rec:{a['key']}", ""))
+            for a in result.get("actions", [])
+        ]
         strengths = set(result.get("strengths", []))
         counted = effective_answers(qn, answers, result.get("facts", {}))
         areas = []
@@ -194,6 +211,7 @@ def build_report(assessment: Assessment, qn: Questionnaire, answers: dict[str, A
                         if q.scored and q.key in counted and question_ratio(q, counted[q.key]) < GAP_RATIO
                     ],
                     actions=[a for a in actions if a.area == section.key],
+                    note=notes.get(f"area:{section.key}", ""),
                 )
             )
         overall_band = next((b for b in qn.bands if b.key == result.get("overall_band")), None)

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Answer, Assessment, Firm, Membership, Organisation, QuestionnaireVersion
+from .models import Answer, Assessment, Firm, Membership, Note, Organisation, QuestionnaireVersion
 from .questionnaire import Questionnaire, parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
@@ -86,3 +86,8 @@ def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
     for assessment in rows:
         latest[assessment.firm_id] = assessment
     return latest
+
+
+def notes_of(assessment: Assessment) -> dict[str, str]:
+    """Consultant notes by target ("area:<key>" / "rec:<key>")."""
+    return dict(Note.objects.filter(assessment=assessment).values_list("target", "text"))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .facts import derive_facts
-from .models import Answer, Assessment, Firm, Membership, Organisation, QuestionnaireVersion, ReportFile
+from .models import Answer, Assessment, Firm, Membership, Note, Organisation, QuestionnaireVersion, ReportFile
 from .plan import strengths, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
@@ -174,13 +174,13 @@ def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:
     return Assessment.objects.filter(pk__in=ids, owner__isnull=True).update(owner=user)
 
 
-def report_inputs_digest(assessment: Assessment, answers: dict[str, Any], lang: str, variant: str) -> str:
+def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: str, variant: str) -> str:
     """Everything a rendered report depends on; a stored PDF is reused while this is unchanged."""
     from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
 
     payload = [
         assessment.result,
-        answers,
+        inputs,
         assessment.firm_name,
         assessment.organisation.name if assessment.organisation_id else None,
         assessment.submitted_at.isoformat() if assessment.submitted_at else None,
@@ -198,12 +198,13 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
     from .report import build_report
 
     answers = selectors.answers_of(assessment)
-    digest = report_inputs_digest(assessment, answers, lang, variant)
+    notes = selectors.notes_of(assessment)
+    digest = report_inputs_digest(assessment, {"answers": answers, "notes": notes}, lang, variant)
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
     if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang), variant)
+    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang, notes), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
     report = existing or ReportFile(assessment=assessment, language=lang, variant=variant)
     old_name = report.file.name if existing else None
@@ -216,3 +217,15 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
             storage = report.file.storage
             transaction.on_commit(lambda: storage.delete(old_name))
     return report
+
+
+def note_save(*, assessment: Assessment, target: str, text: str, author) -> Note | None:
+    """Set (or, with empty text, remove) the consultant's note on an area or a recommendation."""
+    text = text.strip()
+    if not text:
+        Note.objects.filter(assessment=assessment, target=target).delete()
+        return None
+    note, _ = Note.objects.update_or_create(
+        assessment=assessment, target=target, defaults={"text": text, "author": author}
+    )
+    return note

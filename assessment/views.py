@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors, services
 from .facts import derive_facts
-from .forms import ReportRequestForm, SectionForm, SignupForm
+from .forms import NoteForm, ReportRequestForm, SectionForm, SignupForm
 from .languages import current_lang
-from .models import Assessment
+from .models import Assessment, Note
 from .questionnaire import Questionnaire, tr
 from .report import answer_text, build_report
 from .rules import is_answered, missing_questions, visible_questions
@@ -245,12 +245,36 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if assessment.is_draft:
         return _to_review(request, assessment)
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang())
-    return render(
-        request,
-        "assessment/results.html",
-        {"assessment": assessment, "report": report, "resume_url": _resume_url(request, assessment)},
-    )
+    notes = selectors.notes_of(assessment)
+    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang(), notes)
+    context = {
+        "assessment": assessment,
+        "report": report,
+        "resume_url": _resume_url(request, assessment),
+        # Consultants of the organisation that ran it annotate the report.
+        "can_annotate": selectors.is_member(request.user, assessment.organisation_id),
+        "note_max_length": Note.MAX_LENGTH,
+    }
+    return render(request, "assessment/results.html", context)
+
+
+@require_POST
+def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if not selectors.is_member(request.user, assessment.organisation_id):
+        raise Http404
+    if assessment.is_draft:
+        return _to_review(request, assessment)
+    form = NoteForm(request.POST, result=assessment.result)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("results", assessment.public_id)
+    target = form.cleaned_data["target"]
+    services.note_save(assessment=assessment, target=target, text=form.cleaned_data["text"], author=request.user)
+    messages.success(request, _("Note saved. It appears in the report."))
+    kind, key = target.split(":", 1)
+    anchor = f"area-note-{key}" if kind == "area" else f"action-{key}"
+    return redirect(reverse("results", args=[assessment.public_id]) + f"#{anchor}")
 
 
 @require_GET

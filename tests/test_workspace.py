@@ -168,3 +168,40 @@ def test_it_names_the_consultancy_on_the_report(consultancy, version):
     assert "With Service Centre A" in page
     response = a["client"].get(url("report_pdf", assessment.public_id) + "?lang=en&variant=summary")
     assert "WithServiceCentreA" in squash(text_of(b"".join(response.streaming_content)))
+
+
+def test_it_lets_consultants_annotate_areas_and_actions_in_page_and_pdf(consultancy, version):
+    a, b = consultancy["a"], consultancy["b"]
+    assessment = submitted_for(a["firm"], version, 0.2, days_ago=1)
+    action = assessment.result["actions"][0]["key"]
+    notes = url("note_save", assessment.public_id)
+    a["client"].post(notes, {"target": "area:financing", "text": "Bank visit booked for <May>."})
+    a["client"].post(notes, {"target": f"rec:{action}", "text": "Owner agrees; start with the cash plan."})
+    page = a["client"].get(url("results", assessment.public_id)).content.decode()
+    assert "Bank visit booked for &lt;May&gt;." in page
+    assert "Owner agrees; start with the cash plan." in page
+    response = a["client"].get(url("report_pdf", assessment.public_id) + "?lang=en&variant=full")
+    text = squash(text_of(b"".join(response.streaming_content)))
+    assert "Bankvisitbookedfor<May>." in text and "Owneragrees;startwiththecashplan." in text
+    # only notes for this report's areas and actions; only the consultancy's members
+    bad = a["client"].post(notes, {"target": "rec:not_triggered_here", "text": "x"}, follow=True)
+    assert "does not belong to this report" in bad.content.decode()
+    assert b["client"].post(notes, {"target": "area:financing", "text": "hijack"}).status_code == 404
+    # an empty note removes it
+    a["client"].post(notes, {"target": "area:financing", "text": "  "})
+    assert "Bank visit booked" not in a["client"].get(url("results", assessment.public_id)).content.decode()
+
+
+def test_it_does_not_offer_notes_to_the_owner_of_a_self_assessment(client, version):
+    assessment, token = assessment_create(version=version, owner=None, language="en")
+    answers_save(
+        assessment=assessment, values=sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "Own"}, 0.5)
+    )
+    assessment_submit(assessment=assessment)
+    client.get(url("resume", token))
+    page = client.get(url("results", assessment.public_id)).content.decode()
+    assert "Add a note to the report" not in page
+    assert (
+        client.post(url("note_save", assessment.public_id), {"target": "area:financing", "text": "x"}).status_code
+        == 404
+    )
