@@ -172,3 +172,8 @@ class NoteForm(forms.Form):
         if target not in self.targets:
             raise forms.ValidationError(_("This note does not belong to this report."))
         return target
+
+
+class AnswerReasonForm(forms.Form):
+    question_key = forms.CharField(max_length=64)
+    reason = forms.CharField(label=gettext_lazy("Why the answer was changed"), max_length=300, required=False)

@@ -120,6 +120,14 @@ class Answer(models.Model):
     question_key = models.CharField(max_length=64)
     value = models.JSONField()
     updated_at = models.DateTimeField()
+    # Set when a consultant of the running organisation saved (and so validated) the answer;
+    # None means self-assessed by the owner.
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The owner's own answer, kept when a consultant changed it, and why it was changed.
+    owner_value = models.JSONField(null=True, blank=True)
+    change_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "question_key"], name="one_answer_per_question")]

@@ -122,7 +122,7 @@ class ReportData:
     plan_summary: list[tuple[str, str, list[ActionItem]]]  # the same, high and medium priority only
     plan_omitted: int  # low-priority actions left out of plan_summary
     references: list[tuple[str, str, str]]  # (paper id, title, citation)
-    answers: list[tuple[str, list[tuple[str, str]]]]  # (section title, [(question, answer)])
+    answers: list[tuple[str, list[tuple[str, str, str]]]]  # (section title, [(question, answer, check)])
     radar_svg_pdf: SafeString  # the same chart with the PDF font named on every label
     language_name: str
     prepared_by: str  # "self-assessment" or the consultancy that ran it
@@ -143,6 +143,18 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
         text = number_format(value, use_l10n=True)
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
+
+
+def answer_check(q: Question, validation: Mapping[str, Any] | None, lang: str) -> str:
+    """How an answer of a consultant-run assessment came about, for the report."""
+    if validation is None:
+        return _("self-assessed")
+    if validation.get("owner_value") is None:
+        return _("validated by the consultant")
+    owner = answer_text(q, validation["owner_value"], lang)
+    reason = validation.get("reason") or ""
+    text = _("changed by the consultant (owner answered: %(owner)s)") % {"owner": owner}
+    return f"{text} {reason}".strip()
 
 
 def citations(qn: Questionnaire, sources: tuple[Source, ...], lang: str) -> list[Citation]:
@@ -174,13 +186,16 @@ def build_report(
     answers: dict[str, Any],
     lang: str,
     notes: Mapping[str, str] | None = None,
+    validation: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ReportData:
     """Everything the results page and the PDF show, in one language.
 
-    `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of).
+    `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of);
+    `validation` says which answers a consultant validated (selectors.validation_of).
     """
     result = assessment.result or {}
     notes = notes or {}
+    validation = validation or {}
     with translation.override(lang):
         actions = [
             _action(qn, qn.recommendation(a["key"]), a["tailoring"], lang, notes.get(f"rec:{a['key']}", ""))
@@ -265,7 +280,11 @@ def build_report(
                 (
                     tr(section.title, lang),
                     [
-                        (tr(q.label, lang), answer_text(q, answers.get(q.key), lang))
+                        (
+                            tr(q.label, lang),
+                            answer_text(q, answers.get(q.key), lang),
+                            answer_check(q, validation.get(q.key), lang) if assessment.organisation_id else "",
+                        )
                         for q in section.questions
                         if q.key in answers
                     ],

@@ -91,3 +91,12 @@ def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
 def notes_of(assessment: Assessment) -> dict[str, str]:
     """Consultant notes by target ("area:<key>" / "rec:<key>")."""
     return dict(Note.objects.filter(assessment=assessment).values_list("target", "text"))
+
+
+def validation_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """For answers a consultant saved: {key: {"owner_value": ..., "reason": ...}}. Others are self-assessed."""
+    rows = Answer.objects.filter(assessment=assessment, validated_by__isnull=False)
+    return {
+        key: {"owner_value": owner_value, "reason": reason}
+        for key, owner_value, reason in rows.values_list("question_key", "owner_value", "change_reason")
+    }

@@ -107,8 +107,15 @@ def firm_create(*, organisation: Organisation, name: str, contact_name: str = ""
     )
 
 
-def answers_save(*, assessment: Assessment, values: dict[str, Any], cleared: Iterable[str] = ()) -> None:
-    """Store validated answers (and remove cleared ones) of a draft, in one transaction."""
+def answers_save(
+    *, assessment: Assessment, values: dict[str, Any], cleared: Iterable[str] = (), consultant=None
+) -> None:
+    """Store validated answers (and remove cleared ones) of a draft, in one transaction.
+
+    With `consultant` (a member of the organisation running the assessment) the saved
+    answers count as validated by them; where they change the owner's answer, the owner's
+    is kept. An owner's save makes an answer self-assessed again.
+    """
     now = timezone.now()
     cleared = [key for key in cleared if key not in values]
     changes: dict[str, Any] = {"updated_at": now}
@@ -122,14 +129,46 @@ def answers_save(*, assessment: Assessment, values: dict[str, Any], cleared: Ite
         if not Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(**changes):
             raise AssessmentLocked(_("This assessment has been submitted and can no longer be changed."))
         if values:
+            previous = {}
+            if consultant is not None:
+                rows = Answer.objects.filter(assessment=assessment, question_key__in=list(values))
+                previous = {a.question_key: a for a in rows}
             Answer.objects.bulk_create(
-                [Answer(assessment=assessment, question_key=k, value=v, updated_at=now) for k, v in values.items()],
+                [
+                    Answer(
+                        assessment=assessment,
+                        question_key=key,
+                        value=value,
+                        updated_at=now,
+                        validated_by=consultant,
+                        owner_value=_owner_value(previous.get(key), value) if consultant else None,
+                        change_reason=previous[key].change_reason if key in previous else "",
+                    )
+                    for key, value in values.items()
+                ],
                 update_conflicts=True,
                 unique_fields=["assessment", "question_key"],
-                update_fields=["value", "updated_at"],
+                update_fields=["value", "updated_at", "validated_by", "owner_value", "change_reason"],
             )
         if cleared:
             Answer.objects.filter(assessment=assessment, question_key__in=cleared).delete()
+
+
+def _owner_value(before: Answer | None, value: Any) -> Any:
+    """The owner's answer to keep when a consultant saves `value` over `before`."""
+    if before is None:
+        return None
+    if before.validated_by_id is not None:
+        return before.owner_value  # already the consultant's: keep what the owner first said
+    return before.value if before.value != value else None
+
+
+def answer_reason_set(*, assessment: Assessment, question_key: str, reason: str) -> bool:
+    """Record why the consultant changed the owner's answer. False if it was not changed."""
+    changed = Answer.objects.filter(
+        assessment=assessment, question_key=question_key, validated_by__isnull=False, owner_value__isnull=False
+    )
+    return bool(changed.update(change_reason=reason.strip()[:300]))
 
 
 def assessment_submit(*, assessment: Assessment) -> bool:
@@ -199,12 +238,14 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
 
     answers = selectors.answers_of(assessment)
     notes = selectors.notes_of(assessment)
-    digest = report_inputs_digest(assessment, {"answers": answers, "notes": notes}, lang, variant)
+    validation = selectors.validation_of(assessment)
+    inputs = {"answers": answers, "notes": notes, "validation": validation}
+    digest = report_inputs_digest(assessment, inputs, lang, variant)
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
     if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang, notes), variant)
+    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang, notes, validation), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
     report = existing or ReportFile(assessment=assessment, language=lang, variant=variant)
     old_name = report.file.name if existing else None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("a/<uuid:public_id>/results/", views.results, name="results"),
     path("a/<uuid:public_id>/report.pdf", views.report_pdf, name="report_pdf"),
     path("a/<uuid:public_id>/notes/", views.note_save, name="note_save"),
+    path("a/<uuid:public_id>/reason/", views.answer_reason, name="answer_reason"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("me/", views.my_assessments, name="my_assessments"),
     path("workspace/", workspace.workspace, name="workspace"),

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors, services
 from .facts import derive_facts
-from .forms import NoteForm, ReportRequestForm, SectionForm, SignupForm
+from .forms import AnswerReasonForm, NoteForm, ReportRequestForm, SectionForm, SignupForm
 from .languages import current_lang
 from .models import Assessment, Note
 from .questionnaire import Questionnaire, tr
-from .report import answer_text, build_report
+from .report import answer_check, answer_text, build_report
 from .rules import is_answered, missing_questions, visible_questions
 
 logger = logging.getLogger(__name__)
@@ -109,8 +109,9 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         form.is_valid()
         values, cleared = form.answers()
         cleared &= answers.keys()  # only delete what is stored: saves a query per post
+        consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
         try:
-            services.answers_save(assessment=assessment, values=values, cleared=cleared)
+            services.answers_save(assessment=assessment, values=values, cleared=cleared, consultant=consultant)
         except services.AssessmentLocked as exc:
             if autosave:
                 return JsonResponse({"error": str(exc)}, status=409)
@@ -170,6 +171,7 @@ def _render_step(request, assessment, qn, answers, facts, section, form, status=
         "step_count": len(keys) + 1,
         "is_first": keys.index(section) == 0,
         "resume_url": _resume_url(request, assessment),
+        "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
     }
     return render(request, "assessment/step.html", context, status=status)
 
@@ -189,6 +191,8 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
     lang = current_lang()
     visible = visible_questions(qn, answers, facts)
     missing = {q.key for q in missing_questions(qn, answers, facts)}
+    consultant_run = assessment.organisation_id is not None
+    validation = selectors.validation_of(assessment) if consultant_run else {}
     sections = [
         {
             "key": s.key,
@@ -199,6 +203,11 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
                     "label": tr(q.text, lang),
                     "answer": answer_text(q, answers.get(q.key), lang),
                     "missing": q.key in missing,
+                    "check": answer_check(q, validation.get(q.key), lang)
+                    if consultant_run and q.key in answers
+                    else "",
+                    "changed": (validation.get(q.key) or {}).get("owner_value") is not None,
+                    "reason": (validation.get(q.key) or {}).get("reason", ""),
                 }
                 for q in visible
                 if q.section == s.key
@@ -214,8 +223,25 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
         "step_number": len(qn.sections) + 1,
         "step_count": len(qn.sections) + 1,
         "resume_url": _resume_url(request, assessment),
+        "can_validate": selectors.is_member(request.user, assessment.organisation_id),
     }
     return render(request, "assessment/review.html", context, status=status)
+
+
+@require_POST
+def answer_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A consultant explains why they changed the owner's answer (shown in the report)."""
+    assessment = access.assessment_for_request(request, public_id)
+    if not selectors.is_member(request.user, assessment.organisation_id) or not assessment.is_draft:
+        raise Http404
+    form = AnswerReasonForm(request.POST)
+    if form.is_valid() and services.answer_reason_set(assessment=assessment, **form.cleaned_data):
+        messages.success(request, _("Reason saved."))
+    else:
+        messages.error(
+            request, _("The reason could not be saved: only changed answers take one (300 characters at most).")
+        )
+    return redirect(reverse("review", args=[assessment.public_id]) + f"#row-{request.POST.get('question_key', '')}")
 
 
 @require_POST
@@ -246,7 +272,8 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _to_review(request, assessment)
     qn = selectors.questionnaire_of(assessment.questionnaire)
     notes = selectors.notes_of(assessment)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang(), notes)
+    validation = selectors.validation_of(assessment)
+    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang(), notes, validation)
     context = {
         "assessment": assessment,
         "report": report,

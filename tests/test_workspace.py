@@ -205,3 +205,63 @@ def test_it_does_not_offer_notes_to_the_owner_of_a_self_assessment(client, versi
         client.post(url("note_save", assessment.public_id), {"target": "area:financing", "text": "x"}).status_code
         == 404
     )
+
+
+def test_it_marks_answers_validated_or_changed_by_the_consultant(consultancy, version):
+    a = consultancy["a"]
+    assessment, token = assessment_create(version=version, owner=None, language="en", firm=a["firm"])
+    qn = questionnaire_of(version)
+    answers = sample_answers(qn, {**PROFILE, "firm_name": a["firm"].name}, 0.2, seed=3)
+    owner = Client()
+    owner.get(url("resume", token))
+    for section in qn.sections:
+        data = {q.key: answers[q.key] for q in section.questions if q.key in answers}
+        owner.post(url("step", assessment.public_id, section.key), {**data, "action": "save"})
+    assert not Answer.objects.filter(assessment=assessment, validated_by__isnull=False).exists()
+
+    # the consultant reviews the resilience page and changes one answer
+    section = qn.section("resilience")
+    data = {q.key: answers[q.key] for q in section.questions if q.key in answers}
+    changed = next(q for q in section.questions if q.type in ("single", "scale") and q.key in data)
+    new_value = next(o.key for o in changed.options if o.key != data[changed.key] and not o.na)
+    a["client"].post(
+        url("step", assessment.public_id, "resilience"), {**data, changed.key: new_value, "action": "save"}
+    )
+    row = Answer.objects.get(assessment=assessment, question_key=changed.key)
+    assert row.validated_by == a["user"] and row.value == new_value and row.owner_value == data[changed.key]
+    same = Answer.objects.get(assessment=assessment, question_key=next(k for k in data if k != changed.key))
+    assert same.validated_by == a["user"] and same.owner_value is None
+    a["client"].post(
+        url("answer_reason", assessment.public_id),
+        {"question_key": changed.key, "reason": "Checked the bank statements."},
+    )
+    review = a["client"].get(url("review", assessment.public_id)).content.decode()
+    assert "changed by the consultant" in review and "self-assessed" in review
+
+    a["client"].post(url("submit", assessment.public_id))
+    response = a["client"].get(url("report_pdf", assessment.public_id) + "?lang=en&variant=full")
+    text = squash(text_of(b"".join(response.streaming_content)))
+    owner_said = squash(changed.option(data[changed.key]).text["en"])
+    assert f"changedbytheconsultant(owneranswered:{owner_said})Checkedthebankstatements." in text
+    assert "validatedbytheconsultant" in text and "self-assessed" in text
+
+
+def test_it_makes_an_answer_self_assessed_again_when_the_owner_changes_it(consultancy, version):
+    a = consultancy["a"]
+    assessment, token = assessment_create(version=version, owner=None, language="en", firm=a["firm"])
+    a["client"].post(url("step", assessment.public_id, "profile"), {"firm_name": "Checked Name", "action": "save"})
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").validated_by == a["user"]
+    owner = Client()
+    owner.get(url("resume", token))
+    owner.post(url("step", assessment.public_id, "profile"), {"firm_name": "Owner Name", "action": "save"})
+    row = Answer.objects.get(assessment=assessment, question_key="firm_name")
+    assert row.validated_by is None and row.owner_value is None
+
+
+def test_it_takes_a_reason_only_for_changed_answers_and_only_from_the_consultancy(consultancy, version):
+    a, b = consultancy["a"], consultancy["b"]
+    assessment, _ = assessment_create(version=version, owner=None, language="en", firm=a["firm"])
+    reason_url = url("answer_reason", assessment.public_id)
+    response = a["client"].post(reason_url, {"question_key": "firm_name", "reason": "x"}, follow=True)
+    assert "only changed answers take one" in response.content.decode()
+    assert b["client"].post(reason_url, {"question_key": "firm_name", "reason": "x"}).status_code == 404
