@@ -35,6 +35,9 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A small re-encoded image (services.organisation_logo_set), printed on report covers.
+    logo = models.BinaryField(null=True, blank=True)
+    logo_type = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

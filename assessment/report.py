@@ -5,6 +5,7 @@ same numbers and the same plan.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,6 +127,7 @@ class ReportData:
     radar_svg_pdf: SafeString  # the same chart with the PDF font named on every label
     language_name: str
     prepared_by: str  # "self-assessment" or the consultancy that ran it
+    logo_data_uri: str  # the consultancy's logo as a small data: URI, or ""
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -143,6 +145,13 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
         text = number_format(value, use_l10n=True)
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
+
+
+def _logo_uri(assessment: Assessment) -> str:
+    organisation = assessment.organisation if assessment.organisation_id else None
+    if organisation is None or not organisation.logo:
+        return ""
+    return f"data:{organisation.logo_type};base64,{base64.b64encode(bytes(organisation.logo)).decode()}"
 
 
 def answer_check(q: Question, validation: Mapping[str, Any] | None, lang: str) -> str:
@@ -260,6 +269,7 @@ def build_report(
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
             language_name="简体中文" if lang == "zh-hans" else "English",
+            logo_data_uri=_logo_uri(assessment),
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
                 if assessment.organisation_id

@@ -29,7 +29,9 @@ def current_version() -> QuestionnaireVersion | None:
 
 def assessments() -> QuerySet[Assessment]:
     """Base queryset: the stored definition JSON is large and comes from the cache instead."""
-    return Assessment.objects.select_related("questionnaire", "organisation").defer("questionnaire__definition")
+    return Assessment.objects.select_related("questionnaire", "organisation").defer(
+        "questionnaire__definition", "organisation__logo"
+    )
 
 
 def answers_of(assessment: Assessment) -> dict[str, Any]:
@@ -68,6 +70,10 @@ def is_member(user, organisation_id: int | None) -> bool:
     if organisation_id is None or not user.is_authenticated:
         return False
     return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
+
+
+def is_admin(user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.ADMIN).exists()
 
 
 def firms_of(organisation: Organisation) -> QuerySet[Firm]:

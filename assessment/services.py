@@ -7,12 +7,14 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from io import BytesIO
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from . import selectors
 from .facts import derive_facts
@@ -222,6 +224,7 @@ def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: s
         inputs,
         assessment.firm_name,
         assessment.organisation.name if assessment.organisation_id else None,
+        hashlib.sha256(assessment.organisation.logo or b"").hexdigest() if assessment.organisation_id else None,
         assessment.submitted_at.isoformat() if assessment.submitted_at else None,
         assessment.questionnaire.checksum,
         lang,
@@ -270,3 +273,47 @@ def note_save(*, assessment: Assessment, target: str, text: str, author) -> Note
         assessment=assessment, target=target, defaults={"text": text, "author": author}
     )
     return note
+
+
+class LogoRejected(Exception):
+    """The upload is not an image we accept; the message says why, for the user."""
+
+
+LOGO_MAX_UPLOAD = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 25_000_000  # refuse decompression bombs before decoding
+LOGO_BOX = (480, 160)
+LOGO_MAX_STORED = 60 * 1024  # the PDF renderer takes inline images up to 64 KB
+
+
+def organisation_logo_set(*, organisation: Organisation, upload) -> None:
+    """Check an uploaded logo, re-encode it small (PNG, or JPEG if that is smaller) and store it.
+
+    Re-encoding drops anything but pixels (metadata, scripts in SVG are not accepted at all).
+    """
+    if upload.size > LOGO_MAX_UPLOAD:
+        raise LogoRejected(_("The logo file is larger than 2 MB."))
+    try:
+        with Image.open(upload) as probe:
+            if probe.format not in ("PNG", "JPEG", "GIF", "WEBP"):
+                raise LogoRejected(_("Upload a PNG, JPEG, GIF or WebP image."))
+            if probe.width * probe.height > LOGO_MAX_PIXELS:
+                raise LogoRejected(_("The image has too many pixels."))
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        raise LogoRejected(_("This file is not an image we can read.")) from None
+    image.thumbnail(LOGO_BOX)
+    png = BytesIO()
+    image.save(png, "PNG", optimize=True)
+    data, kind = png.getvalue(), "image/png"
+    if len(data) > LOGO_MAX_STORED:
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        jpeg = BytesIO()
+        flat.save(jpeg, "JPEG", quality=85, optimize=True)
+        data, kind = jpeg.getvalue(), "image/jpeg"
+    if len(data) > LOGO_MAX_STORED:
+        raise LogoRejected(_("The logo is too detailed to print; use a simpler image."))
+    Organisation.objects.filter(pk=organisation.pk).update(logo=data, logo_type=kind)

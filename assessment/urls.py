@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/", views.my_assessments, name="my_assessments"),
     path("workspace/", workspace.workspace, name="workspace"),
     path("workspace/organisation/", workspace.organisation_new, name="organisation_new"),
+    path("workspace/logo/", workspace.organisation_logo, name="organisation_logo"),
     path("workspace/clients/new/", workspace.client_new, name="client_new"),
     path("workspace/clients/<int:firm_id>/", workspace.client, name="client"),
     path("workspace/clients/<int:firm_id>/start/", workspace.client_start, name="client_start"),

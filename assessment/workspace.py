@@ -27,6 +27,10 @@ class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Organisation.Kind.choices)
 
 
+class LogoForm(forms.Form):
+    logo = forms.FileField(label=gettext_lazy("Logo for report covers (PNG, JPEG, GIF or WebP, at most 2 MB)"))
+
+
 class FirmForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
     contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100, required=False)
@@ -82,8 +86,33 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 "weakest": tr(qn.section(weakest).title, lang) if qn and weakest else "",
             }
         )
-    context = {"organisation": organisation, "rows": rows, "form": form, "total": len(firms)}
+    context = {
+        "organisation": organisation,
+        "rows": rows,
+        "form": form,
+        "total": len(firms),
+        "logo_form": LogoForm() if selectors.is_admin(request.user, organisation) else None,
+    }
     return render(request, "workspace/home.html", context)
+
+
+@login_required
+@require_POST
+def organisation_logo(request: HttpRequest) -> HttpResponse:
+    organisation = selectors.consultancy_of(request.user)
+    if organisation is None or not selectors.is_admin(request.user, organisation):
+        raise Http404
+    form = LogoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose an image file to upload."))
+        return redirect("workspace")
+    try:
+        services.organisation_logo_set(organisation=organisation, upload=form.cleaned_data["logo"])
+    except services.LogoRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Logo saved. It appears on the cover of your clients' reports."))
+    return redirect("workspace")
 
 
 @login_required

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -265,3 +266,59 @@ def test_it_takes_a_reason_only_for_changed_answers_and_only_from_the_consultanc
     response = a["client"].post(reason_url, {"question_key": "firm_name", "reason": "x"}, follow=True)
     assert "only changed answers take one" in response.content.decode()
     assert b["client"].post(reason_url, {"question_key": "firm_name", "reason": "x"}).status_code == 404
+
+
+def _image(size=(800, 300), fmt="PNG", color=(11, 83, 148)) -> SimpleUploadedFile:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return SimpleUploadedFile(f"logo.{fmt.lower()}", buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def test_it_prints_the_consultancy_logo_on_the_report_cover(consultancy, version):
+    a = consultancy["a"]
+    response = a["client"].post(url("organisation_logo"), {"logo": _image()}, follow=True)
+    assert "Logo saved" in response.content.decode()
+    org = Organisation.objects.get(pk=a["org"].pk)
+    assert org.logo_type == "image/png" and len(org.logo) < 60 * 1024
+    assessment = submitted_for(a["firm"], version, 0.5, days_ago=1)
+    pdf = b"".join(
+        a["client"].get(url("report_pdf", assessment.public_id) + "?lang=en&variant=summary").streaming_content
+    )
+    assert b"/Subtype /Image" in pdf
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png"),
+            "not an image we can read",
+        ),
+        (
+            SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"),
+            "not an image we can read",
+        ),
+        ("bomb", "too many pixels"),
+        (SimpleUploadedFile("big.png", b"0" * (2 * 1024 * 1024 + 1), content_type="image/png"), "larger than 2 MB"),
+    ],
+)
+def test_it_refuses_bad_logos_with_a_clear_message(consultancy, upload, message):
+    a = consultancy["a"]
+    if upload == "bomb":
+        upload = _image(size=(6000, 6000))
+    response = a["client"].post(url("organisation_logo"), {"logo": upload}, follow=True)
+    assert message in response.content.decode()
+    assert not Organisation.objects.get(pk=a["org"].pk).logo
+
+
+def test_it_lets_only_administrators_change_the_logo(consultancy, django_user_model):
+    a = consultancy["a"]
+    staff = django_user_model.objects.create_user("staff_a", password="a-long-password-1")
+    Membership.objects.create(organisation=a["org"], user=staff, role="staff")
+    client = Client()
+    client.force_login(staff)
+    assert client.post(url("organisation_logo"), {"logo": _image()}).status_code == 404
