@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import uuid
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from . import selectors
@@ -18,6 +19,15 @@ SESSION_KEY = "assessment_tokens"
 # Assessments this browser started (not merely opened from someone's link): only these
 # move to the account that logs in here.
 CREATED_KEY = "assessments_started"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only as far as our own proxies wrote it."""
+    if settings.PROXY_COUNT:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= settings.PROXY_COUNT:
+            return hops[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")
 
 
 def remember_token(request: HttpRequest, assessment: Assessment, token: str) -> None:

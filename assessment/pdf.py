@@ -12,11 +12,16 @@ Speed: one FontConfiguration and one parsed stylesheet serve every render in a p
 from __future__ import annotations
 
 import base64
+import contextlib
+import ctypes
 import hashlib
 import logging
+import math
 import mimetypes
 import multiprocessing
+import os
 import resource
+import signal
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -115,15 +120,29 @@ class RenderFailed(Exception):
     """A render crashed, ran out of its memory allowance or out of time."""
 
 
-def _render_child(conn, report: ReportData, variant: str, address_space: int) -> None:
+def _render_child(receiver, sender, report: ReportData, variant: str, address_space: int, seconds: int) -> None:
+    # The child must never outlive its purpose: it dies with its parent (a killed web
+    # worker), on its own deadline, and it holds no read end that could keep a write
+    # to a gone parent blocked.
+    receiver.close()
     try:
+        _die_with_parent()
+        signal.alarm(max(1, math.ceil(seconds)) + 1)
         resource.setrlimit(resource.RLIMIT_AS, (address_space, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        conn.send_bytes(render_pdf(report, variant))
+        sender.send_bytes(render_pdf(report, variant))
     except BaseException:
         logger.exception("PDF render failed in its child process")
-        conn.send_bytes(b"")
+        with contextlib.suppress(OSError):
+            sender.send_bytes(b"")
     finally:
-        conn.close()
+        sender.close()
+        os._exit(0)  # skip inherited atexit handlers and threads' state: nothing to clean up here
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def _current_address_space() -> int:
@@ -138,16 +157,18 @@ def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
 
     A fork shares the warm fonts and parsed stylesheet with the parent, so it costs a few ms.
     """
+    stylesheet()  # warm the shared font configuration and stylesheet once, so forks inherit them
     limit = _current_address_space() + settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
+    timeout = settings.PDF_RENDER_TIMEOUT
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_child, args=(sender, report, variant, limit), daemon=True)
+    child = context.Process(target=_render_child, args=(receiver, sender, report, variant, limit, timeout), daemon=True)
     child.start()
     sender.close()
     try:
-        if not receiver.poll(settings.PDF_RENDER_TIMEOUT):
+        if not receiver.poll(timeout):
             child.kill()
-            raise RenderFailed(f"render took longer than {settings.PDF_RENDER_TIMEOUT} s")
+            raise RenderFailed(f"render took longer than {timeout} s")
         try:
             data = receiver.recv_bytes()
         except EOFError:
@@ -157,14 +178,21 @@ def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
         return data
     finally:
         receiver.close()
-        child.join(5)
+        child.join()
 
 
 @cache
 def template_fingerprint() -> str:
-    """Changes when the PDF template or stylesheet changes, so stored PDFs are re-rendered."""
+    """Changes with anything a rendered PDF depends on besides its data, so stored PDFs are re-rendered."""
+    base = Path(settings.BASE_DIR)
+    inputs = [
+        *sorted(base.glob("templates/report/*.html")),
+        static_dir() / STYLESHEET,
+        *sorted(static_dir().glob("fonts/*.otf")),
+        *sorted(base.glob("locale/*/LC_MESSAGES/*.po")),
+        *(base / "assessment" / name for name in ("report.py", "charts.py", "pdf.py")),
+    ]
     digest = hashlib.sha256()
-    for path in sorted(Path(settings.BASE_DIR, "templates", "report").glob("*.html")):
+    for path in inputs:
         digest.update(path.read_bytes())
-    digest.update((static_dir() / STYLESHEET).read_bytes())
     return digest.hexdigest()[:16]

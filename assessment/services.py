@@ -11,7 +11,7 @@ from io import BytesIO
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -250,16 +250,29 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
     qn = selectors.questionnaire_of(assessment.questionnaire)
     data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang, notes, validation), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
-    report = existing or ReportFile(assessment=assessment, language=lang, variant=variant)
-    old_name = report.file.name if existing else None
-    report.inputs_digest = digest
-    report.size = len(data)
-    with transaction.atomic():
-        report.file.save(name, ContentFile(data), save=False)
-        report.save()
-        if old_name and old_name != report.file.name:
-            storage = report.file.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+    try:
+        with transaction.atomic():
+            # Lock the row (or take the slot with the insert) so that two first downloads
+            # at once (a double click) do not both write it.
+            report = (
+                ReportFile.objects.select_for_update()
+                .filter(assessment=assessment, language=lang, variant=variant)
+                .first()
+            ) or ReportFile(assessment=assessment, language=lang, variant=variant)
+            if report.pk and report.inputs_digest == digest and report.file.storage.exists(report.file.name):
+                return report  # the other request stored the same PDF meanwhile
+            old_name = report.file.name or None
+            report.inputs_digest = digest
+            report.size = len(data)
+            report.file.save(name, ContentFile(data), save=False)
+            report.save()
+    except IntegrityError:
+        # The concurrent request inserted the row first; its PDF is the same.
+        return ReportFile.objects.get(assessment=assessment, language=lang, variant=variant)
+    if old_name and old_name != report.file.name:
+        # Kept a little longer would be kinder to a download already streaming it; a
+        # missing file is re-rendered on the next request, so deleting now is safe.
+        report.file.storage.delete(old_name)
     return report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import uuid
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -368,7 +370,9 @@ class OwnerLoginView(LoginView):
 
 def report_filename(firm_name: str, day, variant: str) -> str:
     """A readable, safe file name: firm name and date; no path or control characters."""
-    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", firm_name).strip(" .")[:60] or "report"
+    # Drop invisible format characters (right-to-left overrides, zero-width spaces) too.
+    visible = "".join(c for c in firm_name if unicodedata.category(c) != "Cf")
+    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", visible).strip(" .")[:60] or "report"
     suffix = "summary" if variant == "summary" else "report"
     return f"{firm}-{day:%Y-%m-%d}-{suffix}.pdf"
 
@@ -384,9 +388,10 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
     try:
         stored = services.report_pdf(assessment=assessment, lang=lang, variant=variant)
+        handle = stored.file.open("rb")
     except Exception:
         # Never a 500 page: say what happened and keep the results page one click away.
         logger.exception("PDF report for assessment %s failed", assessment.pk)
         return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
-    filename = report_filename(assessment.firm_name, assessment.submitted_at, variant)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

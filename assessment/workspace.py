@@ -23,8 +23,11 @@ from .questionnaire import tr
 
 
 class OrganisationForm(forms.Form):
+    # Only consultancies for now: associations get their own workspace with campaigns.
     name = forms.CharField(label=gettext_lazy("Name of your organisation"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Organisation.Kind.choices)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[(Organisation.Kind.CONSULTANCY, Organisation.Kind.CONSULTANCY.label)]
+    )
 
 
 class LogoForm(forms.Form):
@@ -145,13 +148,17 @@ def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     firm = access.firm_for_request(request, firm_id)
     lang = current_lang()
     history = selectors.firm_assessments(firm)
-    submitted = [a for a in history if not a.is_draft]
+    submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)
     progress = None
     if len(submitted) >= 2:
         earlier, later = submitted[-2], submitted[-1]
         qn = selectors.questionnaire_of(later.questionnaire)
         change = compare(earlier.result, later.result)
-        titles = {r.key: tr(r.title, lang) for r in selectors.questionnaire_of(earlier.questionnaire).recommendations}
+        titles = {
+            r.key: tr(r.title, lang)
+            for version in (earlier.questionnaire, later.questionnaire)
+            for r in selectors.questionnaire_of(version).recommendations
+        }
         progress = {
             "earlier": earlier,
             "later": later,
@@ -184,5 +191,6 @@ def client_start(request: HttpRequest, firm_id: int) -> HttpResponse:
             % {"firm": firm.name, "link": link},
         )
         return redirect("client", firm.pk)
-    access.remember_token(request, assessment, token)
+    # No resume token in the consultant's session: their access follows their membership,
+    # so it ends when they leave the organisation.
     return redirect("step", assessment.public_id, "profile")

@@ -93,11 +93,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy the client address is the last one the proxy appended to
-# X-Forwarded-For; without one, only REMOTE_ADDR is trusted (the header could be forged).
+# The client address: behind PROXY_COUNT trusted reverse proxies it is the entry they
+# appended to X-Forwarded-For (counted from the right; anything further left was sent by
+# the client and may be forged); without a proxy, only REMOTE_ADDR.
 BEHIND_PROXY = envbool("BEHIND_PROXY", "false")
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "1") if BEHIND_PROXY else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_PROXY else ("REMOTE_ADDR",)
+PROXY_COUNT = envint("PROXY_COUNT", "1") if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "assessment.access.client_ip"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

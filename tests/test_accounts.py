@@ -95,3 +95,23 @@ def test_it_ignores_a_forged_forwarded_for_header_without_a_proxy(client, db):
         )
     response = client.post(url("login"), {"username": "other", "password": "x"}, REMOTE_ADDR="10.0.0.7")
     assert response.status_code == 429
+
+
+def test_it_takes_the_client_address_from_our_proxy_not_the_client(client, db, settings):
+    settings.PROXY_COUNT = 1
+    # The client forges the left part; our proxy appends the real address on the right.
+    for i in range(5):
+        client.post(
+            url("login"),
+            {"username": f"user{i}", "password": "wrong"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.7",
+        )
+    locked = client.post(
+        url("login"), {"username": "x", "password": "y"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        url("login"), {"username": "x", "password": "y"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+    assert other.status_code == 200

@@ -260,3 +260,23 @@ def test_it_fetches_static_files_only():
     ):
         with pytest.raises(pdf.RefusedURL):
             fetcher.fetch(url)
+
+
+def test_it_names_files_without_invisible_characters_on_the_local_date():
+    from datetime import date
+
+    from assessment.views import report_filename
+
+    assert (
+        report_filename("Evil\u202egnp.exe\u200b Co", date(2026, 3, 2), "full")
+        == "Evilgnp.exe Co-2026-03-02-report.pdf"
+    )
+
+
+def test_it_leaves_no_render_process_behind(version):
+    import multiprocessing
+
+    assessment, _ = submitted(version)
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
+    assert pdf.render_pdf_bounded(report, "summary").startswith(b"%PDF")
+    assert multiprocessing.active_children() == []

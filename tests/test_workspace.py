@@ -322,3 +322,20 @@ def test_it_lets_only_administrators_change_the_logo(consultancy, django_user_mo
     client = Client()
     client.force_login(staff)
     assert client.post(url("organisation_logo"), {"logo": _image()}).status_code == 404
+
+
+def test_it_ends_access_when_a_consultant_leaves_the_organisation(consultancy, version):
+    a = consultancy["a"]
+    a["client"].post(url("client_start", a["firm"].pk), {"mode": "interview"})
+    assessment = Assessment.objects.get(firm=a["firm"])
+    assert a["client"].get(url("step", assessment.public_id, "profile")).status_code == 200
+    Membership.objects.filter(user=a["user"]).delete()
+    assert a["client"].get(url("step", assessment.public_id, "profile")).status_code == 404
+
+
+def test_it_orders_progress_by_submission_date(consultancy, version):
+    a = consultancy["a"]
+    later_started = submitted_for(a["firm"], version, 0.1, days_ago=90)  # created now, submitted 90 days ago
+    newest = submitted_for(a["firm"], version, 0.9, days_ago=1)
+    page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+    assert f"Progress from {later_started.submitted_at:%Y-%m-%d} to {newest.submitted_at:%Y-%m-%d}" in page
