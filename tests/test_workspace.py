@@ -58,6 +58,7 @@ def submitted_for(firm, version, quality, days_ago):
     answers_save(assessment=assessment, values=answers)
     assessment_submit(assessment=assessment)
     Assessment.objects.filter(pk=assessment.pk).update(submitted_at=assessment.submitted_at - timedelta(days=days_ago))
+    assessment.refresh_from_db()
     return assessment
 
 
