@@ -95,6 +95,13 @@ def assessment_create(
     return assessment, token
 
 
+def assessment_new_link(*, assessment: Assessment) -> str:
+    """A new private resume link for a draft; the old one stops working. Returns the token."""
+    token = secrets.token_urlsafe(24)
+    Assessment.objects.filter(pk=assessment.pk).update(resume_digest=token_digest(token))
+    return token
+
+
 def organisation_create(*, user, name: str, kind: str) -> Organisation:
     """A new consultancy or association, with its creator as administrator."""
     with transaction.atomic():

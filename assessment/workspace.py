@@ -184,13 +184,29 @@ def client_start(request: HttpRequest, firm_id: int) -> HttpResponse:
         version=version, owner=None, language=current_lang(), firm=firm, created_by=request.user
     )
     if request.POST.get("mode") == "link":
-        link = selectors.absolute_url(reverse("resume", args=[token]))
-        messages.success(
-            request,
-            _("Send this private link to the owner; it opens the assessment for %(firm)s: %(link)s")
-            % {"firm": firm.name, "link": link},
-        )
+        _show_owner_link(request, firm, token)
         return redirect("client", firm.pk)
     # No resume token in the consultant's session: their access follows their membership,
     # so it ends when they leave the organisation.
     return redirect("step", assessment.public_id, "profile")
+
+
+def _show_owner_link(request: HttpRequest, firm, token: str) -> None:
+    link = selectors.absolute_url(reverse("resume", args=[token]))
+    messages.success(
+        request,
+        _("Send this private link to the owner; it opens the assessment for %(firm)s: %(link)s")
+        % {"firm": firm.name, "link": link},
+    )
+
+
+@login_required
+@require_POST
+def client_new_link(request: HttpRequest, firm_id: int, public_id) -> HttpResponse:
+    """A lost owner link: make a new one for the client's draft (the old link stops working)."""
+    firm = access.firm_for_request(request, firm_id)
+    assessment = selectors.assessments().filter(firm=firm, public_id=public_id).first()
+    if assessment is None or not assessment.is_draft:
+        raise Http404
+    _show_owner_link(request, firm, services.assessment_new_link(assessment=assessment))
+    return redirect("client", firm.pk)

@@ -340,3 +340,17 @@ def test_it_orders_progress_by_submission_date(consultancy, version):
     newest = submitted_for(a["firm"], version, 0.9, days_ago=1)
     page = a["client"].get(url("client", a["firm"].pk)).content.decode()
     assert f"Progress from {later_started.submitted_at:%Y-%m-%d} to {newest.submitted_at:%Y-%m-%d}" in page
+
+
+def test_it_replaces_a_lost_owner_link(consultancy, version):
+    a, b = consultancy["a"], consultancy["b"]
+    first = a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"}, follow=True).content.decode()
+    old = re.search(r"http://127\.0\.0\.1:8000(/en/resume/[\w-]+/)", first).group(1)
+    assessment = Assessment.objects.get(firm=a["firm"])
+    new_url = url("client_new_link", a["firm"].pk, assessment.public_id)
+    assert b["client"].post(url("client_new_link", b["firm"].pk, assessment.public_id)).status_code == 404
+    page = a["client"].post(new_url, follow=True).content.decode()
+    new = re.search(r"http://127\.0\.0\.1:8000(/en/resume/[\w-]+/)", page).group(1)
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 302
