@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from .charts import radar_svg
 from .models import Assessment
+from .progress import compare
 from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
 from .rules import effective_answers, is_answered
 from .scoring import question_ratio
@@ -105,6 +106,15 @@ class AreaReport:
 
 
 @dataclass(frozen=True)
+class ProgressSection:
+    since: datetime | None
+    rows: list[tuple[str, int | None, int | None, int | None]]  # (area, before, after, change)
+    overall: tuple[int | None, int | None, int | None]
+    resolved: list[str]
+    open: list[str]
+
+
+@dataclass(frozen=True)
 class ReportData:
     lang: str
     title: str
@@ -128,6 +138,7 @@ class ReportData:
     language_name: str
     prepared_by: str  # "self-assessment" or the consultancy that ran it
     logo_data_uri: str  # the consultancy's logo as a small data: URI, or ""
+    progress: ProgressSection | None = None  # change since the firm's previous assessment
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -145,6 +156,18 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
         text = number_format(value, use_l10n=True)
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
+
+
+def _progress(qn: Questionnaire, previous: Assessment, result: dict, lang: str) -> ProgressSection:
+    change = compare(previous.result or {}, result)
+    titles = {r.key: tr(r.title, lang) for r in qn.recommendations}
+    return ProgressSection(
+        since=previous.submitted_at,
+        rows=[(tr(qn.section(c.area).title, lang), c.before, c.after, c.delta) for c in change.areas],
+        overall=(change.overall.before, change.overall.after, change.overall.delta),
+        resolved=[titles.get(k, k) for k in change.resolved],
+        open=[titles.get(k, k) for k in change.open],
+    )
 
 
 def _logo_uri(assessment: Assessment) -> str:
@@ -196,11 +219,13 @@ def build_report(
     lang: str,
     notes: Mapping[str, str] | None = None,
     validation: Mapping[str, Mapping[str, Any]] | None = None,
+    previous: Assessment | None = None,
 ) -> ReportData:
     """Everything the results page and the PDF show, in one language.
 
     `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of);
-    `validation` says which answers a consultant validated (selectors.validation_of).
+    `validation` says which answers a consultant validated (selectors.validation_of);
+    `previous` is the firm's earlier assessment, for a progress section.
     """
     result = assessment.result or {}
     notes = notes or {}
@@ -270,6 +295,7 @@ def build_report(
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
             language_name="简体中文" if lang == "zh-hans" else "English",
             logo_data_uri=_logo_uri(assessment),
+            progress=_progress(qn, previous, result, lang) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
                 if assessment.organisation_id

@@ -106,3 +106,13 @@ def validation_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
         key: {"owner_value": owner_value, "reason": reason}
         for key, owner_value, reason in rows.values_list("question_key", "owner_value", "change_reason")
     }
+
+
+def previous_submitted(assessment: Assessment) -> Assessment | None:
+    """The same firm's assessment submitted just before this one, for progress over time."""
+    if assessment.firm_id is None or assessment.submitted_at is None:
+        return None
+    earlier = assessments().filter(
+        firm_id=assessment.firm_id, status=Assessment.Status.SUBMITTED, submitted_at__lt=assessment.submitted_at
+    )
+    return earlier.order_by("-submitted_at").first()

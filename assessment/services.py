@@ -249,13 +249,20 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
     answers = selectors.answers_of(assessment)
     notes = selectors.notes_of(assessment)
     validation = selectors.validation_of(assessment)
-    inputs = {"answers": answers, "notes": notes, "validation": validation}
+    previous = selectors.previous_submitted(assessment)
+    inputs = {
+        "answers": answers,
+        "notes": notes,
+        "validation": validation,
+        "previous": [previous.pk, previous.result] if previous else None,
+    }
     digest = report_inputs_digest(assessment, inputs, lang, variant)
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
     if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    data = pdf.render_pdf_bounded(build_report(assessment, qn, answers, lang, notes, validation), variant)
+    report = build_report(assessment, qn, answers, lang, notes, validation, previous)
+    data = pdf.render_pdf_bounded(report, variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
     try:
         with transaction.atomic():

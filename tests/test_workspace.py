@@ -354,3 +354,20 @@ def test_it_replaces_a_lost_owner_link(consultancy, version):
     assert new != old
     assert Client().get(old).status_code == 404
     assert Client().get(new).status_code == 302
+
+
+def test_it_adds_a_progress_section_to_the_pdf(consultancy, version):
+    a = consultancy["a"]
+    earlier = submitted_for(a["firm"], version, 0.1, days_ago=120)
+    later = submitted_for(a["firm"], version, 0.9, days_ago=1)
+    response = a["client"].get(url("report_pdf", later.public_id) + "?lang=en&variant=full")
+    text = squash(text_of(b"".join(response.streaming_content)))
+    assert f"Progresssincethelastassessment({earlier.submitted_at:%Y-%m-%d})" in text
+    assert f"+{later.result['overall'] - earlier.result['overall']}" in text
+    # the first assessment has nothing to compare with
+    first = squash(
+        text_of(
+            b"".join(a["client"].get(url("report_pdf", earlier.public_id) + "?lang=en&variant=full").streaming_content)
+        )
+    )
+    assert "Progresssincethelastassessment" not in first

@@ -30,7 +30,13 @@ class Command(BaseCommand):
             self.stderr.write("Warning: libharfbuzz-subset is missing; rendering will be very slow.")
         qn = selectors.questionnaire_of(obj.questionnaire)
         report = build_report(
-            obj, qn, selectors.answers_of(obj), lang, selectors.notes_of(obj), selectors.validation_of(obj)
+            obj,
+            qn,
+            selectors.answers_of(obj),
+            lang,
+            selectors.notes_of(obj),
+            selectors.validation_of(obj),
+            selectors.previous_submitted(obj),
         )
         data = render_pdf(report, variant)
         out.write_bytes(data)
