@@ -280,3 +280,14 @@ def test_it_leaves_no_render_process_behind(version):
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
     assert pdf.render_pdf_bounded(report, "summary").startswith(b"%PDF")
     assert multiprocessing.active_children() == []
+
+
+def test_it_prints_firm_name_and_page_x_of_y_on_every_page_after_the_cover(version):
+    assessment, _ = submitted(version)
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
+    reader = PdfReader(io.BytesIO(pdf.render_pdf(report, "full")))
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages[1:], start=2):
+        text = squash(page.extract_text())
+        assert "成都蓉城食品有限公司" in text, number
+        assert f"Page{number}/{total}" in text, number
