@@ -9,6 +9,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# A realistic firm for the benches: a mid-sized textile exporter in Zhejiang.
+EXPORTER = {
+    "firm_name": "宁波海蓝纺织品进出口有限公司",
+    "industry": "mfg_textiles",
+    "province": "zhejiang",
+    "employees": 120,
+    "revenue": 5000,
+    "total_assets": 3000,
+    "years_operating": 9,
+    "export_share": 40,
+    "export_plan": "already",
+}
+
 
 def django_on_scratch_database(prefix: str) -> None:
     """Never touches the app's own database: SQLite in a temporary folder, or

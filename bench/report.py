@@ -17,7 +17,7 @@ import resource
 import statistics
 import time
 
-from _setup import django_on_scratch_database
+from _setup import EXPORTER, django_on_scratch_database
 
 
 def main() -> None:
@@ -34,19 +34,8 @@ def main() -> None:
 
     version = selectors.current_version()
     qn = selectors.questionnaire_of(version)
-    profile = {
-        "firm_name": "宁波海蓝纺织品进出口有限公司",
-        "industry": "mfg_textiles",
-        "province": "zhejiang",
-        "employees": 120,
-        "revenue": 5000,
-        "total_assets": 3000,
-        "years_operating": 9,
-        "export_share": 40,
-        "export_plan": "already",
-    }
     assessment, _ = services.assessment_create(version=version, owner=None, language="zh-hans")
-    services.answers_save(assessment=assessment, values=sample_answers(qn, profile, 0.55, seed=11))
+    services.answers_save(assessment=assessment, values=sample_answers(qn, EXPORTER, 0.55, seed=11))
     services.assessment_submit(assessment=assessment)
     answers = selectors.answers_of(assessment)
     print(f"fast font subsetting (libharfbuzz-subset): {pdf.fast_subsetting_available()}")

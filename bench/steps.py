@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from _setup import django_on_scratch_database
+from _setup import EXPORTER, django_on_scratch_database
 
 
 def main() -> None:
@@ -45,17 +45,7 @@ def main() -> None:
             client.post(reverse("step", args=[assessment.public_id, section.key]), {**data, "action": "next"})
         return client, assessment
 
-    profile = {
-        "firm_name": "Bench Co",
-        "industry": "mfg_textiles",
-        "province": "zhejiang",
-        "employees": 120,
-        "revenue": 5000,
-        "total_assets": 3000,
-        "years_operating": 9,
-        "export_share": 40,
-        "export_plan": "already",
-    }
+    profile = EXPORTER
     client, assessment = new_assessment(profile)
     qn = questionnaire_of(assessment.questionnaire)
     step_url = reverse("step", args=[assessment.public_id, "resilience"])
