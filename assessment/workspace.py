@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from .languages import current_lang
 from .models import Organisation
 from .progress import compare
 from .questionnaire import tr
+
+CLIENTS_PER_PAGE = 50
 
 
 class OrganisationForm(forms.Form):
@@ -66,16 +69,22 @@ def workspace(request: HttpRequest) -> HttpResponse:
     qn = selectors.questionnaire_of(version) if version else None
     lang = current_lang()
     form = ClientFilterForm(request.GET or None, qn=qn, lang=lang) if qn else None
-    firms = list(selectors.firms_of(organisation))
-    latest = selectors.latest_submitted(firms)
-    rows = []
     filters = form.cleaned_data if form is not None and form.is_valid() else {}
-    for firm in firms:
+    firms = selectors.firms_of(organisation)
+    total = firms.count()
+    if filters.get("q"):
+        firms = firms.filter(name__icontains=filters["q"])
+    by_result = filters.get("band") or filters.get("weakest")
+    # Without a filter on results, only the page's firms need their latest assessment.
+    pages = Paginator(list(firms) if by_result else firms, CLIENTS_PER_PAGE)
+    page = pages.get_page(request.GET.get("page"))
+    candidates = list(firms) if by_result else list(page.object_list)
+    latest = selectors.latest_submitted(candidates)
+    rows = []
+    for firm in candidates:
         assessment = latest.get(firm.pk)
         result = assessment.result if assessment else {}
         weakest = _weakest_area(result)
-        if filters.get("q") and filters["q"].lower() not in firm.name.lower():
-            continue
         if filters.get("band") and result.get("overall_band") != filters["band"]:
             continue
         if filters.get("weakest") and weakest != filters["weakest"]:
@@ -89,11 +98,18 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 "weakest": tr(qn.section(weakest).title, lang) if qn and weakest else "",
             }
         )
+    if by_result:
+        page = Paginator(rows, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "organisation": organisation,
         "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
         "form": form,
-        "total": len(firms),
+        "total": total,
         "logo_form": LogoForm() if selectors.is_admin(request.user, organisation) else None,
     }
     return render(request, "workspace/home.html", context)

@@ -371,3 +371,23 @@ def test_it_adds_a_progress_section_to_the_pdf(consultancy, version):
         )
     )
     assert "Progresssincethelastassessment" not in first
+
+
+def test_it_pages_the_client_list_with_flat_queries(consultancy, version):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = consultancy["a"]
+    Firm.objects.bulk_create([Firm(organisation=a["org"], name=f"Firm {i:03d}") for i in range(60)])
+    with CaptureQueriesContext(connection) as small:
+        first = a["client"].get(url("workspace")).content.decode()
+    # by name: "Client of A", then Firm 000 to Firm 048 make the first 50
+    assert "Client of A" in first and "Firm 048" in first and "Firm 049" not in first
+    assert "Page 1 of 2" in first
+    second = a["client"].get(url("workspace"), {"page": 2}).content.decode()
+    assert "Firm 049" in second and "Firm 059" in second and "Client of A" not in second
+    Firm.objects.bulk_create([Firm(organisation=a["org"], name=f"More {i:03d}") for i in range(200)])
+    with CaptureQueriesContext(connection) as large:
+        a["client"].get(url("workspace"))
+    assert len(large) == len(small)
+    assert "Firm 007" in a["client"].get(url("workspace"), {"q": "firm 007"}).content.decode()
