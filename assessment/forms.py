@@ -149,6 +149,13 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
 
+    def clean_email(self) -> str:
+        # One account per address: a password reset must reach exactly one account.
+        email = self.cleaned_data["email"].strip()
+        if self._meta.model.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account already uses this e-mail address. Log in or reset its password."))
+        return email
+
 
 class ReportRequestForm(forms.Form):
     lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])

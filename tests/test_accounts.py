@@ -115,3 +115,13 @@ def test_it_takes_the_client_address_from_our_proxy_not_the_client(client, db, s
         url("login"), {"username": "x", "password": "y"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9"
     )
     assert other.status_code == 200
+
+
+def test_it_refuses_a_second_account_with_the_same_email(client, db, django_user_model):
+    django_user_model.objects.create_user("mei", "Mei@Example.com", PASSWORD)
+    response = client.post(
+        url("signup"), {"username": "mei2", "email": "mei@example.com", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "An account already uses this e-mail address" in response.content.decode()
+    assert not django_user_model.objects.filter(username="mei2").exists()
