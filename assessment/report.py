@@ -23,6 +23,7 @@ from .progress import compare
 from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
 from .rules import effective_answers, is_answered
 from .scoring import question_ratio
+from .selectors import questionnaire_of
 
 TOP_ACTIONS = 5
 GAP_RATIO = 0.5  # answers earning less than half of the question's best points
@@ -108,10 +109,12 @@ class AreaReport:
 @dataclass(frozen=True)
 class ProgressSection:
     since: datetime | None
+    until: datetime | None
     rows: list[tuple[str, int | None, int | None, int | None]]  # (area, before, after, change)
     overall: tuple[int | None, int | None, int | None]
     resolved: list[str]
     open: list[str]
+    new: list[str]
 
 
 @dataclass(frozen=True)
@@ -158,15 +161,24 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _progress(qn: Questionnaire, previous: Assessment, result: dict, lang: str) -> ProgressSection:
-    change = compare(previous.result or {}, result)
-    titles = {r.key: tr(r.title, lang) for r in qn.recommendations}
+def progress_section(earlier: Assessment, later: Assessment, lang: str) -> ProgressSection:
+    """Change between two submitted assessments of a firm, in one language (page and PDF)."""
+    change = compare(earlier.result or {}, later.result or {})
+    qn = questionnaire_of(later.questionnaire)
+    # Titles from both versions: a recommendation may exist in only one of them.
+    titles = {
+        r.key: tr(r.title, lang)
+        for version in (earlier.questionnaire, later.questionnaire)
+        for r in questionnaire_of(version).recommendations
+    }
     return ProgressSection(
-        since=previous.submitted_at,
+        since=earlier.submitted_at,
+        until=later.submitted_at,
         rows=[(tr(qn.section(c.area).title, lang), c.before, c.after, c.delta) for c in change.areas],
         overall=(change.overall.before, change.overall.after, change.overall.delta),
         resolved=[titles.get(k, k) for k in change.resolved],
         open=[titles.get(k, k) for k in change.open],
+        new=[titles.get(k, k) for k in change.new],
     )
 
 
@@ -295,7 +307,7 @@ def build_report(
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
             language_name="简体中文" if lang == "zh-hans" else "English",
             logo_data_uri=_logo_uri(assessment),
-            progress=_progress(qn, previous, result, lang) if previous is not None else None,
+            progress=progress_section(previous, assessment, lang) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
                 if assessment.organisation_id

@@ -116,3 +116,13 @@ def previous_submitted(assessment: Assessment) -> Assessment | None:
         firm_id=assessment.firm_id, status=Assessment.Status.SUBMITTED, submitted_at__lt=assessment.submitted_at
     )
     return earlier.order_by("-submitted_at").first()
+
+
+def report_inputs(assessment: Assessment) -> dict[str, Any]:
+    """Everything besides the assessment a PDF report is built from (report.build_report's keywords)."""
+    return {
+        "answers": answers_of(assessment),
+        "notes": notes_of(assessment),
+        "validation": validation_of(assessment),
+        "previous": previous_submitted(assessment),
+    }

@@ -246,23 +246,16 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
     from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
     from .report import build_report
 
-    answers = selectors.answers_of(assessment)
-    notes = selectors.notes_of(assessment)
-    validation = selectors.validation_of(assessment)
-    previous = selectors.previous_submitted(assessment)
-    inputs = {
-        "answers": answers,
-        "notes": notes,
-        "validation": validation,
-        "previous": [previous.pk, previous.result] if previous else None,
-    }
-    digest = report_inputs_digest(assessment, inputs, lang, variant)
+    inputs = selectors.report_inputs(assessment)
+    previous = inputs["previous"]
+    digest = report_inputs_digest(
+        assessment, {**inputs, "previous": [previous.pk, previous.result] if previous else None}, lang, variant
+    )
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
     if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    report = build_report(assessment, qn, answers, lang, notes, validation, previous)
-    data = pdf.render_pdf_bounded(report, variant)
+    data = pdf.render_pdf_bounded(build_report(assessment, qn, lang=lang, **inputs), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
     try:
         with transaction.atomic():

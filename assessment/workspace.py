@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import access, selectors, services
 from .languages import current_lang
 from .models import Organisation
-from .progress import compare
 from .questionnaire import tr
+from .report import progress_section
 
 CLIENTS_PER_PAGE = 50
 
@@ -165,25 +165,7 @@ def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     lang = current_lang()
     history = selectors.firm_assessments(firm)
     submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)
-    progress = None
-    if len(submitted) >= 2:
-        earlier, later = submitted[-2], submitted[-1]
-        qn = selectors.questionnaire_of(later.questionnaire)
-        change = compare(earlier.result, later.result)
-        titles = {
-            r.key: tr(r.title, lang)
-            for version in (earlier.questionnaire, later.questionnaire)
-            for r in selectors.questionnaire_of(version).recommendations
-        }
-        progress = {
-            "earlier": earlier,
-            "later": later,
-            "areas": [(tr(qn.section(c.area).title, lang), c) for c in change.areas],
-            "overall": change.overall,
-            "resolved": [titles.get(k, k) for k in change.resolved],
-            "open": [titles.get(k, k) for k in change.open],
-            "new": [titles.get(k, k) for k in change.new],
-        }
+    progress = progress_section(submitted[-2], submitted[-1], lang) if len(submitted) >= 2 else None
     context = {"firm": firm, "history": history, "progress": progress}
     return render(request, "workspace/client.html", context)
 

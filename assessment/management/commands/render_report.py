@@ -29,15 +29,6 @@ class Command(BaseCommand):
         if not fast_subsetting_available():
             self.stderr.write("Warning: libharfbuzz-subset is missing; rendering will be very slow.")
         qn = selectors.questionnaire_of(obj.questionnaire)
-        report = build_report(
-            obj,
-            qn,
-            selectors.answers_of(obj),
-            lang,
-            selectors.notes_of(obj),
-            selectors.validation_of(obj),
-            selectors.previous_submitted(obj),
-        )
-        data = render_pdf(report, variant)
+        data = render_pdf(build_report(obj, qn, lang=lang, **selectors.report_inputs(obj)), variant)
         out.write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"Wrote {out} ({len(data) / 1024:.0f} KB, {variant}, {lang})"))
