@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from . import selectors
-from .models import Assessment, Firm
+from .models import Assessment, Campaign, Firm
 from .services import token_digest
 
 SESSION_KEY = "assessment_tokens"
@@ -76,6 +76,40 @@ def assessment_for_request(request: HttpRequest, public_id: uuid.UUID) -> Assess
     if assessment is None or not can_access(request, assessment):
         raise Http404
     return assessment
+
+
+def assessment_for_viewing(request: HttpRequest, public_id: uuid.UUID) -> Assessment:
+    """Read-only access: as assessment_for_request, plus the association that ran the campaign,
+    for a submitted assessment whose member consented to share it."""
+    assessment = selectors.assessments().select_related("campaign").filter(public_id=public_id).first()
+    if assessment is None:
+        raise Http404
+    if can_access(request, assessment) or shared_with(request.user, assessment):
+        return assessment
+    raise Http404
+
+
+def shared_with(user, assessment: Assessment) -> bool:
+    """The member let the association that ran the campaign see its submitted results."""
+    return (
+        assessment.campaign_id is not None
+        and assessment.share_with_association
+        and not assessment.is_draft
+        and selectors.is_member(user, assessment.campaign.organisation_id)
+    )
+
+
+def campaign_for_request(request: HttpRequest, campaign_id: int) -> Campaign:
+    """A campaign of an association this user belongs to; anything else is a 404."""
+    campaign = (
+        Campaign.objects.select_related("organisation", "questionnaire")
+        .defer("questionnaire__definition", "organisation__logo")
+        .filter(pk=campaign_id)
+        .first()
+    )
+    if campaign is None or not selectors.is_member(request.user, campaign.organisation_id):
+        raise Http404
+    return campaign
 
 
 def session_assessments(request: HttpRequest) -> list[Assessment]:

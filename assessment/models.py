@@ -68,6 +68,11 @@ class Firm(models.Model):
     name = models.CharField(max_length=200)
     contact_name = models.CharField(max_length=100, blank=True)
     contact_email = models.EmailField(blank=True)
+    # The owner's account, once they claimed the firm (by starting an assessment for it while
+    # logged in): the firm's assessments are then listed under their account too.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="firms"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +80,51 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Campaign(models.Model):
+    """An association's assessment round: one questionnaire version, open between two dates."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="campaigns")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    # The shareable link (/c/<token>/) anyone may use to take part while the campaign is open;
+    # not a secret like invitation tokens, but unguessable so campaigns cannot be enumerated.
+    link_token = models.CharField(max_length=40, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """One member invited to a campaign. The token is single-use and only its digest is stored."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    token_digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    assessment = models.OneToOneField(
+        "Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "email"], name="one_invitation_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.campaign})"
 
 
 class Assessment(models.Model):
@@ -93,6 +143,10 @@ class Assessment(models.Model):
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
     )
     firm = models.ForeignKey(Firm, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments")
+    # Set when the assessment answers an association's campaign. Unlike `organisation`, this
+    # gives the association no access: it sees the results only with the member's consent.
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments")
+    share_with_association = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,7 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Answer, Assessment, Firm, Membership, Note, Organisation, QuestionnaireVersion
+from .models import (
+    Answer,
+    Assessment,
+    Campaign,
+    Firm,
+    Invitation,
+    Membership,
+    Note,
+    Organisation,
+    QuestionnaireVersion,
+)
 from .questionnaire import Questionnaire, parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
@@ -64,6 +74,11 @@ def organisations_of(user) -> QuerySet[Organisation]:
 def consultancy_of(user) -> Organisation | None:
     """The consultancy whose workspace this user works in (the first, if several)."""
     return organisations_of(user).filter(kind=Organisation.Kind.CONSULTANCY).first()
+
+
+def association_of(user) -> Organisation | None:
+    """The association whose campaigns this user runs (the first, if several)."""
+    return organisations_of(user).filter(kind=Organisation.Kind.ASSOCIATION).first()
 
 
 def is_member(user, organisation_id: int | None) -> bool:
@@ -126,3 +141,83 @@ def report_inputs(assessment: Assessment) -> dict[str, Any]:
         "validation": validation_of(assessment),
         "previous": previous_submitted(assessment),
     }
+
+
+# --- Associations -------------------------------------------------------------------------
+
+# Aggregates over fewer firms than this are hidden: with so few, a member's answers could be
+# worked out from the totals.
+MIN_GROUP = 5
+
+
+def campaigns_of(organisation: Organisation) -> QuerySet[Campaign]:
+    return (
+        organisation.campaigns.select_related("questionnaire")
+        .defer("questionnaire__definition")
+        .order_by("-opens_on", "-pk")
+    )
+
+
+def campaign_by_link(link_token: str) -> Campaign | None:
+    return (
+        Campaign.objects.select_related("organisation", "questionnaire")
+        .defer("questionnaire__definition", "organisation__logo")
+        .filter(link_token=link_token)
+        .first()
+    )
+
+
+def member_status(assessment: Assessment | None) -> str:
+    if assessment is None:
+        return "invited"
+    return "submitted" if assessment.status == Assessment.Status.SUBMITTED else "started"
+
+
+def campaign_members(campaign: Campaign) -> list[dict[str, Any]]:
+    """Every member of the campaign: invited ones and those who joined by the shareable link.
+
+    Scores are included only for members who consented to share them.
+    """
+    rows = []
+    invitations = Invitation.objects.filter(campaign=campaign).select_related("firm", "assessment").order_by("pk")
+    invited = set()
+    for invitation in invitations:
+        invited.add(invitation.assessment_id)
+        rows.append(_member_row(invitation.firm.name, invitation, invitation.assessment))
+    joined = assessments().filter(campaign=campaign).exclude(pk__in=[pk for pk in invited if pk]).order_by("pk")
+    rows.extend(_member_row(a.firm_name, None, a) for a in joined)
+    return rows
+
+
+def _member_row(firm_name: str, invitation: Invitation | None, assessment: Assessment | None) -> dict[str, Any]:
+    shared = assessment is not None and assessment.share_with_association
+    submitted = assessment is not None and not assessment.is_draft
+    return {
+        "firm": firm_name,
+        "email": invitation.email if invitation else "",
+        "status": member_status(assessment),
+        "sent_at": invitation.sent_at if invitation else None,
+        "reminded_at": invitation.reminded_at if invitation else None,
+        "shared": shared,
+        "assessment": assessment if shared and submitted else None,
+        "overall": assessment.result.get("overall") if shared and submitted and assessment.result else None,
+    }
+
+
+def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Participation counts, and mean area scores over all submitted members (consent or not)
+    when at least MIN_GROUP have submitted."""
+    counts = {"invited": 0, "started": 0, "submitted": 0}
+    for row in rows:
+        counts[row["status"]] += 1
+    results = list(
+        Assessment.objects.filter(campaign=campaign, status=Assessment.Status.SUBMITTED).values_list(
+            "result", flat=True
+        )
+    )
+    means: dict[str, float | None] = {}
+    if len(results) >= MIN_GROUP:
+        for key in results[0]["scores"]:
+            scored = [r["scores"][key]["score"] for r in results if r["scores"].get(key, {}).get("score") is not None]
+            means[key] = round(sum(scored) / len(scored)) if len(scored) >= MIN_GROUP else None
+    return {"counts": counts, "total": len(rows), "submitted": len(results), "means": means}

@@ -7,18 +7,31 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from io import BytesIO
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from . import selectors
+from . import mail, memberlist, selectors
 from .facts import derive_facts
-from .models import Answer, Assessment, Firm, Membership, Note, Organisation, QuestionnaireVersion, ReportFile
+from .models import (
+    Answer,
+    Assessment,
+    Campaign,
+    Firm,
+    Invitation,
+    Membership,
+    Note,
+    Organisation,
+    QuestionnaireVersion,
+    ReportFile,
+)
 from .plan import strengths, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
@@ -69,25 +82,38 @@ def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
 
 
 def assessment_create(
-    *, version: QuestionnaireVersion, owner, language: str, firm: Firm | None = None, created_by=None
+    *,
+    version: QuestionnaireVersion,
+    owner,
+    language: str,
+    firm: Firm | None = None,
+    created_by=None,
+    campaign: Campaign | None = None,
+    share_with_association: bool = False,
 ) -> tuple[Assessment, str]:
     """Start a draft. Returns it with its private resume token (192 random bits).
 
-    With a firm, the draft belongs to the firm's organisation (a consultant runs it) and
-    starts with the firm's name filled in.
+    With a firm, the draft starts with the firm's name filled in. A consultancy's firm's
+    draft belongs to the consultancy (its consultants may open it); a campaign's draft
+    does not: the association sees it only with the member's consent.
     """
     token = secrets.token_urlsafe(24)
+    owner = owner if owner is not None and owner.is_authenticated else None
     with transaction.atomic():
         assessment = Assessment.objects.create(
             questionnaire=version,
-            owner=owner if owner is not None and owner.is_authenticated else None,
+            owner=owner,
             resume_digest=token_digest(token),
             language=language,
             firm=firm,
-            organisation=firm.organisation if firm else None,
+            organisation=firm.organisation if firm and campaign is None else None,
+            campaign=campaign,
+            share_with_association=share_with_association,
             created_by=created_by,
             firm_name=firm.name[:200] if firm else "",
         )
+        if firm is not None and owner is not None and firm.owner_id is None:
+            Firm.objects.filter(pk=firm.pk, owner__isnull=True).update(owner=owner)
         if firm is not None:
             Answer.objects.create(
                 assessment=assessment, question_key="firm_name", value=firm.name, updated_at=timezone.now()
@@ -222,6 +248,14 @@ def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:
     return Assessment.objects.filter(pk__in=ids, owner__isnull=True).update(owner=user)
 
 
+def assessment_claim(*, user, assessment: Assessment) -> None:
+    """The owner takes an assessment they hold the link of, and its firm if nobody has claimed it."""
+    with transaction.atomic():
+        Assessment.objects.filter(pk=assessment.pk, owner__isnull=True).update(owner=user)
+        if assessment.firm_id is not None:
+            Firm.objects.filter(pk=assessment.firm_id, owner__isnull=True).update(owner=user)
+
+
 def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: str, variant: str) -> str:
     """Everything a rendered report depends on; a stored PDF is reused while this is unchanged."""
     from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
@@ -337,3 +371,180 @@ def organisation_logo_set(*, organisation: Organisation, upload) -> None:
     if len(data) > LOGO_MAX_STORED:
         raise LogoRejected(_("The logo is too detailed to print; use a simpler image."))
     Organisation.objects.filter(pk=organisation.pk).update(logo=data, logo_type=kind)
+
+
+# --- Associations: campaigns, invitations, consent -------------------------------------
+
+
+class InvitationInvalid(Exception):
+    """Unknown, used or expired invitation, or a closed campaign: all look the same to the visitor."""
+
+
+class CampaignClosed(Exception):
+    pass
+
+
+def campaign_create(*, organisation: Organisation, user, name: str, questionnaire, opens_on, closes_on) -> Campaign:
+    return Campaign.objects.create(
+        organisation=organisation,
+        name=name,
+        questionnaire=questionnaire,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        link_token=secrets.token_urlsafe(16),
+        created_by=user,
+    )
+
+
+def _campaign_end(campaign: Campaign):
+    """The end of the campaign's closing day, in the site's time zone."""
+    closing = datetime.combine(campaign.closes_on + timedelta(days=1), time.min)
+    return timezone.make_aware(closing)
+
+
+def campaign_is_open(campaign: Campaign, now=None) -> bool:
+    today = timezone.localdate(now or timezone.now())
+    return campaign.opens_on <= today <= campaign.closes_on
+
+
+def invitations_add(*, campaign: Campaign, members: Iterable[memberlist.Member]) -> tuple[int, int]:
+    """Invite members: a firm of the association and a single-use link each, e-mailed after commit.
+
+    Addresses already invited to this campaign are skipped. Returns (invited, skipped).
+    """
+    members = list(members)
+    existing = set(
+        e.lower()
+        for e in campaign.invitations.filter(email__in=[m.email for m in members]).values_list("email", flat=True)
+    )
+    fresh = [m for m in members if m.email.lower() not in existing]
+    tokens: list[tuple[int, str]] = []
+    with transaction.atomic():
+        for member in fresh:
+            firm = Firm.objects.create(
+                organisation=campaign.organisation,
+                name=member.firm_name,
+                contact_name=member.contact_name,
+                contact_email=member.email,
+            )
+            token = secrets.token_urlsafe(32)  # 256 bits
+            invitation = Invitation.objects.create(
+                campaign=campaign,
+                firm=firm,
+                email=member.email,
+                language=member.language,
+                token_digest=token_digest(token),
+                expires_at=_campaign_end(campaign),
+            )
+            tokens.append((invitation.pk, invitation_url(token, member.language)))
+        # E-mails go out only once the invitations exist; a rolled-back import sends nothing.
+        transaction.on_commit(lambda: _send_invitations(tokens, reminder=False))
+    return len(fresh), len(members) - len(fresh)
+
+
+def invitation_url(token: str, language: str) -> str:
+    """The absolute link for an e-mail, with the member's language in its path."""
+    with translation.override(language):
+        return selectors.absolute_url(reverse("invitation", args=[token]))
+
+
+def _send_invitations(links: list[tuple[int, str]], *, reminder: bool) -> None:
+    invitations = Invitation.objects.select_related("campaign__organisation", "firm", "assessment").in_bulk(
+        [pk for pk, _link in links]
+    )
+    for pk, link in links:
+        invitation = invitations[pk]
+        try:
+            mail.invitation_send(invitation, link, reminder=reminder)
+        except Exception:
+            # One bad address must not stop the rest; the list shows it as not sent.
+            logger.exception("Invitation e-mail %s could not be sent", pk)
+            continue
+        now = timezone.now()
+        fields = {"reminded_at": now, "reminders": invitation.reminders + 1} if reminder else {"sent_at": now}
+        Invitation.objects.filter(pk=pk).update(**fields)
+
+
+def reminders_send(*, campaign: Campaign) -> int:
+    """Remind every invited member who has not submitted yet. Returns how many were reminded.
+
+    Invitation links are single-use and only their digest is stored, so each reminder carries
+    a new link: a new invitation link for those who have not started, a new private resume
+    link for a started draft (the earlier link stops working; the answers stay).
+    """
+    if not campaign_is_open(campaign):
+        raise CampaignClosed(_("The campaign is closed: reminders can only be sent while it is open."))
+    pending = campaign.invitations.select_related("assessment").exclude(assessment__status=Assessment.Status.SUBMITTED)
+    tokens: list[tuple[int, str]] = []
+    with transaction.atomic():
+        for invitation in pending.select_for_update():
+            if invitation.assessment is None:
+                token = secrets.token_urlsafe(32)
+                Invitation.objects.filter(pk=invitation.pk).update(token_digest=token_digest(token), used_at=None)
+                link = invitation_url(token, invitation.language)
+            else:
+                resume = assessment_new_link(assessment=invitation.assessment)
+                with translation.override(invitation.language):
+                    link = selectors.absolute_url(reverse("resume", args=[resume]))
+            tokens.append((invitation.pk, link))
+        transaction.on_commit(lambda: _send_invitations(tokens, reminder=True))
+    return len(tokens)
+
+
+def invitation_find(token: str) -> Invitation | None:
+    """The invitation a link stands for, if it can still be used; looking does not use it up."""
+    invitation = (
+        Invitation.objects.select_related("campaign__organisation", "firm")
+        .filter(token_digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None or not campaign_is_open(invitation.campaign):
+        return None
+    return invitation
+
+
+def invitation_accept(*, token: str, user, share: bool, language: str) -> tuple[Assessment, str]:
+    """Use an invitation (once): start the member's assessment for the campaign.
+
+    Only a POST gets here, so a mail scanner fetching the link does not use it up.
+    """
+    with transaction.atomic():
+        invitation = invitation_find(token)
+        if invitation is None:
+            raise InvitationInvalid
+        # Two clicks at once: only the first one to lock the row gets the assessment.
+        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, used_at__isnull=True).exists():
+            raise InvitationInvalid
+        campaign = invitation.campaign
+        assessment, resume = assessment_create(
+            version=campaign.questionnaire,
+            owner=user,
+            language=language,
+            firm=invitation.firm,
+            campaign=campaign,
+            share_with_association=share,
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now(), assessment=assessment)
+    return assessment, resume
+
+
+def campaign_join(*, campaign: Campaign, firm_name: str, user, share: bool, language: str) -> tuple[Assessment, str]:
+    """Take part through the campaign's shareable link: the firm joins the association's list."""
+    if not campaign_is_open(campaign):
+        raise CampaignClosed(_("This campaign is not open."))
+    with transaction.atomic():
+        firm = Firm.objects.create(organisation=campaign.organisation, name=firm_name)
+        return assessment_create(
+            version=campaign.questionnaire,
+            owner=user,
+            language=language,
+            firm=firm,
+            campaign=campaign,
+            share_with_association=share,
+        )
+
+
+def consent_set(*, assessment: Assessment, share: bool) -> None:
+    """The member decides whether the association may see its individual results."""
+    Assessment.objects.filter(pk=assessment.pk, campaign__isnull=False).update(share_with_association=share)
+    assessment.share_with_association = share

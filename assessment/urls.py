@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, workspace
+from . import campaigns, views, workspace
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,4 +39,16 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+]
+
+urlpatterns += [
+    path("campaigns/", campaigns.association_home, name="association_home"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/invite/", campaigns.campaign_invite, name="campaign_invite"),
+    path("campaigns/<int:campaign_id>/remind/", campaigns.campaign_remind, name="campaign_remind"),
+    path("invite/<str:token>/", campaigns.invitation, name="invitation"),
+    path("c/<str:link_token>/", campaigns.campaign_join, name="campaign_join"),
+    path("a/<uuid:public_id>/consent/", views.consent, name="consent"),
+    path("a/<uuid:public_id>/claim/", views.claim, name="claim"),
 ]

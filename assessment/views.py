@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors, services
+from .campaigns import ConsentForm
 from .facts import derive_facts
 from .forms import AnswerReasonForm, NoteForm, ReportRequestForm, SectionForm, SignupForm
 from .languages import current_lang
@@ -269,7 +270,7 @@ def _to_review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 
 @require_GET
 def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_request(request, public_id)
+    assessment = access.assessment_for_viewing(request, public_id)
     if assessment.is_draft:
         return _to_review(request, assessment)
     qn = selectors.questionnaire_of(assessment.questionnaire)
@@ -283,8 +284,49 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         # Consultants of the organisation that ran it annotate the report.
         "can_annotate": selectors.is_member(request.user, assessment.organisation_id),
         "note_max_length": Note.MAX_LENGTH,
+        # The member (not the association looking at shared results) decides about sharing.
+        "consent_form": ConsentForm(initial={"share": assessment.share_with_association})
+        if assessment.campaign_id and access.can_access(request, assessment)
+        else None,
+        "can_claim": _can_claim(request, assessment),
     }
     return render(request, "assessment/results.html", context)
+
+
+def _can_claim(request: HttpRequest, assessment: Assessment) -> bool:
+    """A logged-in visitor holding the private link of an assessment nobody owns yet."""
+    return (
+        request.user.is_authenticated
+        and assessment.owner_id is None
+        and access.token_for(request, assessment) is not None
+    )
+
+
+@require_POST
+def consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.campaign_id is None:
+        raise Http404
+    form = ConsentForm(request.POST)
+    form.is_valid()  # an unticked box is simply absent: "do not share"
+    share = form.cleaned_data.get("share", False)
+    services.consent_set(assessment=assessment, share=share)
+    if share:
+        messages.success(request, _("The association can now see these results."))
+    else:
+        messages.success(request, _("The association now sees your firm only inside totals of several firms."))
+    return redirect("results", assessment.public_id)
+
+
+@require_POST
+def claim(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Add an assessment (and its firm) opened from a private link to the logged-in account."""
+    assessment = access.assessment_for_request(request, public_id)
+    if not _can_claim(request, assessment):
+        raise Http404
+    services.assessment_claim(user=request.user, assessment=assessment)
+    messages.success(request, _("The assessment and its firm are now in your account."))
+    return redirect("my_assessments")
 
 
 @require_POST
@@ -379,7 +421,7 @@ def report_filename(firm_name: str, day, variant: str) -> str:
 
 @require_GET
 def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_request(request, public_id)
+    assessment = access.assessment_for_viewing(request, public_id)
     if assessment.is_draft:
         return _to_review(request, assessment)
     form = ReportRequestForm(request.GET)

@@ -26,10 +26,15 @@ CLIENTS_PER_PAGE = 50
 
 
 class OrganisationForm(forms.Form):
-    # Only consultancies for now: associations get their own workspace with campaigns.
     name = forms.CharField(label=gettext_lazy("Name of your organisation"), max_length=200)
     kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=[(Organisation.Kind.CONSULTANCY, Organisation.Kind.CONSULTANCY.label)]
+        label=gettext_lazy("Kind"),
+        choices=[
+            (Organisation.Kind.CONSULTANCY, gettext_lazy("Consultancy: I assess client firms")),
+            (Organisation.Kind.ASSOCIATION, gettext_lazy("Association: I run assessment campaigns among members")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Organisation.Kind.CONSULTANCY,
     )
 
 
@@ -64,6 +69,8 @@ def _weakest_area(result: dict) -> str | None:
 def workspace(request: HttpRequest) -> HttpResponse:
     organisation = selectors.consultancy_of(request.user)
     if organisation is None:
+        if selectors.association_of(request.user) is not None:
+            return redirect("association_home")
         return render(request, "workspace/start.html", {"form": OrganisationForm()})
     version = selectors.current_version()
     qn = selectors.questionnaire_of(version) if version else None
@@ -140,7 +147,10 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST)
     if not form.is_valid():
         return render(request, "workspace/start.html", {"form": form}, status=400)
-    services.organisation_create(user=request.user, **form.cleaned_data)
+    organisation = services.organisation_create(user=request.user, **form.cleaned_data)
+    if organisation.kind == Organisation.Kind.ASSOCIATION:
+        messages.success(request, _("Your association is ready. Create your first campaign."))
+        return redirect("association_home")
     messages.success(request, _("Your organisation is ready. Add your first client firm."))
     return redirect("workspace")
 
