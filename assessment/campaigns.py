@@ -163,7 +163,7 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
         }
         return _render_campaign(request, campaign, form, [error], status=400)
     invited, skipped = services.invitations_add(campaign=campaign, members=members)
-    message = _("%(count)d members invited; their e-mails are on the way.") % {"count": invited}
+    message = _("%(count)d members invited; their e-mails are on the way.") % {"count": len(invited)}
     if skipped:
         message += " " + _("%(count)d were already invited and were skipped.") % {"count": skipped}
     messages.success(request, message)

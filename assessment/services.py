@@ -407,10 +407,13 @@ def campaign_is_open(campaign: Campaign, now=None) -> bool:
     return campaign.opens_on <= today <= campaign.closes_on
 
 
-def invitations_add(*, campaign: Campaign, members: Iterable[memberlist.Member]) -> tuple[int, int]:
+def invitations_add(
+    *, campaign: Campaign, members: Iterable[memberlist.Member], notify: bool = True
+) -> tuple[dict[str, str], int]:
     """Invite members: a firm of the association and a single-use link each, e-mailed after commit.
 
-    Addresses already invited to this campaign are skipped. Returns (invited, skipped).
+    Addresses already invited to this campaign are skipped. Returns the new links by e-mail
+    address (for the demo; nothing else keeps them) and the number skipped.
     """
     members = list(members)
     existing = set(
@@ -438,8 +441,10 @@ def invitations_add(*, campaign: Campaign, members: Iterable[memberlist.Member])
             )
             tokens.append((invitation.pk, invitation_url(token, member.language)))
         # E-mails go out only once the invitations exist; a rolled-back import sends nothing.
-        transaction.on_commit(lambda: _send_invitations(tokens, reminder=False))
-    return len(fresh), len(members) - len(fresh)
+        if notify:
+            transaction.on_commit(lambda: _send_invitations(tokens, reminder=False))
+    links = {m.email: link for m, (_pk, link) in zip(fresh, tokens, strict=True)}
+    return links, len(members) - len(fresh)
 
 
 def invitation_url(token: str, language: str) -> str:

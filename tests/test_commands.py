@@ -2,17 +2,20 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from assessment.content import content_files
-from assessment.models import Assessment, Firm, QuestionnaireVersion
+from assessment.models import Assessment, Campaign, Firm, QuestionnaireVersion
 from assessment.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
@@ -117,11 +120,17 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     assert set(submitted.values_list("language", flat=True)) == {"zh-hans", "en"}
     assert all(a.result["actions"] for a in submitted)
     assert "Consultant workspace" in out
-    firms = Firm.objects.filter(organisation__name__contains="(demo)")
+    firms = Firm.objects.filter(organisation__name__contains="(demo)", organisation__kind="consultancy")
     assert firms.count() == 2
     assert Assessment.objects.filter(firm=firms.order_by("pk").first(), status="submitted").count() == 2
+    campaign = Campaign.objects.get(organisation__name__contains="(demo)")
+    assert campaign.assessments.filter(status="submitted").count() == 6
+    assert campaign.assessments.filter(status="submitted", share_with_association=True).count() == 4
+    assert campaign.assessments.filter(status="draft").count() == 1
+    invitation_link = re.search(r"The invited member's link .*: (\S+)", out).group(1)
+    assert Client().get(urlsplit(invitation_link).path).status_code == 200
     run("demo")  # running it again replaces the demo data
-    assert Assessment.objects.count() == 7
+    assert Assessment.objects.count() == 7 + 7
 
 
 def _settings_process(env):

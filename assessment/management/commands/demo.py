@@ -8,12 +8,27 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessment import selectors, services
+from assessment.memberlist import Member
 from assessment.models import Assessment, Organisation
 from assessment.samples import sample_answers
 
 DEMO_USER = "demo"
 DEMO_EMAIL = "demo@example.invalid"  # marks the accounts as the demo's own
 CONSULTANT = "consultant"
+ASSOCIATION_USER = "association"
+ASSOCIATION = "武汉市光谷中小企业协会 (demo)"
+# Campaign members: (firm, language, industry, employees, quality, state); state is
+# "shared" / "private" (submitted, with or without consent), "started" or "invited".
+MEMBERS = [
+    ("武汉光谷精密仪器有限公司", "zh-hans", "mfg_machinery", 120, 0.7, "shared"),
+    ("湖北楚天物流有限公司", "zh-hans", "logistics", 60, 0.45, "shared"),
+    ("Wuhan Eastlake Biotech Ltd.", "en", "mfg_electronics", 35, 0.8, "shared"),
+    ("武汉江城餐饮管理有限公司", "zh-hans", "hospitality", 40, 0.3, "private"),
+    ("黄石新材料科技有限公司", "zh-hans", "mfg_other", 90, 0.55, "private"),
+    ("Hankou Textile Trading Co.", "en", "wholesale", 15, 0.4, "shared"),
+    ("武汉云帆软件有限公司", "zh-hans", "software_it", 25, 0.6, "started"),
+    ("孝感鑫源农业合作社", "zh-hans", "crop_farming", 18, 0.5, "invited"),
+]
 CONSULTANCY = "成都市中小企业服务中心 (demo)"
 CLIENTS = [
     # (firm, profile, [(quality, days ago)]): the first client has two assessments months apart
@@ -122,7 +137,7 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data is for development only (DEBUG is off).")
-        for name in (DEMO_USER, CONSULTANT):
+        for name in (DEMO_USER, CONSULTANT, ASSOCIATION_USER):
             existing = get_user_model().objects.filter(username=name).first()
             if existing is not None and existing.email != DEMO_EMAIL:
                 raise CommandError(f"A real account named {name!r} exists; the demo would overwrite it.")
@@ -151,12 +166,18 @@ class Command(BaseCommand):
                     f"    private link {base_url}{resume}"
                 )
             self._consultancy(version, qn)
+            campaign, invitation_link = self._association(version, qn, base_url)
         self.stdout.write(self.style.SUCCESS(f"Created {len(FIRMS)} demo assessments."))
         self.stdout.write(f"Log in at {base_url}/en/accounts/login/ as {DEMO_USER} / {DEMO_PASSWORD}, or open:")
         self.stdout.write("\n".join(lines))
         self.stdout.write(
             f"Consultant workspace: log in as {CONSULTANT} / {DEMO_PASSWORD} and open {base_url}/en/workspace/ "
             f"({len(CLIENTS)} client firms; the first has two assessments months apart)."
+        )
+        self.stdout.write(
+            f"Association: log in as {ASSOCIATION_USER} / {DEMO_PASSWORD} and open {base_url}/en/campaigns/ "
+            f"(campaign '{campaign.name}', {len(MEMBERS)} members: some submitted, one started, one invited).\n"
+            f"  The invited member's link (open it in another browser): {invitation_link}"
         )
 
     def _consultancy(self, version, qn) -> None:
@@ -176,3 +197,51 @@ class Command(BaseCommand):
                 services.assessment_submit(assessment=assessment)
                 when = timezone.now() - timedelta(days=days_ago)
                 Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
+
+    def _association(self, version, qn, base_url: str):
+        user, _ = get_user_model().objects.get_or_create(username=ASSOCIATION_USER, defaults={"email": DEMO_EMAIL})
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Organisation.objects.filter(name=ASSOCIATION).delete()
+        organisation = services.organisation_create(user=user, name=ASSOCIATION, kind="association")
+        today = timezone.localdate()
+        campaign = services.campaign_create(
+            organisation=organisation,
+            user=user,
+            name="2026 年度会员企业体检 (demo)",
+            questionnaire=version,
+            opens_on=today - timedelta(days=14),
+            closes_on=today + timedelta(days=30),
+        )
+        members = [
+            Member(firm_name=name, contact_name="", email=f"member{n}@example.invalid", language=lang)
+            for n, (name, lang, *_rest) in enumerate(MEMBERS, start=1)
+        ]
+        # No e-mails: the demo's addresses do not exist. The links come back instead.
+        links, _skipped = services.invitations_add(campaign=campaign, members=members, notify=False)
+        invited_link = ""
+        for member, (name, lang, industry, employees, quality, state) in zip(members, MEMBERS, strict=True):
+            link = links[member.email]
+            if state == "invited":
+                invited_link = link.replace(settings.SITE_URL, base_url)
+                continue
+            token = link.rstrip("/").rsplit("/", 1)[1]
+            assessment, _ = services.invitation_accept(token=token, user=None, share=state == "shared", language=lang)
+            profile = {
+                "firm_name": name,
+                "industry": industry,
+                "province": "hubei",
+                "employees": employees,
+                "revenue": employees * 40,
+                "total_assets": employees * 30,
+                "years_operating": 8,
+                "export_share": 10 if lang == "en" else 0,
+                "export_plan": "already" if lang == "en" else "exploring",
+            }
+            answers = sample_answers(qn, profile, quality, seed=200 + employees)
+            if state == "started":
+                answers = {k: v for k, v in answers.items() if k in profile}
+            services.answers_save(assessment=assessment, values=answers)
+            if state != "started":
+                services.assessment_submit(assessment=assessment)
+        return campaign, invited_link

@@ -1,0 +1,174 @@
+"""Isolation: every URL that names an object, as every kind of user, gives a foreign object
+exactly the answer a non-existent one gets (a 404 once logged in), never a 403 or the page."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, get_resolver
+from django.utils import timezone
+
+from assessment.models import Assessment
+from assessment.samples import sample_answers
+from assessment.selectors import questionnaire_of
+from assessment.services import (
+    answers_save,
+    assessment_create,
+    assessment_submit,
+    campaign_create,
+    campaign_join,
+    firm_create,
+    organisation_create,
+)
+from tests.test_workspace import PROFILE, url
+
+ROLES = ["anonymous", "owner_a", "owner_b", "consultant_a", "consultant_b", "association_x", "association_y"]
+
+# Every URL naming an object: (name, method, kind of object, extra args). Token URLs (resume,
+# invitation, campaign link) are capabilities themselves and are tested in their own files.
+OBJECT_URLS = [
+    ("step", "get", "assessment", ["profile"]),
+    ("review", "get", "assessment", []),
+    ("submit", "post", "assessment", []),
+    ("results", "get", "assessment", []),
+    ("report_pdf", "get", "assessment", []),
+    ("note_save", "post", "assessment", []),
+    ("answer_reason", "post", "assessment", []),
+    ("consent", "post", "assessment", []),
+    ("claim", "post", "assessment", []),
+    ("client", "get", "firm", []),
+    ("client_start", "post", "firm", []),
+    ("client_new_link", "post", "firm_draft", []),
+    ("campaign", "get", "campaign", []),
+    ("campaign_invite", "post", "campaign", []),
+    ("campaign_remind", "post", "campaign", []),
+]
+TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm"}
+
+
+def answers_for(version):
+    return sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "F"}, 0.5, seed=3)
+
+
+def submitted(version, **kwargs):
+    assessment, _ = assessment_create(version=version, language="en", **kwargs)
+    answers_save(
+        assessment=assessment,
+        values=sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "F"}, 0.5, seed=3),
+    )
+    assessment_submit(assessment=assessment)
+    return assessment
+
+
+@pytest.fixture
+def world(version, django_user_model):
+    """Two of each kind of user, each with its own objects."""
+    users, objects = {}, {}
+    today = timezone.localdate()
+    for role in ROLES[1:]:
+        users[role] = django_user_model.objects.create_user(role, password="a-long-password-1")
+    for tag in ("a", "b"):
+        owner = users[f"owner_{tag}"]
+        objects[f"owner_{tag}"] = {"assessment": submitted(version, owner=owner)}
+        consultant = users[f"consultant_{tag}"]
+        org = organisation_create(user=consultant, name=f"Centre {tag}", kind="consultancy")
+        firm = firm_create(organisation=org, name=f"Client {tag}")
+        draft, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
+        objects[f"consultant_{tag}"] = {
+            "assessment": submitted(version, owner=None, firm=firm),
+            "firm": (firm.pk,),
+            "firm_draft": (firm.pk, draft.public_id),
+        }
+    for tag in ("x", "y"):
+        member = users[f"association_{tag}"]
+        org = organisation_create(user=member, name=f"Chamber {tag}", kind="association")
+        campaign = campaign_create(
+            organisation=org,
+            user=member,
+            name=f"Round {tag}",
+            questionnaire=version,
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=9),
+        )
+        joined, _ = campaign_join(campaign=campaign, firm_name=f"Member of {tag}", user=None, share=True, language="en")
+        answers_save(
+            assessment=joined,
+            values=sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "F"}, 0.5, seed=4),
+        )
+        assessment_submit(assessment=joined)
+        # The association may read a consenting member's results, and nothing else of it.
+        objects[f"association_{tag}"] = {"campaign": (campaign.pk,), "shared_assessment": joined}
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return clients, objects
+
+
+def args_for(objects, owner, kind):
+    if kind == "assessment":
+        found = objects[owner].get("assessment") or objects[owner].get("shared_assessment")
+        return (found.public_id,) if found else None
+    return objects[owner].get(kind)
+
+
+def missing_args(kind):
+    return {
+        "assessment": (uuid.uuid4(),),
+        "firm": (987654,),
+        "firm_draft": (987654, uuid.uuid4()),
+        "campaign": (987654,),
+    }[kind]
+
+
+def entitled(role, owner, kind, name):
+    """An association reads a consenting member's results and report; owners use their own objects."""
+    if role != owner:
+        return False
+    return not (kind == "assessment" and owner.startswith("association") and name not in ("results", "report_pdf"))
+
+
+def test_it_covers_every_url_that_names_an_object():
+    names = {p.name for p in get_resolver("assessment.urls").url_patterns if isinstance(p, URLPattern)}
+    with_object = {
+        p.name
+        for p in get_resolver("assessment.urls").url_patterns
+        if isinstance(p, URLPattern) and p.pattern.converters
+    }
+    assert with_object - TOKEN_URLS == {name for name, *_ in OBJECT_URLS}
+    assert names >= TOKEN_URLS
+
+
+@pytest.mark.parametrize("name,method,kind,extra", OBJECT_URLS, ids=[u[0] for u in OBJECT_URLS])
+def test_it_answers_a_foreign_object_like_a_missing_one(world, name, method, kind, extra):
+    clients, objects = world
+    checked = 0
+    for owner in objects:
+        args = args_for(objects, owner, kind)
+        if args is None:
+            continue
+        for role in ROLES:
+            if entitled(role, owner, kind, name):
+                continue
+            client = clients[role]
+            call = getattr(client, method)
+            foreign = call(url(name, *args, *extra))
+            missing = call(url(name, *missing_args(kind), *extra))
+            assert foreign.status_code == missing.status_code, (name, role, owner)
+            if role != "anonymous":
+                assert foreign.status_code == 404, (name, role, owner)
+            checked += 1
+    assert checked
+
+
+@pytest.mark.parametrize("name", ["results", "report_pdf"])
+def test_it_lets_each_role_open_its_own_objects(world, name):
+    """The other half of the matrix: the same URLs do open for the one entitled (so a 404 means something)."""
+    clients, objects = world
+    suffix = "?lang=en&variant=summary" if name == "report_pdf" else ""
+    for role in ("owner_a", "consultant_b", "association_x"):
+        args = args_for(objects, role, "assessment")
+        response = clients[role].get(url(name, *args) + suffix)
+        assert response.status_code == 200, role
+    assert Assessment.objects.filter(status="submitted").count() == 6
