@@ -242,6 +242,19 @@ def assessment_submit(*, assessment: Assessment) -> bool:
     return True
 
 
+def assessment_reopen(*, assessment: Assessment) -> bool:
+    """Back to draft so the consultancy running it can validate an owner's submitted answers.
+
+    The answers, notes and reasons stay; the score snapshot goes and is taken again at the
+    next submission. Returns False when it was not submitted.
+    """
+    reopened = Assessment.objects.filter(
+        pk=assessment.pk, status=Assessment.Status.SUBMITTED, organisation__isnull=False
+    ).update(status=Assessment.Status.DRAFT, submitted_at=None, result=None, updated_at=timezone.now())
+    assessment.refresh_from_db()
+    return bool(reopened)
+
+
 def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:
     """Give anonymous assessments this browser started to the account that just logged in."""
     ids = [a.pk for a in assessments if a.owner_id is None]

@@ -51,4 +51,5 @@ urlpatterns += [
     path("c/<str:link_token>/", campaigns.campaign_join, name="campaign_join"),
     path("a/<uuid:public_id>/consent/", views.consent, name="consent"),
     path("a/<uuid:public_id>/claim/", views.claim, name="claim"),
+    path("a/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
 ]

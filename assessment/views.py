@@ -303,6 +303,23 @@ def _can_claim(request: HttpRequest, assessment: Assessment) -> bool:
 
 
 @require_POST
+def reopen(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A consultant reopens a client's submitted assessment to validate the owner's answers."""
+    assessment = access.assessment_for_request(request, public_id)
+    if not selectors.is_member(request.user, assessment.organisation_id):
+        raise Http404
+    if services.assessment_reopen(assessment=assessment):
+        messages.success(
+            request,
+            _(
+                "The assessment is open again. Answers you save count as validated by you; "
+                "submit it again to update the scores and the report."
+            ),
+        )
+    return redirect("review", assessment.public_id)
+
+
+@require_POST
 def consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_request(request, public_id)
     if assessment.campaign_id is None:

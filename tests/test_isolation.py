@@ -37,6 +37,7 @@ OBJECT_URLS = [
     ("answer_reason", "post", "assessment", []),
     ("consent", "post", "assessment", []),
     ("claim", "post", "assessment", []),
+    ("reopen", "post", "assessment", []),
     ("client", "get", "firm", []),
     ("client_start", "post", "firm", []),
     ("client_new_link", "post", "firm_draft", []),

@@ -391,3 +391,34 @@ def test_it_pages_the_client_list_with_flat_queries(consultancy, version):
         a["client"].get(url("workspace"))
     assert len(large) == len(small)
     assert "Firm 007" in a["client"].get(url("workspace"), {"q": "firm 007"}).content.decode()
+
+
+def test_it_lets_the_consultant_reopen_an_owner_submitted_assessment_to_validate_it(consultancy, version):
+    a = consultancy["a"]
+    assessment, token = assessment_create(version=version, owner=None, language="en", firm=a["firm"])
+    qn = questionnaire_of(version)
+    answers = sample_answers(qn, {**PROFILE, "firm_name": a["firm"].name}, 0.2, seed=3)
+    answers_save(assessment=assessment, values=answers)
+    owner = Client()
+    owner.get(url("resume", token))
+    owner.post(url("submit", assessment.public_id))
+    before = Assessment.objects.get(pk=assessment.pk).result["overall"]
+    assert "Reopen to validate" not in owner.get(url("results", assessment.public_id)).content.decode()
+    assert owner.post(url("reopen", assessment.public_id)).status_code == 404
+    assert consultancy["b"]["client"].post(url("reopen", assessment.public_id)).status_code == 404
+    assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
+
+    assert "Reopen to validate" in a["client"].get(url("results", assessment.public_id)).content.decode()
+    response = a["client"].post(url("reopen", assessment.public_id))
+    assert response["Location"] == url("review", assessment.public_id)
+    reopened = Assessment.objects.get(pk=assessment.pk)
+    assert reopened.status == "draft" and reopened.result is None
+    # The consultant validates a page with better answers and submits again: new scores.
+    better = sample_answers(qn, {**PROFILE, "firm_name": a["firm"].name}, 1.0, seed=3)
+    section = qn.section("financing")
+    data = {q.key: better[q.key] for q in section.questions if q.key in better}
+    a["client"].post(url("step", assessment.public_id, "financing"), {**data, "action": "save"})
+    assert Answer.objects.filter(assessment=assessment, validated_by=a["user"]).count() == len(data)
+    a["client"].post(url("submit", assessment.public_id))
+    after = Assessment.objects.get(pk=assessment.pk)
+    assert after.status == "submitted" and after.result["overall"] > before
