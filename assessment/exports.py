@@ -1,9 +1,17 @@
-"""The questionnaire as plain JSON-ready data, for translators and reviewers."""
+"""Data going out: the questionnaire as JSON-ready data (for translators and reviewers), a
+campaign's results as rows (CSV/XLSX), and zip bundles of bulk reports with a manifest."""
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
+from . import tables
 from .questionnaire import PROFILE, Question, Questionnaire, Recommendation
 
 
@@ -89,3 +97,103 @@ def questionnaire_data(qn: Questionnaire) -> dict[str, Any]:
         "size_standard": qn.size_standard,
         "papers": qn.papers,
     }
+
+
+# --- Campaign results and bulk report bundles ----------------------------------------------
+
+FACT_COLUMNS = ("sector", "size_class", "region", "export_orientation")
+
+
+def cell(value: Any) -> Any:
+    """An answer as it goes into a spreadsheet cell: option codes joined by ';'."""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def campaign_header(qn: Questionnaire) -> list[str]:
+    areas = [a.key for a in qn.areas]
+    return [
+        "firm",
+        "submitted_at",
+        "overall",
+        "overall_band",
+        *(f"{key}_score" for key in areas),
+        *(f"{key}_band" for key in areas),
+        *FACT_COLUMNS,
+        *(q.key for s in qn.sections for q in s.questions),
+        "recommendations",
+    ]
+
+
+def campaign_rows(qn: Questionnaire, results: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[list[Any]]:
+    """The header, then one row per (assessment, answers), as the caller streams them in."""
+    areas = [a.key for a in qn.areas]
+    keys = [q.key for s in qn.sections for q in s.questions]
+    yield campaign_header(qn)
+    for assessment, answers in results:
+        result = assessment.result or {}
+        scores = result.get("scores", {})
+        facts = result.get("facts", {})
+        yield [
+            assessment.firm_name,
+            assessment.submitted_at.strftime("%Y-%m-%d") if assessment.submitted_at else "",
+            result.get("overall"),
+            result.get("overall_band", ""),
+            *(scores.get(key, {}).get("score") for key in areas),
+            *(scores.get(key, {}).get("band") or "" for key in areas),
+            *(facts.get(key) or "" for key in FACT_COLUMNS),
+            *(cell(answers.get(key)) for key in keys),
+            ";".join(a["key"] for a in result.get("actions", [])),
+        ]
+
+
+def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list[str]) -> None:
+    """A zip of the rendered reports with safe unique names and a manifest.csv of every item.
+
+    Each item: firm, result, status, error, path (a stored PDF or None), filename.
+    """
+    used: set[str] = set()
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(["firm", "overall", *(f"{a}_score" for a in areas), "file", "status", "error"])
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for item in items:
+            name = ""
+            if item["path"]:
+                name = _unique(item["filename"], used)
+                # PDFs barely compress; storing them saves time.
+                bundle.write(item["path"], name, compress_type=zipfile.ZIP_STORED)
+            result = item["result"] or {}
+            scores = result.get("scores", {})
+            writer.writerow(
+                [
+                    tables.neutralise(item["firm"]),
+                    result.get("overall", ""),
+                    *(scores.get(a, {}).get("score", "") for a in areas),
+                    name,
+                    item["status"],
+                    tables.neutralise(item["error"]),
+                ]
+            )
+        bundle.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
+
+
+def _unique(filename: str, used: set[str]) -> str:
+    """Two firms with the same name get report.pdf, report-2.pdf, ... (compared case-blind)."""
+    stem, dot, ext = filename.rpartition(".")
+    candidate, n = filename, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{stem}-{n}{dot}{ext}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def report_filename(firm_name: str, day, variant: str) -> str:
+    """A readable, safe file name: firm name and date; no path or control characters."""
+    # Drop invisible format characters (right-to-left overrides, zero-width spaces) too.
+    visible = "".join(c for c in firm_name if unicodedata.category(c) != "Cf")
+    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", visible).strip(" .")[:60] or "report"
+    suffix = "summary" if variant == "summary" else "report"
+    return f"{firm}-{day:%Y-%m-%d}-{suffix}.pdf"

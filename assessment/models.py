@@ -127,6 +127,25 @@ class Invitation(models.Model):
         return f"{self.email} ({self.campaign})"
 
 
+class ImportBatch(models.Model):
+    """One imported file of answers collected offline; its hash stops a second import."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "content_hash"], name="one_import_per_file")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -147,6 +166,9 @@ class Assessment(models.Model):
     # gives the association no access: it sees the results only with the member's consent.
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments")
     share_with_association = models.BooleanField(default=False)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -230,3 +252,40 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}: {self.text[:40]}"
+
+
+class BulkJob(models.Model):
+    """PDF reports for many assessments of a campaign, rendered by background tasks."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="bulk_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    variant = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.language} {self.variant}"
+
+
+class BulkItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    report = models.ForeignKey(ReportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "assessment"], name="one_item_per_assessment")]
+        indexes = [models.Index(fields=["job", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.assessment_id}: {self.status}"

@@ -120,7 +120,7 @@ class RenderFailed(Exception):
     """A render crashed, ran out of its memory allowance or out of time."""
 
 
-def _render_child(receiver, sender, report: ReportData, variant: str, address_space: int, seconds: int) -> None:
+def _render_child(receiver, sender, html: str, address_space: int, seconds: int) -> None:
     # The child must never outlive its purpose: it dies with its parent (a killed web
     # worker), on its own deadline, and it holds no read end that could keep a write
     # to a gone parent blocked.
@@ -129,7 +129,7 @@ def _render_child(receiver, sender, report: ReportData, variant: str, address_sp
         _die_with_parent()
         signal.alarm(max(1, math.ceil(seconds)) + 1)
         resource.setrlimit(resource.RLIMIT_AS, (address_space, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        sender.send_bytes(render_pdf(report, variant))
+        sender.send_bytes(html_to_pdf(html))
     except BaseException:
         logger.exception("PDF render failed in its child process")
         with contextlib.suppress(OSError):
@@ -151,7 +151,11 @@ def _current_address_space() -> int:
 
 
 def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
-    """render_pdf() in a forked child that may use PDF_RENDER_MEMORY_MB more address space
+    return render_html_bounded(report_html(report, variant))
+
+
+def render_html_bounded(html: str) -> bytes:
+    """html_to_pdf() in a forked child that may use PDF_RENDER_MEMORY_MB more address space
     than this process and PDF_RENDER_TIMEOUT seconds, so one pathological report can neither
     exhaust the server's memory nor hold a worker forever. Raises RenderFailed.
 
@@ -162,7 +166,7 @@ def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
     timeout = settings.PDF_RENDER_TIMEOUT
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_child, args=(receiver, sender, report, variant, limit, timeout), daemon=True)
+    child = context.Process(target=_render_child, args=(receiver, sender, html, limit, timeout), daemon=True)
     child.start()
     sender.close()
     try:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
+from .exports import report_filename
 from .models import (
     Answer,
     Assessment,
+    BulkItem,
+    BulkJob,
     Campaign,
     Firm,
     Invitation,
@@ -221,3 +226,91 @@ def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str
             scored = [r["scores"][key]["score"] for r in results if r["scores"].get(key, {}).get("score") is not None]
             means[key] = round(sum(scored) / len(scored)) if len(scored) >= MIN_GROUP else None
     return {"counts": counts, "total": len(rows), "submitted": len(results), "means": means}
+
+
+def campaign_results(campaign: Campaign, *, shared_only: bool = True) -> Iterator[tuple[Assessment, dict[str, Any]]]:
+    """(assessment, answers) for each submitted assessment, streamed in two ordered queries.
+
+    Memory stays flat however many rows: both querysets are read with iterator() and merged
+    by assessment id, instead of one answers query per assessment.
+    """
+    chosen = Assessment.objects.filter(campaign=campaign, status=Assessment.Status.SUBMITTED)
+    if shared_only:
+        chosen = chosen.filter(share_with_association=True)
+    rows = chosen.only("pk", "firm_name", "submitted_at", "result").order_by("pk").iterator(chunk_size=2000)
+    answers = (
+        Answer.objects.filter(assessment__in=chosen)
+        .order_by("assessment_id")
+        .values_list("assessment_id", "question_key", "value")
+        .iterator(chunk_size=5000)
+    )
+    pending = next(answers, None)
+    for assessment in rows:
+        mine: dict[str, Any] = {}
+        while pending is not None and pending[0] <= assessment.pk:
+            if pending[0] == assessment.pk:
+                mine[pending[1]] = pending[2]
+            pending = next(answers, None)
+        yield assessment, mine
+
+
+def bulk_jobs_of(campaign: Campaign) -> list[dict[str, Any]]:
+    jobs = campaign.bulk_jobs.order_by("-created_at")[:20]
+    return [{"job": job, **bulk_progress(job)} for job in jobs]
+
+
+def bulk_progress(job: BulkJob) -> dict[str, int]:
+    """Counts per status in one query: done, failed, pending and total."""
+    counts = dict(job.items.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    done, failed = counts.get("done", 0), counts.get("failed", 0)
+    total = sum(counts.values())
+    return {"done": done, "failed": failed, "pending": total - done - failed, "total": total}
+
+
+def bulk_items(job: BulkJob) -> QuerySet[BulkItem]:
+    return job.items.select_related("assessment", "report").defer("assessment__result").order_by("pk")
+
+
+def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
+    """What goes into a job's zip, item by item (see exports.write_bundle)."""
+    rows = job.items.select_related("assessment", "report").order_by("pk").iterator(chunk_size=500)
+    for item in rows:
+        assessment = item.assessment
+        stored = item.report if item.status == BulkItem.Status.DONE else None
+        path = stored.file.path if stored and stored.file.storage.exists(stored.file.name) else None
+        yield {
+            "firm": assessment.firm_name,
+            "result": assessment.result,
+            "status": item.status if path or item.status != BulkItem.Status.DONE else "missing",
+            "error": item.error,
+            "path": path,
+            "filename": report_filename(
+                assessment.firm_name, timezone.localdate(assessment.submitted_at), job.variant
+            ).replace(".pdf", f"-{job.language}.pdf"),
+        }
+
+
+def campaign_snapshots(campaign: Campaign) -> list[dict[str, Any]]:
+    """The result snapshot of every submitted assessment, consent or not: the dashboard only
+    shows aggregates over at least cohort.MIN_GROUP firms. One query whatever the cohort size."""
+    rows = Assessment.objects.filter(campaign=campaign, status=Assessment.Status.SUBMITTED)
+    return list(rows.values_list("result", flat=True))
+
+
+def campaign_overall_scores(campaign_id: int) -> list[int | None]:
+    rows = Assessment.objects.filter(campaign_id=campaign_id, status=Assessment.Status.SUBMITTED)
+    return [r.get("overall") if r else None for r in rows.values_list("result", flat=True)]
+
+
+def campaign_participation(campaign: Campaign) -> dict[str, int]:
+    """Invited (not started), started and submitted, in two queries."""
+    by_status = dict(
+        Assessment.objects.filter(campaign=campaign)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    waiting = Invitation.objects.filter(campaign=campaign, assessment__isnull=True).count()
+    started = by_status.get(Assessment.Status.DRAFT, 0)
+    submitted = by_status.get(Assessment.Status.SUBMITTED, 0)
+    return {"invited": waiting, "started": started, "submitted": submitted, "total": waiting + started + submitted}

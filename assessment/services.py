@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,13 +19,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from . import mail, memberlist, selectors
+from . import importing, mail, memberlist, selectors, tables
 from .facts import derive_facts
 from .models import (
     Answer,
     Assessment,
+    BulkItem,
+    BulkJob,
     Campaign,
     Firm,
+    ImportBatch,
     Invitation,
     Membership,
     Note,
@@ -206,6 +210,20 @@ def answer_reason_set(*, assessment: Assessment, question_key: str, reason: str)
     return bool(changed.update(change_reason=reason.strip()[:300]))
 
 
+def result_snapshot(qn, answers: dict[str, Any]) -> dict[str, Any]:
+    """What submission stores: scores, facts, triggered actions and strengths (pure)."""
+    result = score(qn, answers)
+    actions = triggered_actions(qn, answers, result)
+    return {
+        "scores": {key: {"score": a.score, "band": a.band, "counted": a.counted} for key, a in result.areas.items()},
+        "overall": result.overall,
+        "overall_band": result.overall_band,
+        "facts": result.facts,
+        "actions": [{"key": a.recommendation.key, "tailoring": list(a.tailoring)} for a in actions],
+        "strengths": strengths(qn, result),
+    }
+
+
 def assessment_submit(*, assessment: Assessment) -> bool:
     """Lock the answers and score them, exactly once.
 
@@ -222,18 +240,7 @@ def assessment_submit(*, assessment: Assessment) -> bool:
         missing = missing_questions(qn, answers, derive_facts(qn, answers))
         if missing:
             raise IncompleteAssessment([q.key for q in missing])
-        result = score(qn, answers)
-        actions = triggered_actions(qn, answers, result)
-        snapshot = {
-            "scores": {
-                key: {"score": a.score, "band": a.band, "counted": a.counted} for key, a in result.areas.items()
-            },
-            "overall": result.overall,
-            "overall_band": result.overall_band,
-            "facts": result.facts,
-            "actions": [{"key": a.recommendation.key, "tailoring": list(a.tailoring)} for a in actions],
-            "strengths": strengths(qn, result),
-        }
+        snapshot = result_snapshot(qn, answers)
         now = timezone.now()
         Assessment.objects.filter(pk=assessment.pk).update(
             status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now, result=snapshot
@@ -566,3 +573,155 @@ def consent_set(*, assessment: Assessment, share: bool) -> None:
     """The member decides whether the association may see its individual results."""
     Assessment.objects.filter(pk=assessment.pk, campaign__isnull=False).update(share_with_association=share)
     assessment.share_with_association = share
+
+
+# --- Associations: offline answers and bulk reports --------------------------------------
+
+
+class ImportRejected(Exception):
+    """Nothing was written. `errors` lists every problem (row, column, value, what is allowed)."""
+
+    def __init__(self, message: str, errors: list[importing.RowError] = ()):
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, language: str) -> ImportBatch:
+    """Check every row of an uploaded table, then write and score all of them in one transaction.
+
+    Raises ImportRejected (nothing written) for an unreadable file, any bad row, or a file
+    already imported into this campaign.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = ImportBatch.objects.filter(campaign=campaign, content_hash=digest).first()
+    if earlier is not None:
+        raise ImportRejected(
+            _("This file was already imported on %(date)s (%(rows)d rows). Nothing was written again.")
+            % {"date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "rows": earlier.rows}
+        )
+    try:
+        table = tables.read_table(
+            data,
+            filename,
+            max_bytes=settings.IMPORT_MAX_MB * 1024 * 1024,
+            max_rows=settings.IMPORT_MAX_ROWS,
+        )
+    except tables.TableError as exc:
+        raise ImportRejected(str(exc)) from None
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    rows, errors = importing.check_rows(qn, table, language)
+    if errors:
+        raise ImportRejected(_("Nothing was imported: correct these cells and upload the file again."), errors)
+    now = timezone.now()
+    # Scoring is pure and happens before the transaction, which then only writes.
+    snapshots = [result_snapshot(qn, row.answers) for row in rows]
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                campaign=campaign, uploaded_by=user, filename=filename[:200], content_hash=digest, rows=len(rows)
+            )
+            firms = Firm.objects.bulk_create(
+                [
+                    Firm(organisation=campaign.organisation, name=str(row.answers.get("firm_name", ""))[:200])
+                    for row in rows
+                ],
+                batch_size=1000,
+            )
+            assessments = Assessment.objects.bulk_create(
+                [
+                    Assessment(
+                        questionnaire=campaign.questionnaire,
+                        # Nobody holds a resume link for an imported assessment: a random digest.
+                        resume_digest=token_digest(secrets.token_urlsafe(24)),
+                        language=language,
+                        status=Assessment.Status.SUBMITTED,
+                        firm=firm,
+                        firm_name=firm.name,
+                        campaign=campaign,
+                        share_with_association=row.share,
+                        import_batch=batch,
+                        created_by=user,
+                        submitted_at=now,
+                        result=snapshot,
+                    )
+                    for row, firm, snapshot in zip(rows, firms, snapshots, strict=True)
+                ],
+                batch_size=1000,
+            )
+            Answer.objects.bulk_create(
+                (
+                    Answer(assessment=assessment, question_key=key, value=value, updated_at=now)
+                    for row, assessment in zip(rows, assessments, strict=True)
+                    for key, value in row.answers.items()
+                ),
+                batch_size=2000,
+            )
+    except IntegrityError:
+        # The same file uploaded twice at once: the unique hash lets only one through.
+        raise ImportRejected(_("This file is being imported already. Nothing was written again.")) from None
+    return batch
+
+
+def bulk_job_start(
+    *, campaign: Campaign, user, language: str, variant: str, assessment_ids: Iterable[int] | None = None
+) -> BulkJob:
+    """Render the reports of every shared, submitted assessment of the campaign (or a selection).
+
+    One task per report, enqueued once the job is committed.
+    """
+    shared = Assessment.objects.filter(
+        campaign=campaign, status=Assessment.Status.SUBMITTED, share_with_association=True
+    )
+    if assessment_ids is not None:
+        shared = shared.filter(pk__in=list(assessment_ids))
+    with transaction.atomic():
+        job = BulkJob.objects.create(campaign=campaign, created_by=user, language=language, variant=variant)
+        BulkItem.objects.bulk_create(
+            [BulkItem(job=job, assessment_id=pk) for pk in shared.values_list("pk", flat=True)], batch_size=1000
+        )
+        ids = list(job.items.values_list("pk", flat=True))
+        transaction.on_commit(lambda: _enqueue_items(ids))
+    return job
+
+
+def bulk_job_retry(*, job: BulkJob) -> int:
+    """Render again only what failed. Returns how many items were queued."""
+    with transaction.atomic():
+        failed = list(job.items.filter(status=BulkItem.Status.FAILED).values_list("pk", flat=True))
+        BulkItem.objects.filter(pk__in=failed).update(status=BulkItem.Status.PENDING, attempts=0, error="")
+        transaction.on_commit(lambda: _enqueue_items(failed))
+    return len(failed)
+
+
+def _enqueue_items(ids: list[int]) -> None:
+    from .tasks import render_bulk_item  # tasks imports services
+
+    for pk in ids:
+        render_bulk_item.enqueue(pk)
+
+
+def bulk_item_render(*, item_id: int) -> str:
+    """Render one report of a bulk job, trying up to BULK_MAX_ATTEMPTS times; never raises.
+
+    A report that keeps failing is marked failed with its last error, so the rest of the
+    job goes on; the job page offers to retry just those.
+    """
+    item = BulkItem.objects.select_related("job").filter(pk=item_id).first()
+    if item is None or item.status != BulkItem.Status.PENDING:
+        return "skipped"
+    assessment = selectors.assessments().get(pk=item.assessment_id)
+    error = ""
+    for attempt in range(item.attempts + 1, settings.BULK_MAX_ATTEMPTS + 1):
+        try:
+            stored = report_pdf(assessment=assessment, lang=item.job.language, variant=item.job.variant)
+        except Exception as exc:  # the render runs in a bounded child; any failure counts as one try
+            logger.warning("Bulk report %s, try %d failed: %s", item_id, attempt, exc)
+            error = (str(exc) or type(exc).__name__)[:300]
+            BulkItem.objects.filter(pk=item_id).update(attempts=attempt, error=error)
+            continue
+        BulkItem.objects.filter(pk=item_id).update(
+            status=BulkItem.Status.DONE, attempts=attempt, error="", report=stored
+        )
+        return "done"
+    BulkItem.objects.filter(pk=item_id).update(status=BulkItem.Status.FAILED, error=error)
+    return "failed"

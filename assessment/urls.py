@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import campaigns, views, workspace
+from . import campaign_bulk, campaigns, dashboard, views, workspace
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -52,4 +52,23 @@ urlpatterns += [
     path("a/<uuid:public_id>/consent/", views.consent, name="consent"),
     path("a/<uuid:public_id>/claim/", views.claim, name="claim"),
     path("a/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
+]
+
+urlpatterns += [
+    path("campaigns/<int:campaign_id>/import/", campaign_bulk.campaign_import, name="campaign_import"),
+    path(
+        "campaigns/<int:campaign_id>/template/<slug:kind>/", campaign_bulk.campaign_template, name="campaign_template"
+    ),
+    path("campaigns/<int:campaign_id>/export/<slug:kind>/", campaign_bulk.campaign_export, name="campaign_export"),
+    path("campaigns/<int:campaign_id>/reports/", campaign_bulk.bulk_reports, name="bulk_reports"),
+    path("campaigns/<int:campaign_id>/reports/<int:job_id>/", campaign_bulk.bulk_job, name="bulk_job"),
+    path(
+        "campaigns/<int:campaign_id>/reports/<int:job_id>/retry/", campaign_bulk.bulk_job_retry, name="bulk_job_retry"
+    ),
+    path("campaigns/<int:campaign_id>/reports/<int:job_id>/zip/", campaign_bulk.bulk_job_zip, name="bulk_job_zip"),
+]
+
+urlpatterns += [
+    path("campaigns/<int:campaign_id>/dashboard/", dashboard.campaign_dashboard, name="campaign_dashboard"),
+    path("campaigns/<int:campaign_id>/dashboard.pdf", dashboard.campaign_dashboard_pdf, name="campaign_dashboard_pdf"),
 ]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 import uuid
 from urllib.parse import urlsplit
 
@@ -22,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
+from . import access, cohort, selectors, services
 from .campaigns import ConsentForm
+from .exports import report_filename
 from .facts import derive_facts
 from .forms import AnswerReasonForm, NoteForm, ReportRequestForm, SectionForm, SignupForm
 from .languages import current_lang
@@ -289,8 +288,20 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if assessment.campaign_id and access.can_access(request, assessment)
         else None,
         "can_claim": _can_claim(request, assessment),
+        "standing": _standing(assessment),
     }
     return render(request, "assessment/results.html", context)
+
+
+def _standing(assessment: Assessment) -> dict | None:
+    """Where a campaign member's overall score stands in its cohort (hidden under cohort.MIN_GROUP)."""
+    if assessment.campaign_id is None or not assessment.result:
+        return None
+    scores = selectors.campaign_overall_scores(assessment.campaign_id)
+    rank = cohort.percentile(assessment.result.get("overall"), scores)
+    if rank is None:
+        return None
+    return {"percentile": rank, "count": len([s for s in scores if s is not None])}
 
 
 def _can_claim(request: HttpRequest, assessment: Assessment) -> bool:
@@ -425,15 +436,6 @@ class OwnerLoginView(LoginView):
         response = super().form_valid(form)
         services.assessments_claim(user=form.get_user(), assessments=drafts)
         return response
-
-
-def report_filename(firm_name: str, day, variant: str) -> str:
-    """A readable, safe file name: firm name and date; no path or control characters."""
-    # Drop invisible format characters (right-to-left overrides, zero-width spaces) too.
-    visible = "".join(c for c in firm_name if unicodedata.category(c) != "Cf")
-    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", visible).strip(" .")[:60] or "report"
-    suffix = "summary" if variant == "summary" else "report"
-    return f"{firm}-{day:%Y-%m-%d}-{suffix}.pdf"
 
 
 @require_GET

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "assessment",
 ]
 
@@ -119,6 +120,31 @@ TEMPLATES = [
         },
     },
 ]
+
+# Background work (bulk PDF reports) goes through django.tasks; the backend is a setting.
+# TASK_BACKEND=database (default): tasks are rows in the app's database, run by
+#   `manage.py db_worker` (make run starts one beside the web server).
+# TASK_BACKEND=rq: tasks go to Redis (REDIS_URL) and run in `manage.py rqworker` processes
+#   on any number of hosts.
+# TASK_BACKEND=immediate: run inside the request (only for trying things out).
+TASK_BACKEND = os.getenv("TASK_BACKEND", "database")
+REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# Tries before a bulk report is marked failed (a retry from the page starts again).
+BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", "3")
+# Import limits: file size and rows per file.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "20")
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
 
 DATABASES = {
     "default": dj_database_url.parse(

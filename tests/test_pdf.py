@@ -154,10 +154,10 @@ def test_it_bounds_a_render_in_time_and_memory(version, settings, monkeypatch, b
         settings.PDF_RENDER_TIMEOUT = 0.001
     else:
         # A render that balloons by 2 GB (the machine has room for it) exceeds the 1 GB allowance.
-        def ballooning(report, variant):
+        def ballooning(html):
             return bytes(bytearray(2 * 1024**3)[:10])
 
-        monkeypatch.setattr(pdf, "render_pdf", ballooning)
+        monkeypatch.setattr(pdf, "html_to_pdf", ballooning)
     response = owner_client(assessment, token).get(pdf_url(assessment, "en", "full"))
     assert response.status_code == 503
     assert "The report could not be created" in response.content.decode()
@@ -174,7 +174,7 @@ def test_it_shows_a_clear_message_when_a_render_fails(version, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pdf, "render_pdf", broken)
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
     response = owner_client(assessment, token).get(pdf_url(assessment, "en", "full"))
     assert response.status_code == 503
     assert "The report could not be created" in response.content.decode()
@@ -265,7 +265,7 @@ def test_it_fetches_static_files_only():
 def test_it_names_files_without_invisible_characters_on_the_local_date():
     from datetime import date
 
-    from assessment.views import report_filename
+    from assessment.exports import report_filename
 
     assert (
         report_filename("Evil\u202egnp.exe\u200b Co", date(2026, 3, 2), "full")

@@ -3,6 +3,8 @@
 //    already in the form) as action=autosave; the server saves what is valid and
 //    returns field errors, shown beside the field.
 // 2. Copy buttons for the private resume link.
+// 3. Bulk report progress: polls the job's JSON and updates the bar until nothing is
+//    pending, then reloads once to show the download (without JS: a Refresh link).
 (function () {
   "use strict";
 
@@ -71,8 +73,27 @@
     });
   }
 
+  function setupProgress(bar) {
+    var label = document.getElementById(bar.dataset.progressLabel);
+    function poll() {
+      fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (p) {
+          bar.value = p.done + p.failed;
+          bar.max = p.total || 1;
+          if (label) label.textContent = label.dataset.template
+            .replace("{done}", p.done).replace("{failed}", p.failed).replace("{total}", p.total);
+          if (p.pending > 0) window.setTimeout(poll, 2000);
+          else if (bar.dataset.pendingAtLoad !== "0") window.location.reload();
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    }
+    if (bar.dataset.pendingAtLoad !== "0") window.setTimeout(poll, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-autosave]").forEach(setupAutosave);
+    document.querySelectorAll("[data-progress-url]").forEach(setupProgress);
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {

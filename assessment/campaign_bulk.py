@@ -1,0 +1,189 @@
+"""An association's bulk work on a campaign: import answers collected offline, render every
+report in the background, download them as one zip, export the results.
+
+Thin views, like campaigns.py: fetch through access helpers, validate a form, call a service.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, exports, importing, selectors, services, tables
+from .forms import ReportRequestForm
+from .languages import current_lang
+from .models import BulkJob, Campaign
+
+
+class ImportForm(forms.Form):
+    upload = forms.FileField(label=gettext_lazy("Completed template (CSV or XLSX)"))
+
+
+def _campaign_file_stem(campaign: Campaign) -> str:
+    return exports.report_filename(campaign.name, timezone.localdate(), "full").removesuffix("-report.pdf")
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = access.campaign_for_request(request, campaign_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "imports": campaign.imports.order_by("-created_at")[:20],
+        "max_mb": settings.IMPORT_MAX_MB,
+        "max_rows": settings.IMPORT_MAX_ROWS,
+    }
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "campaigns/import.html", context, status=400)
+        upload = form.cleaned_data["upload"]
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            context["rejected"] = _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_MB}
+            return render(request, "campaigns/import.html", context, status=400)
+        try:
+            batch = services.assessments_import(
+                campaign=campaign, user=request.user, filename=upload.name, data=upload.read(), language=current_lang()
+            )
+        except services.ImportRejected as exc:
+            context["rejected"] = str(exc)
+            context["errors"] = exc.errors
+            return render(request, "campaigns/import.html", context, status=400)
+        messages.success(
+            request,
+            _("%(rows)d assessments imported and scored from %(file)s.") % {"rows": batch.rows, "file": batch.filename},
+        )
+        return redirect("campaign", campaign.pk)
+    return render(request, "campaigns/import.html", context)
+
+
+@login_required
+@require_GET
+def campaign_template(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+    """The import template for the campaign's questionnaire version: CSV, its legend, or XLSX with both."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    lang = current_lang()
+    stem = f"template-{campaign.questionnaire.version}"
+    if kind == "csv":
+        rows = [importing.columns(qn)]
+        return _csv_response(rows, f"{stem}.csv")
+    if kind == "legend":
+        return _csv_response(importing.legend_rows(qn, lang), f"{stem}-legend.csv")
+    if kind == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+        tables.xlsx_write(
+            handle, [(_("Answers"), [importing.columns(qn)]), (_("Legend"), importing.legend_rows(qn, lang))]
+        )
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{stem}.xlsx")
+    raise Http404
+
+
+def _csv_response(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(tables.csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # RFC 5987 for non-ASCII
+    return response
+
+
+# --- Exports ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+    """Every shared, submitted assessment: profile, answers, scores, bands, recommendations.
+
+    Streamed: the rows come from two ordered database cursors, never all in memory.
+    """
+    campaign = access.campaign_for_request(request, campaign_id)
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    rows = exports.campaign_rows(qn, selectors.campaign_results(campaign))
+    stem = _campaign_file_stem(campaign)
+    if kind == "csv":
+        return _csv_response(rows, f"{stem}-results.csv")
+    if kind == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+        tables.xlsx_write(handle, [(_("Results"), rows)])
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{stem}-results.xlsx")
+    raise Http404
+
+
+# --- Bulk reports -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_reports(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = access.campaign_for_request(request, campaign_id)
+    if request.method == "POST":
+        form = ReportRequestForm(request.POST)
+        if form.is_valid():
+            job = services.bulk_job_start(
+                campaign=campaign,
+                user=request.user,
+                language=form.cleaned_data["lang"],
+                variant=form.cleaned_data["variant"],
+            )
+            return redirect("bulk_job", campaign.pk, job.pk)
+        messages.error(request, _("Choose a language and a kind of report."))
+    context = {"campaign": campaign, "jobs": selectors.bulk_jobs_of(campaign)}
+    return render(request, "campaigns/bulk_reports.html", context)
+
+
+def _job_for_request(request: HttpRequest, campaign_id: int, job_id: int) -> tuple[Campaign, BulkJob]:
+    campaign = access.campaign_for_request(request, campaign_id)
+    job = BulkJob.objects.filter(pk=job_id, campaign=campaign).first()
+    if job is None:
+        raise Http404
+    return campaign, job
+
+
+@login_required
+@require_GET
+def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
+    """The job's progress: a page, or JSON for the progress bar's polling."""
+    campaign, job = _job_for_request(request, campaign_id, job_id)
+    progress = selectors.bulk_progress(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(progress)
+    context = {"campaign": campaign, "job": job, "progress": progress, "items": selectors.bulk_items(job)[:500]}
+    return render(request, "campaigns/bulk_job.html", context)
+
+
+@login_required
+@require_POST
+def bulk_job_retry(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
+    campaign, job = _job_for_request(request, campaign_id, job_id)
+    count = services.bulk_job_retry(job=job)
+    messages.success(request, _("%(count)d reports queued again.") % {"count": count})
+    return redirect("bulk_job", campaign.pk, job.pk)
+
+
+@login_required
+@require_GET
+def bulk_job_zip(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
+    """The finished reports as one zip, with a manifest of every item (failed ones too)."""
+    campaign, job = _job_for_request(request, campaign_id, job_id)
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    exports.write_bundle(handle, selectors.bundle_items(job), [a.key for a in qn.areas])
+    handle.seek(0)
+    filename = f"{_campaign_file_stem(campaign)}-{job.language}-{job.variant}.zip"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")

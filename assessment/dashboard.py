@@ -1,0 +1,136 @@
+"""The cohort dashboard of a campaign: a page and a PDF from the same data.
+
+The numbers come from cohort.py (pure); this module fetches the snapshots in one query,
+labels everything in the reader's language and renders. Groups under cohort.MIN_GROUP are
+never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import access, cohort, selectors
+from .exports import report_filename
+from .forms import ReportRequestForm
+from .languages import current_lang
+from .models import Campaign
+from .questionnaire import Questionnaire, tr
+from .report import FACT_LABELS
+
+logger = logging.getLogger(__name__)
+BUCKETS = ["0–19", "20–39", "40–59", "60–79", "80–100"]
+
+
+def _fact_titles() -> dict[str, str]:
+    return {
+        "sector": _("By sector"),
+        "size_class": _("By size class"),
+        "region": _("By region"),
+        "export_orientation": _("By export orientation"),
+    }
+
+
+@dataclass
+class DashboardData:
+    campaign: Campaign
+    lang: str
+    participation: dict[str, int]
+    count: int
+    min_group: int
+    areas: list[dict[str, Any]] = field(default_factory=list)
+    weakest: list[dict[str, Any]] = field(default_factory=list)
+    top_actions: list[dict[str, Any]] = field(default_factory=list)
+    breakdowns: list[dict[str, Any]] = field(default_factory=list)
+    means_chart: SafeString | str = ""
+
+
+def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> DashboardData:
+    results = selectors.campaign_snapshots(campaign)
+    areas = [a.key for a in qn.areas]
+    stats = cohort.summarise(results, areas)
+    titles = {a.key: tr(a.title, lang) for a in qn.areas}
+    data = DashboardData(
+        campaign=campaign,
+        lang=lang,
+        participation=selectors.campaign_participation(campaign),
+        count=stats.count,
+        min_group=cohort.MIN_GROUP,
+    )
+    for key in areas:
+        counts = stats.distributions.get(key)
+        data.areas.append(
+            {
+                "key": key,
+                "title": titles[key],
+                "mean": stats.area_means.get(key),
+                "counts": list(zip(BUCKETS, counts, strict=True)) if counts else None,
+                # The SVG is built by cohort.histogram_svg, which escapes every text it writes.
+                "chart": mark_safe(cohort.histogram_svg(counts, BUCKETS, title=titles[key])) if counts else "",  # noqa: S308
+            }
+        )
+    means = [(titles[k], m) for k, m in stats.area_means.items() if m is not None]
+    if means:
+        data.means_chart = mark_safe(cohort.bars_svg(means, title=_("Average score by area")))  # noqa: S308
+    data.weakest = [{"title": titles[k], "mean": m} for k, m in stats.weakest]
+    recommendations = {r.key: r for r in qn.recommendations}
+    data.top_actions = [
+        {"title": tr(recommendations[k].title, lang) if k in recommendations else k, "count": n}
+        for k, n in stats.top_actions
+    ]
+    for fact, title in _fact_titles().items():
+        groups = []
+        for group in stats.breakdowns.get(fact, []):
+            if group.hidden:
+                label = _("Smaller groups (hidden)")
+            elif group.value is None:
+                label = _("Not known")
+            else:
+                label = str(FACT_LABELS[fact].get(group.value, group.value))
+            groups.append({"label": label, "n": group.n, "mean": group.mean_overall, "hidden": group.hidden})
+        data.breakdowns.append({"title": title, "groups": groups})
+    return data
+
+
+@login_required
+@require_GET
+def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = access.campaign_for_request(request, campaign_id)
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    data = build_dashboard(campaign, qn, current_lang())
+    return render(request, "campaigns/dashboard.html", {"campaign": campaign, "data": data})
+
+
+@login_required
+@require_GET
+def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
+    from . import pdf  # only code that renders loads WeasyPrint
+
+    campaign = access.campaign_for_request(request, campaign_id)
+    form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})
+    lang = form.cleaned_data["lang"] if form.is_valid() else current_lang()
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    with translation.override(lang):
+        data = build_dashboard(campaign, qn, lang)
+        html = render_to_string("report/cohort.html", {"data": data, "generated": timezone.localdate()})
+    try:
+        document = pdf.render_html_bounded(html)
+    except Exception:
+        logger.exception("Cohort PDF for campaign %s failed", campaign.pk)
+        return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
+    response = HttpResponse(document, content_type="application/pdf")
+    filename = report_filename(campaign.name, timezone.localdate(), "full").replace("-report.pdf", "-cohort.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

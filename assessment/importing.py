@@ -1,0 +1,195 @@
+"""Answers collected offline: the import template and the checking of every row. Pure (no ORM).
+
+A table has one header row of column codes (``share_results`` and every question key) and
+one row per firm. Choices may be written as the option code or as the option text in
+either language. Every cell is checked before anything is written; each problem names
+its row, column, value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .facts import derive_facts
+from .questionnaire import Question, Questionnaire, tr
+from .rules import missing_questions, visible_questions
+
+SHARE_COLUMN = "share_results"
+YES = {"yes", "y", "1", "true", "是", "同意"}
+NO = {"no", "n", "0", "false", "否", "不同意"}
+# Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
+MULTI_SPLIT = re.compile(r"[;；,，、|]")
+MAX_SHOWN_ERRORS = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row: int
+    answers: dict[str, Any]
+    share: bool
+
+
+def columns(qn: Questionnaire) -> list[str]:
+    return [SHARE_COLUMN, *(q.key for s in qn.sections for q in s.questions)]
+
+
+def allowed_text(q: Question, lang: str) -> str:
+    """What a cell of this question may hold, for the legend and for error messages."""
+    if q.options:
+        choices = "; ".join(f"{o.key} = {tr(o.text, lang)}" for o in q.options)
+        if q.type == "multi":
+            return _("one or more of (separated by ;): %(choices)s") % {"choices": choices}
+        return _("one of: %(choices)s") % {"choices": choices}
+    if q.type == "number":
+        kind = _("a whole number") if q.integer else _("a number")
+        return _("%(kind)s from %(min)s to %(max)s") % {"kind": kind, "min": _num(q.min), "max": _num(q.max)}
+    return _("text, at most %(count)d characters") % {"count": q.max_length or 0}
+
+
+def legend_rows(qn: Questionnaire, lang: str) -> list[list[str]]:
+    """One row per column: code, question in both languages, required, allowed values."""
+    rows = [[_("Column"), _("Question (Chinese)"), _("Question (English)"), _("Required"), _("Allowed values")]]
+    rows.append(
+        [
+            SHARE_COLUMN,
+            "是否同意协会查看本企业的单独结果",
+            "May the association see this firm's own results?",
+            _("yes"),
+            "yes / no",
+        ]
+    )
+    for section in qn.sections:
+        for q in section.questions:
+            required = _("yes") if q.required else _("no")
+            if q.show_if:
+                required = _("if it applies")
+            rows.append([q.key, tr(q.text, "zh-hans"), tr(q.text, "en"), required, allowed_text(q, lang)])
+    return rows
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class _Matcher:
+    """Option lookup by code or by its text in either language, built once per import."""
+
+    def __init__(self, qn: Questionnaire):
+        self.by_question: dict[str, dict[str, str]] = {}
+        for q in qn.questions.values():
+            lookup: dict[str, str] = {}
+            for o in q.options:
+                lookup[_norm(o.key)] = o.key
+                for text in o.text.values():
+                    lookup.setdefault(_norm(text), o.key)
+            self.by_question[q.key] = lookup
+
+    def option(self, q: Question, cell: str) -> str | None:
+        return self.by_question[q.key].get(_norm(cell))
+
+
+def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
+    """The stored answer for a non-empty cell; ValueError(message) if the cell is not allowed."""
+    if q.type in ("single", "scale", "yesno"):
+        key = matcher.option(q, cell)
+        if key is None and q.type == "yesno" and _norm(cell) in YES | NO:
+            key = "yes" if _norm(cell) in YES else "no"
+        if key is None:
+            raise ValueError
+        return key
+    if q.type == "multi":
+        keys = [matcher.option(q, part) for part in MULTI_SPLIT.split(cell) if part.strip()]
+        if not keys or None in keys:
+            raise ValueError
+        keys = list(dict.fromkeys(keys))
+        exclusive = {o.key for o in q.options if o.exclusive}
+        if len(keys) > 1 and exclusive & set(keys):
+            raise ValueError
+        return keys
+    if q.type == "number":
+        try:
+            number = Decimal(cell.replace(",", "").replace("，", ""))
+        except InvalidOperation:
+            raise ValueError from None
+        if not number.is_finite() or not (q.min <= number <= q.max):
+            raise ValueError
+        if q.integer and number != number.to_integral_value():
+            raise ValueError
+        return int(number) if number == number.to_integral_value() else float(number)
+    if len(cell) > (q.max_length or 0):
+        raise ValueError
+    return cell
+
+
+def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[list[ImportRow], list[RowError]]:
+    """Every row converted to answers, or the list of every problem. Use rows only without errors."""
+    if not table:
+        return [], [RowError(1, "", "", _("The file is empty."))]
+    header = [_norm(cell) for cell in table[0]]
+    known = set(columns(qn))
+    errors: list[RowError] = []
+    for index, name in enumerate(header):
+        if name and name not in known:
+            errors.append(RowError(1, table[0][index], table[0][index], _("unknown column; use the template")))
+    if len(set(h for h in header if h)) != len([h for h in header if h]):
+        errors.append(RowError(1, "", "", _("a column appears twice")))
+    needed = {SHARE_COLUMN} | {q.key for q in qn.questions.values() if q.required and not q.show_if}
+    for name in sorted(needed - set(header)):
+        errors.append(RowError(1, name, "", _("required column is missing")))
+    if errors:
+        return [], errors
+    if len(table) < 2:
+        return [], [RowError(2, "", "", _("The file has a header but no rows."))]
+
+    matcher = _Matcher(qn)
+    rows: list[ImportRow] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        values = {header[i]: cells[i].strip() for i in range(min(len(header), len(cells))) if header[i]}
+        row_errors: list[RowError] = []
+        share_cell = _norm(values.get(SHARE_COLUMN, ""))
+        if share_cell not in YES | NO:
+            row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
+        answers: dict[str, Any] = {}
+        for key, cell in values.items():
+            if key == SHARE_COLUMN or not cell:
+                continue
+            q = qn.questions[key]
+            try:
+                answers[key] = convert(q, cell, matcher)
+            except ValueError:
+                row_errors.append(RowError(number, key, cell[:100], allowed_text(q, lang)))
+        if not row_errors:
+            facts = derive_facts(qn, answers)
+            visible = {q.key for q in visible_questions(qn, answers, facts)}
+            # Cells for questions that do not apply to this firm are left out, as the wizard does.
+            answers = {k: v for k, v in answers.items() if k in visible}
+            for q in missing_questions(qn, answers, facts):
+                row_errors.append(RowError(number, q.key, "", _("required for this firm: %s") % allowed_text(q, lang)))
+        if row_errors:
+            errors.extend(row_errors)
+            if len(errors) >= MAX_SHOWN_ERRORS:
+                break
+            continue
+        rows.append(ImportRow(row=number, answers=answers, share=share_cell in YES))
+    return rows, errors[:MAX_SHOWN_ERRORS]

@@ -1,0 +1,17 @@
+"""Background tasks, written against django.tasks: the backend (database, RQ) is a setting.
+
+Tasks take primary keys and are enqueued after the transaction that created their rows
+commits (services use transaction.on_commit), so a rolled-back job never runs.
+"""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from . import services
+
+
+@task()
+def render_bulk_item(item_id: int) -> str:
+    """One report of a bulk job."""
+    return services.bulk_item_render(item_id=item_id)

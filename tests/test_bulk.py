@@ -1,0 +1,338 @@
+"""Associations in bulk: import answers collected offline, background reports, zip, exports."""
+
+import csv
+import io
+import re
+import zipfile
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
+
+from assessment import importing, pdf
+from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
+from assessment.samples import sample_answers
+from assessment.selectors import questionnaire_of
+from assessment.services import (
+    ImportRejected,
+    assessments_import,
+    bulk_job_start,
+    campaign_create,
+    organisation_create,
+    result_snapshot,
+)
+from tests.test_workspace import PROFILE, url
+
+INDUSTRIES = ["mfg_food", "retail", "software_it", "logistics", "crop_farming", "hospitality"]
+
+
+@pytest.fixture
+def chamber(version, django_user_model):
+    user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
+    org = organisation_create(user=user, name="Hubei Chamber", kind="association")
+    today = timezone.localdate()
+    campaign = campaign_create(
+        organisation=org,
+        user=user,
+        name="Autumn round",
+        questionnaire=version,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=30),
+    )
+    client = Client()
+    client.force_login(user)
+    return {"user": user, "org": org, "campaign": campaign, "client": client, "qn": questionnaire_of(version)}
+
+
+def firm_answers(qn, n):
+    profile = {**PROFILE, "firm_name": f"Firm {n:04d}", "industry": INDUSTRIES[n % len(INDUSTRIES)]}
+    return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
+
+
+def as_cell(value):
+    return ";".join(value) if isinstance(value, list) else str(value)
+
+
+def table(qn, count, share="yes", start=0):
+    header = importing.columns(qn)
+    rows = [header]
+    for n in range(start, start + count):
+        answers = firm_answers(qn, n)
+        rows.append([share if key == importing.SHARE_COLUMN else as_cell(answers.get(key, "")) for key in header])
+    return rows
+
+
+def csv_bytes(rows, encoding="utf-8"):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def upload(chamber, name, data, lang="en"):
+    return chamber["client"].post(
+        url("campaign_import", chamber["campaign"].pk, lang=lang), {"upload": SimpleUploadedFile(name, data)}
+    )
+
+
+def test_it_imports_a_csv_and_scores_every_row_like_the_wizard(chamber):
+    response = upload(chamber, "answers.csv", csv_bytes(table(chamber["qn"], 12)))
+    assert response.status_code == 302
+    imported = Assessment.objects.filter(campaign=chamber["campaign"]).order_by("firm_name")
+    assert imported.count() == 12 and set(imported.values_list("status", flat=True)) == {"submitted"}
+    first = imported.first()
+    stored = dict(Answer.objects.filter(assessment=first).values_list("question_key", "value"))
+    assert first.firm_name == "Firm 0000" and first.firm.organisation == chamber["org"]
+    assert first.result == result_snapshot(chamber["qn"], stored)
+    assert stored == {k: v for k, v in firm_answers(chamber["qn"], 0).items() if k in stored}
+    assert ImportBatch.objects.get().rows == 12
+    page = chamber["client"].get(url("campaign", chamber["campaign"].pk)).content.decode()
+    assert "12</strong> submitted" in page and "Average score of 12 submitted members" in page
+
+
+def test_it_reads_option_texts_in_either_language_from_a_gbk_csv(chamber):
+    qn = chamber["qn"]
+    rows = table(qn, 6)
+    header = rows[0]
+    industry, province = header.index("industry"), header.index("province")
+    for row in rows[1:]:
+        row[industry] = qn.questions["industry"].option(row[industry]).text["zh-hans"]
+        row[province] = qn.questions["province"].option(row[province]).text["en"].upper()
+    rows[1][header.index(importing.SHARE_COLUMN)] = "否"
+    response = upload(chamber, "answers.csv", csv_bytes(rows, "gbk"), lang="zh-hans")
+    assert response.status_code == 302
+    assert Assessment.objects.filter(campaign=chamber["campaign"], share_with_association=True).count() == 5
+    assert set(Answer.objects.filter(question_key="province").values_list("value", flat=True)) == {"hubei"}
+
+
+def test_it_writes_nothing_and_lists_every_mistake(chamber):
+    qn = chamber["qn"]
+    rows = table(qn, 5)
+    header = rows[0]
+    rows[2][header.index("employees")] = "many"
+    rows[3][header.index("industry")] = "spaceflight"
+    rows[4][header.index(importing.SHARE_COLUMN)] = "maybe"
+    rows[5][header.index("firm_name")] = ""
+    response = upload(chamber, "answers.csv", csv_bytes(rows))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was imported" in page
+    for row, column in [(3, "employees"), (4, "industry"), (5, "share_results"), (6, "firm_name")]:
+        assert f"<tr><td>{row}</td><td><code>{column}</code></td>" in page
+    assert "a whole number from 0 to" in page and "spaceflight" in page
+    assert Assessment.objects.count() == 0 and Firm.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_it_refuses_the_same_file_twice_without_duplicates(chamber):
+    data = csv_bytes(table(chamber["qn"], 5))
+    assert upload(chamber, "a.csv", data).status_code == 302
+    response = upload(chamber, "a-copy.csv", data)
+    assert response.status_code == 400 and "already imported" in response.content.decode()
+    assert Assessment.objects.count() == 5
+
+
+def test_it_round_trips_the_xlsx_template(chamber):
+    response = chamber["client"].get(url("campaign_template", chamber["campaign"].pk, "xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    answers_sheet, legend = book.worksheets
+    header = [c.value for c in next(answers_sheet.iter_rows(max_row=1))]
+    assert header == importing.columns(chamber["qn"])
+    legend_text = " ".join(str(c.value) for row in legend.iter_rows() for c in row)
+    assert "企业名称" in legend_text or "名称" in legend_text
+    assert "retail" in legend_text
+    for row in table(chamber["qn"], 7)[1:]:
+        answers_sheet.append([int(v) if v.isdigit() else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    assert upload(chamber, "filled.xlsx", out.getvalue()).status_code == 302
+    assert Assessment.objects.filter(status="submitted").count() == 7
+
+
+def test_it_prints_the_error_table_from_the_command_line(chamber, tmp_path, capsys):
+    rows = table(chamber["qn"], 3)
+    rows[2][rows[0].index("employees")] = "-5"
+    path = tmp_path / "answers.csv"
+    path.write_bytes(csv_bytes(rows))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_assessments", "--campaign", str(chamber["campaign"].pk), str(path))
+    assert "     3  employees" in capsys.readouterr().err
+    rows[2][rows[0].index("employees")] = "5"
+    path.write_bytes(csv_bytes(rows))
+    out = io.StringIO()
+    call_command("import_assessments", "--campaign", str(chamber["campaign"].pk), str(path), stdout=out)
+    assert "Imported and scored 3 assessments" in out.getvalue()
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_it_renders_reports_in_the_background_and_zips_them_with_a_manifest(
+    chamber, django_capture_on_commit_callbacks
+):
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(table(chamber["qn"], 3)),
+        language="en",
+    )
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="b.csv",
+        data=csv_bytes(table(chamber["qn"], 1, share="no", start=50)),
+        language="en",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = chamber["client"].post(
+            url("bulk_reports", chamber["campaign"].pk), {"lang": "zh-hans", "variant": "summary"}
+        )
+    job = BulkJob.objects.get()
+    assert response["Location"] == url("bulk_job", chamber["campaign"].pk, job.pk)
+    assert DBTaskResult.objects.count() == 3  # only members who share their results
+    progress = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk) + "?format=json").json()
+    assert progress == {"done": 0, "failed": 0, "pending": 3, "total": 3}
+    run_worker()
+    progress = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk) + "?format=json").json()
+    assert progress == {"done": 3, "failed": 0, "pending": 0, "total": 3}
+    page = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk)).content.decode()
+    assert "Download all reports (zip)" in page and "3 done, 0 failed, of 3" in page
+    response = chamber["client"].get(url("bulk_job_zip", chamber["campaign"].pk, job.pk))
+    bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = sorted(bundle.namelist())
+    assert names[-1] == "manifest.csv" and len(names) == 4
+    manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode("utf-8-sig"))))
+    assert [row["status"] for row in manifest] == ["done"] * 3
+    first = manifest[0]
+    text = PdfReader(io.BytesIO(bundle.read(first["file"]))).pages[0].extract_text()
+    assert first["firm"] in text and "行动报告" in "".join(text.split())
+
+
+def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
+    chamber, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.BULK_MAX_ATTEMPTS = 2
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(table(chamber["qn"], 3)),
+        language="en",
+    )
+    real = pdf.html_to_pdf
+
+    def flaky(html):
+        if "Firm 0001" in html:
+            raise RuntimeError("this one breaks")
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
+    run_worker()
+    items = {i.assessment.firm_name: i for i in BulkItem.objects.select_related("assessment")}
+    assert items["Firm 0001"].status == "failed" and items["Firm 0001"].attempts == 2
+    assert items["Firm 0000"].status == "done" and items["Firm 0002"].status == "done"
+    page = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk)).content.decode()
+    assert "Try the 1 failed report again" in page
+    monkeypatch.setattr(pdf, "html_to_pdf", real)
+    done_before = {i.pk: i.updated_at for i in BulkItem.objects.filter(status="done")}
+    with django_capture_on_commit_callbacks(execute=True):
+        chamber["client"].post(url("bulk_job_retry", chamber["campaign"].pk, job.pk))
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    run_worker()
+    assert set(BulkItem.objects.values_list("status", flat=True)) == {"done"}
+    assert {i.pk: i.updated_at for i in BulkItem.objects.filter(pk__in=done_before)} == done_before
+
+
+def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(chamber, django_capture_on_commit_callbacks):
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(table(chamber["qn"], 2)),
+        language="en",
+    )
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
+        raise RuntimeError("something later in the request failed")
+    assert BulkJob.objects.count() == 0 and DBTaskResult.objects.count() == 0
+
+
+def test_it_exports_results_with_neutralised_cells(chamber):
+    rows = table(chamber["qn"], 3)
+    rows[1][rows[0].index("firm_name")] = '=HYPERLINK("http://evil")'
+    assessments_import(campaign=chamber["campaign"], user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+    response = chamber["client"].get(url("campaign_export", chamber["campaign"].pk, "csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    exported = list(csv.reader(io.StringIO(text)))
+    assert exported[0][:4] == ["firm", "submitted_at", "overall", "overall_band"]
+    assert len(exported) == 4
+    assert exported[1][0] == '\'=HYPERLINK("http://evil")'
+    assert exported[2][exported[0].index("industry")] in INDUSTRIES
+    response = chamber["client"].get(url("campaign_export", chamber["campaign"].pk, "xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][0] == '\'=HYPERLINK("http://evil")' and isinstance(values[1][2], int)
+
+
+def test_it_refuses_an_unreadable_file_with_a_clear_message(chamber):
+    with pytest.raises(ImportRejected, match="could not be read"):
+        assessments_import(campaign=chamber["campaign"], user=None, filename="a.xlsx", data=b"not a zip", language="en")
+    response = upload(chamber, "a.pdf", b"%PDF-1.4")
+    assert response.status_code == 400 and "CSV" in response.content.decode()
+
+
+def import_rows(chamber, count, start=0, share="yes"):
+    data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
+    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
+
+
+def test_it_shows_cohort_statistics_and_hides_groups_under_five(chamber):
+    import_rows(chamber, 4)
+    page = chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk)).content.decode()
+    assert "Statistics appear once at least 5 members have submitted (4 so far)" in page
+    import_rows(chamber, 8, start=100)
+    page = chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk)).content.decode()
+    assert "Scores by area" in page and "<svg" in page and "Most frequent recommendations" in page
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    # 12 firms over 6 industries: every sector group is small except the ones with 5 or more.
+    assert "Smaller groups (hidden)" in text
+    for match in re.finditer(r"<tr><td>([^<]+)</td><td>(\d+)</td>", page):
+        assert int(match.group(2)) >= 5, match.group(0)
+
+
+def test_it_counts_the_dashboard_queries_independently_of_the_cohort_size(chamber):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import_rows(chamber, 6)
+    with CaptureQueriesContext(connection) as small:
+        chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk))
+    import_rows(chamber, 30, start=100)
+    with CaptureQueriesContext(connection) as large:
+        chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk))
+    assert len(small) == len(large)
+
+
+@pytest.mark.parametrize("lang,title", [("zh-hans", "群体报告"), ("en", "Cohort report")])
+def test_it_prints_the_cohort_report(chamber, lang, title):
+    import_rows(chamber, 6)
+    response = chamber["client"].get(url("campaign_dashboard_pdf", chamber["campaign"].pk) + f"?lang={lang}")
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert title.replace(" ", "") in text and "Autumnround" in text
+
+
+def test_it_tells_a_member_where_it_stands_in_the_cohort(chamber):
+    import_rows(chamber, 6)
+    member = Assessment.objects.filter(campaign=chamber["campaign"]).order_by("pk").first()
+    page = chamber["client"].get(url("results", member.public_id)).content.decode()
+    assert "percentile of the 6 firms that have submitted" in page
