@@ -8,8 +8,10 @@ PORT ?= 8000
 
 .PHONY: run test setup setup-dev sysdeps venv deps deps-dev db content messages lint format demo bench clean
 
-run: setup ## set up, then serve the app on http://127.0.0.1:8000
-	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops). Demo data: $(PYTHON) manage.py demo"
+run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
+	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: $(PYTHON) manage.py demo"
+	@$(PYTHON) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 test: setup-dev ## set up, lint, then run the whole test suite

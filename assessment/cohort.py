@@ -1,4 +1,10 @@
-"""Cohort statistics over result snapshots (interim version; see tests/test_cohort.py). Pure."""
+"""Cohort statistics for a campaign dashboard, and the small SVG charts that show them.
+
+Pure functions over result snapshots (plain dicts, as stored on a submitted assessment): no
+ORM, no database, no Django, so the numbers can be tested by hand and reused by the page and
+the PDF alike. An association sees only aggregates, and any group of fewer than MIN_GROUP
+firms is hidden, so that a member's answers cannot be worked out from what is shown.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,17 @@ from dataclasses import dataclass
 from html import escape
 
 MIN_GROUP = 5
-FACTS = ("sector", "size_class", "region", "export_orientation")
+BREAKDOWN_FACTS = ("sector", "size_class", "region", "export_orientation")
+TOP_ACTIONS = 10
+FILL = "#0d6efd"  # a presentation attribute, not style=: the Content Security Policy forbids inline styles
+TEXT_FILL = "#212529"
 
 
 @dataclass(frozen=True)
 class Group:
+    """One row of a breakdown. value None means "not known" on a shown row; on the hidden row
+    (hidden=True) value, n and mean_overall are all None, so nothing about its firms leaks."""
+
     value: str | None
     n: int | None
     mean_overall: int | None
@@ -21,100 +33,150 @@ class Group:
 
 @dataclass(frozen=True)
 class CohortStats:
-    count: int
-    area_means: dict
-    distributions: dict
-    weakest: list
-    top_actions: list
-    breakdowns: dict
+    count: int  # firms with a result snapshot
+    area_means: dict[str, int | None]  # None when fewer than MIN_GROUP firms scored the area
+    distributions: dict[str, list[int] | None]  # firms per bucket 0–19 … 80–100, same rule
+    weakest: list[tuple[str, int]]  # areas with a mean, lowest first
+    top_actions: list[tuple[str, int]]  # (recommendation key, firms), empty under MIN_GROUP firms
+    breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
+
+
+def _mean(values: Sequence[int]) -> int | None:
+    # round() like scoring.py, so a cohort mean and a firm's own score round the same way.
+    return round(sum(values) / len(values)) if len(values) >= MIN_GROUP else None
 
 
 def _bucket(score: int) -> int:
-    return min(score // 20, 4)
+    # 80–100 is one bucket (100 would otherwise be alone); clamp so a stray value cannot index out.
+    return max(0, min(score // 20, 4))
+
+
+def _area_scores(results: Sequence[dict], area: str) -> list[int]:
+    scores = [((r.get("scores") or {}).get(area) or {}).get("score") for r in results]
+    return [s for s in scores if s is not None]
+
+
+def _top_actions(results: Sequence[dict]) -> list[tuple[str, int]]:
+    if len(results) < MIN_GROUP:
+        return []
+    # A set per firm: the count means "firms advised to do this", even if a key were listed twice.
+    counter = Counter(
+        key
+        for r in results
+        for key in {a.get("key") for a in r.get("actions") or () if isinstance(a, dict)}
+        if key is not None
+    )
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ACTIONS]
+
+
+def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
+    by_value: dict[str | None, list[int | None]] = defaultdict(list)
+    for r in results:
+        by_value[(r.get("facts") or {}).get(fact)].append(r.get("overall"))
+    shown = {v: o for v, o in by_value.items() if len(o) >= MIN_GROUP}
+    hidden = sum(len(o) for v, o in by_value.items() if v not in shown)
+    # Secondary suppression: the reader knows the cohort size, so a hidden remainder of one
+    # small group would give away its size (count minus the shown n) and, with another
+    # breakdown's means, its mean. Fold the smallest shown groups in until it holds MIN_GROUP.
+    while 0 < hidden < MIN_GROUP and shown:
+        smallest = min(shown, key=lambda v: (len(shown[v]), v is None, str(v)))
+        hidden += len(shown.pop(smallest))
+    groups = [
+        Group(value, len(overall), _mean([o for o in overall if o is not None]), False)
+        for value, overall in sorted(shown.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+    ]
+    if hidden:
+        groups.append(Group(None, None, None, True))
+    return groups
 
 
 def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
+    """Statistics of a cohort of result snapshots over the given area keys.
+
+    Snapshots that are empty or None (no result stored) are left out and not counted. Every
+    figure comes from at least MIN_GROUP firms or is None / hidden.
+    """
     results = [r for r in results if r]
-    means, distributions = {}, {}
+    means: dict[str, int | None] = {}
+    distributions: dict[str, list[int] | None] = {}
     for area in areas:
-        scores = [r["scores"].get(area, {}).get("score") for r in results]
-        scores = [s for s in scores if s is not None]
-        if len(scores) >= MIN_GROUP:
-            means[area] = round(sum(scores) / len(scores))
+        scores = _area_scores(results, area)  # firms that did not score an area are left out of it
+        means[area] = _mean(scores)
+        distributions[area] = None
+        if means[area] is not None:
             counts = [0] * 5
-            for s in scores:
-                counts[_bucket(s)] += 1
+            for score in scores:
+                counts[_bucket(score)] += 1
             distributions[area] = counts
-        else:
-            means[area] = None
-            distributions[area] = None
-    weakest = sorted(((a, m) for a, m in means.items() if m is not None), key=lambda x: (x[1], x[0]))
-    top = []
-    if len(results) >= MIN_GROUP:
-        counter = Counter(a["key"] for r in results for a in r.get("actions", []))
-        top = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-    breakdowns = {}
-    for fact in FACTS:
-        groups = defaultdict(list)
-        for r in results:
-            groups[r.get("facts", {}).get(fact)].append(r.get("overall"))
-        shown, small = [], False
-        for value, overall in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-            if len(overall) < MIN_GROUP:
-                small = True
-                continue
-            scored = [o for o in overall if o is not None]
-            mean = round(sum(scored) / len(scored)) if len(scored) >= MIN_GROUP else None
-            shown.append(Group(value, len(overall), mean, False))
-        if small:
-            shown.append(Group(None, None, None, True))
-        breakdowns[fact] = shown
-    return CohortStats(len(results), means, distributions, weakest, top, breakdowns)
+    weakest = sorted(((a, m) for a, m in means.items() if m is not None), key=lambda am: (am[1], am[0]))
+    return CohortStats(
+        count=len(results),
+        area_means=means,
+        distributions=distributions,
+        weakest=weakest,
+        top_actions=_top_actions(results),
+        breakdowns={fact: _breakdown(results, fact) for fact in BREAKDOWN_FACTS},
+    )
 
 
 def percentile(score: int | None, cohort_scores: Sequence[int | None]) -> int | None:
+    """Mid-rank percentile of score in the cohort: firms strictly lower plus half the ties, in
+    percent (0–100, rounded). None without a score or under MIN_GROUP scored firms."""
     scores = [s for s in cohort_scores if s is not None]
     if score is None or len(scores) < MIN_GROUP:
         return None
     below = sum(1 for s in scores if s < score)
     equal = sum(1 for s in scores if s == score)
-    return round(100 * (below + 0.5 * equal) / len(scores))
+    return round(100 * (below + equal / 2) / len(scores))
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+    # role="img" plus a first-child <title> is what screen readers announce for an inline SVG.
+    # No width/height: with only a viewBox the chart scales to its column (and to the PDF's CSS).
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _text(x: float, y: float, text: object, *, size: int, anchor: str = "start") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="{TEXT_FILL}">{escape(str(text))}</text>'
+    )
 
 
 def histogram_svg(counts: list[int], labels: list[str], *, title: str) -> str:
-    width, height, top, bottom = 200, 120, 16, 20
-    bar = width / len(counts)
-    peak = max(counts) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}">',
-        f"<title>{escape(title)}</title>",
-    ]
+    """A vertical bar chart, one <rect> per count with height proportional to it, the count
+    above each bar and its label below. Every text is escaped; no script or style."""
+    width, height, top, bottom, gap = 240, 140, 16, 20, 6
+    plot = height - top - bottom
+    counts = [max(0, int(n)) for n in counts]
+    peak = max(counts, default=0) or 1  # all-zero counts draw flat bars, not a division by zero
+    step = width / max(len(counts), 1)
+    body = []
     for i, (n, label) in enumerate(zip(counts, labels, strict=True)):
-        h = (height - top - bottom) * n / peak
-        x = i * bar + 4
-        y = height - bottom - h
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" fill="#0d6efd"/>')
-        parts.append(f'<text x="{x + (bar - 8) / 2:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle">{n}</text>')
-        middle = x + (bar - 8) / 2
-        parts.append(
-            f'<text x="{middle:.1f}" y="{height - 6}" font-size="8" text-anchor="middle">{escape(label)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        h = plot * n / peak
+        x, y = i * step + gap / 2, height - bottom - h
+        middle = x + (step - gap) / 2
+        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{step - gap:.1f}" height="{h:.1f}" fill="{FILL}"/>')
+        body.append(_text(middle, y - 3, n, size=9, anchor="middle"))
+        body.append(_text(middle, height - 6, label, size=8, anchor="middle"))
+    return _svg(width, height, title, body)
 
 
 def bars_svg(rows: list[tuple[str, int]], *, title: str, maximum: int = 100) -> str:
+    """Horizontal bars, one <rect> per (label, value), the length proportional to value out of
+    maximum (values are clamped to 0..maximum). Every text is escaped; no script or style."""
     label_w, width, row_h = 150, 400, 22
+    bar_w = width - label_w - 30  # room for the value after a full bar
     height = row_h * len(rows) + 4
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}">',
-        f"<title>{escape(title)}</title>",
-    ]
+    maximum = max(maximum, 1)
+    body = []
     for i, (label, value) in enumerate(rows):
         y = i * row_h + 2
-        w = (width - label_w - 30) * max(0, min(value, maximum)) / maximum
-        parts.append(f'<text x="0" y="{y + 14}" font-size="11">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14" fill="#0d6efd"/>')
-        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="11">{value}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        w = bar_w * max(0, min(int(value), maximum)) / maximum
+        body.append(_text(0, y + 14, label, size=11))
+        body.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14" fill="{FILL}"/>')
+        body.append(_text(label_w + w + 4, y + 14, int(value), size=11))
+    return _svg(width, height, title, body)

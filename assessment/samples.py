@@ -41,3 +41,41 @@ def sample_answers(qn: Questionnaire, profile: dict[str, Any], quality: float, s
             continue
         answers[q.key] = sample_answer(q, quality, rng)
     return answers
+
+
+INDUSTRIES = ("mfg_food", "retail", "software_it", "logistics", "crop_farming", "hospitality", "mfg_textiles")
+PROVINCES = ("hubei", "zhejiang", "sichuan", "guangdong", "henan")
+
+
+def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
+    """The n-th firm of a generated cohort: varied industry, region, size and answers."""
+    rng = random.Random(n)
+    employees = rng.choice((8, 25, 60, 150, 280))
+    profile = {
+        "firm_name": f"Firm {n:05d}",
+        "industry": INDUSTRIES[n % len(INDUSTRIES)],
+        "province": PROVINCES[(n // 3) % len(PROVINCES)],
+        "employees": employees,
+        "revenue": employees * rng.choice((20, 40, 80)),
+        "total_assets": employees * rng.choice((15, 30, 60)),
+        "years_operating": rng.randint(1, 30),
+        "export_share": rng.choice((0, 0, 5, 30)),
+        "export_plan": rng.choice(("no_plan", "exploring", "planned", "already")),
+    }
+    return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
+
+
+def sample_table(qn: Questionnaire, count: int, *, start: int = 0, share: str = "yes") -> list[list[str]]:
+    """An import file's rows (header first) for `count` generated firms, as an association fills it."""
+    from .importing import SHARE_COLUMN, columns
+
+    header = columns(qn)
+    rows = [header]
+    for n in range(start, start + count):
+        answers = sample_firm(qn, n)
+        rows.append([share if key == SHARE_COLUMN else _cell(answers.get(key, "")) for key in header])
+    return rows
+
+
+def _cell(value: Any) -> str:
+    return ";".join(value) if isinstance(value, list) else str(value)

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from assessment import importing, pdf
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
-from assessment.samples import sample_answers
+from assessment.samples import INDUSTRIES, sample_firm, sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import (
     ImportRejected,
@@ -28,9 +28,7 @@ from assessment.services import (
     organisation_create,
     result_snapshot,
 )
-from tests.test_workspace import PROFILE, url
-
-INDUSTRIES = ["mfg_food", "retail", "software_it", "logistics", "crop_farming", "hospitality"]
+from tests.test_workspace import url
 
 
 @pytest.fixture
@@ -52,21 +50,11 @@ def chamber(version, django_user_model):
 
 
 def firm_answers(qn, n):
-    profile = {**PROFILE, "firm_name": f"Firm {n:04d}", "industry": INDUSTRIES[n % len(INDUSTRIES)]}
-    return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
-
-
-def as_cell(value):
-    return ";".join(value) if isinstance(value, list) else str(value)
+    return sample_firm(qn, n)
 
 
 def table(qn, count, share="yes", start=0):
-    header = importing.columns(qn)
-    rows = [header]
-    for n in range(start, start + count):
-        answers = firm_answers(qn, n)
-        rows.append([share if key == importing.SHARE_COLUMN else as_cell(answers.get(key, "")) for key in header])
-    return rows
+    return sample_table(qn, count, share=share, start=start)
 
 
 def csv_bytes(rows, encoding="utf-8"):
@@ -88,7 +76,7 @@ def test_it_imports_a_csv_and_scores_every_row_like_the_wizard(chamber):
     assert imported.count() == 12 and set(imported.values_list("status", flat=True)) == {"submitted"}
     first = imported.first()
     stored = dict(Answer.objects.filter(assessment=first).values_list("question_key", "value"))
-    assert first.firm_name == "Firm 0000" and first.firm.organisation == chamber["org"]
+    assert first.firm_name == "Firm 00000" and first.firm.organisation == chamber["org"]
     assert first.result == result_snapshot(chamber["qn"], stored)
     assert stored == {k: v for k, v in firm_answers(chamber["qn"], 0).items() if k in stored}
     assert ImportBatch.objects.get().rows == 12
@@ -101,6 +89,7 @@ def test_it_reads_option_texts_in_either_language_from_a_gbk_csv(chamber):
     rows = table(qn, 6)
     header = rows[0]
     industry, province = header.index("industry"), header.index("province")
+    expected = {row[province] for row in rows[1:]}
     for row in rows[1:]:
         row[industry] = qn.questions["industry"].option(row[industry]).text["zh-hans"]
         row[province] = qn.questions["province"].option(row[province]).text["en"].upper()
@@ -108,7 +97,9 @@ def test_it_reads_option_texts_in_either_language_from_a_gbk_csv(chamber):
     response = upload(chamber, "answers.csv", csv_bytes(rows, "gbk"), lang="zh-hans")
     assert response.status_code == 302
     assert Assessment.objects.filter(campaign=chamber["campaign"], share_with_association=True).count() == 5
-    assert set(Answer.objects.filter(question_key="province").values_list("value", flat=True)) == {"hubei"}
+    assert set(Answer.objects.filter(question_key="province").values_list("value", flat=True)) == expected
+    industries = set(Answer.objects.filter(question_key="industry").values_list("value", flat=True))
+    assert industries <= set(INDUSTRIES) and len(industries) == 6
 
 
 def test_it_writes_nothing_and_lists_every_mistake(chamber):
@@ -229,7 +220,7 @@ def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
     real = pdf.html_to_pdf
 
     def flaky(html):
-        if "Firm 0001" in html:
+        if "Firm 00001" in html:
             raise RuntimeError("this one breaks")
         return real(html)
 
@@ -238,8 +229,8 @@ def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
     run_worker()
     items = {i.assessment.firm_name: i for i in BulkItem.objects.select_related("assessment")}
-    assert items["Firm 0001"].status == "failed" and items["Firm 0001"].attempts == 2
-    assert items["Firm 0000"].status == "done" and items["Firm 0002"].status == "done"
+    assert items["Firm 00001"].status == "failed" and items["Firm 00001"].attempts == 2
+    assert items["Firm 00000"].status == "done" and items["Firm 00002"].status == "done"
     page = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk)).content.decode()
     assert "Try the 1 failed report again" in page
     monkeypatch.setattr(pdf, "html_to_pdf", real)

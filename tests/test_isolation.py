@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 
-from assessment.models import Assessment
+from assessment.models import Assessment, BulkJob
 from assessment.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import (
@@ -44,6 +44,17 @@ OBJECT_URLS = [
     ("campaign", "get", "campaign", []),
     ("campaign_invite", "post", "campaign", []),
     ("campaign_remind", "post", "campaign", []),
+    ("campaign_import", "get", "campaign", []),
+    ("campaign_import", "post", "campaign", []),
+    ("campaign_template", "get", "campaign", ["xlsx"]),
+    ("campaign_export", "get", "campaign", ["csv"]),
+    ("bulk_reports", "get", "campaign", []),
+    ("bulk_reports", "post", "campaign", []),
+    ("bulk_job", "get", "job", []),
+    ("bulk_job_retry", "post", "job", []),
+    ("bulk_job_zip", "get", "job", []),
+    ("campaign_dashboard", "get", "campaign", []),
+    ("campaign_dashboard_pdf", "get", "campaign", []),
 ]
 TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm"}
 
@@ -99,7 +110,12 @@ def world(version, django_user_model):
         )
         assessment_submit(assessment=joined)
         # The association may read a consenting member's results, and nothing else of it.
-        objects[f"association_{tag}"] = {"campaign": (campaign.pk,), "shared_assessment": joined}
+        job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
+        objects[f"association_{tag}"] = {
+            "campaign": (campaign.pk,),
+            "job": (campaign.pk, job.pk),
+            "shared_assessment": joined,
+        }
     clients = {"anonymous": Client()}
     for role, user in users.items():
         clients[role] = Client()
@@ -120,6 +136,7 @@ def missing_args(kind):
         "firm": (987654,),
         "firm_draft": (987654, uuid.uuid4()),
         "campaign": (987654,),
+        "job": (987654, 987654),
     }[kind]
 
 
@@ -141,7 +158,7 @@ def test_it_covers_every_url_that_names_an_object():
     assert names >= TOKEN_URLS
 
 
-@pytest.mark.parametrize("name,method,kind,extra", OBJECT_URLS, ids=[u[0] for u in OBJECT_URLS])
+@pytest.mark.parametrize("name,method,kind,extra", OBJECT_URLS, ids=[f"{u[0]}-{u[1]}" for u in OBJECT_URLS])
 def test_it_answers_a_foreign_object_like_a_missing_one(world, name, method, kind, extra):
     clients, objects = world
     checked = 0

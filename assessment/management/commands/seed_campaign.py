@@ -1,0 +1,42 @@
+"""A campaign with generated members, for benchmarks, load tests and trying the bulk features."""
+
+import csv
+import io
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from assessment import selectors, services
+from assessment.samples import sample_table
+
+
+class Command(BaseCommand):
+    help = "Create an association campaign with N imported, scored members (generated answers). Prints its id."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=200)
+        parser.add_argument("--name", default="Generated campaign")
+
+    def handle(self, *args, rows: int, name: str, **options):
+        version = selectors.current_version()
+        if version is None:
+            raise CommandError("No questionnaire is loaded. Run: python manage.py load_questionnaire")
+        user, _ = get_user_model().objects.get_or_create(username="seed-association")
+        organisation = services.organisation_create(user=user, name=f"{name} association", kind="association")
+        today = timezone.localdate()
+        campaign = services.campaign_create(
+            organisation=organisation,
+            user=user,
+            name=name,
+            questionnaire=version,
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=30),
+        )
+        out = io.StringIO()
+        csv.writer(out).writerows(sample_table(selectors.questionnaire_of(version), rows))
+        services.assessments_import(
+            campaign=campaign, user=user, filename="generated.csv", data=out.getvalue().encode(), language="en"
+        )
+        self.stdout.write(str(campaign.pk))

@@ -1,0 +1,33 @@
+"""Run a background worker for whichever task backend TASK_BACKEND selects."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run tasks (bulk PDF reports): the database worker, or an RQ worker when TASK_BACKEND=rq."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--burst", action="store_true", help="run what is queued, then exit")
+
+    def handle(self, *args, burst: bool, **options):
+        if settings.TASK_BACKEND == "database":
+            extra = ["--batch"] if burst else []
+            call_command("db_worker", "--no-reload", "--interval", "0.5", *extra)
+        elif settings.TASK_BACKEND == "rq":
+            # django-tasks-rq needs its Job class to run django.tasks tasks. SimpleWorker runs
+            # jobs in this process, so fonts and the stylesheet stay warm between reports;
+            # each render is still isolated in its own bounded child (pdf.render_html_bounded).
+            extra = ["--burst"] if burst else []
+            call_command(
+                "rqworker",
+                "default",
+                "--job-class",
+                "django_tasks_rq.backend.Job",
+                "--worker-class",
+                "rq.worker.SimpleWorker",
+                *extra,
+            )
+        else:
+            raise CommandError(f"TASK_BACKEND={settings.TASK_BACKEND} runs tasks in the request: no worker needed.")
