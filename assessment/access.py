@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from . import selectors
-from .models import Assessment, Campaign, Firm
+from .models import Assessment, Campaign, Firm, Organisation
 from .services import token_digest
 
 SESSION_KEY = "assessment_tokens"
@@ -65,7 +65,13 @@ def can_access(request: HttpRequest, assessment: Assessment) -> bool:
 
 def firm_for_request(request: HttpRequest, firm_id: int) -> Firm:
     """A client firm of an organisation this user belongs to; anything else is a 404."""
-    firm = Firm.objects.select_related("organisation").filter(pk=firm_id).first()
+    # Consultancies' client firms only: an association's member firms are never opened here,
+    # where scores and new private links would bypass the member's consent.
+    firm = (
+        Firm.objects.select_related("organisation")
+        .filter(pk=firm_id, organisation__kind=Organisation.Kind.CONSULTANCY)
+        .first()
+    )
     if firm is None or not selectors.is_member(request.user, firm.organisation_id):
         raise Http404
     return firm

@@ -14,13 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, memberlist, selectors, services
 from .languages import current_lang
-from .models import Campaign, Invitation, QuestionnaireVersion
+from .models import Campaign, QuestionnaireVersion
 from .questionnaire import tr
+
+JOINS_PER_SESSION = 3
 
 
 class CampaignForm(forms.Form):
@@ -163,9 +165,17 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
         }
         return _render_campaign(request, campaign, form, [error], status=400)
     invited, skipped = services.invitations_add(campaign=campaign, members=members)
-    message = _("%(count)d members invited; their e-mails are on the way.") % {"count": len(invited)}
+    message = ngettext(
+        "%(count)d member invited; the e-mail is on the way.",
+        "%(count)d members invited; their e-mails are on the way.",
+        len(invited),
+    ) % {"count": len(invited)}
     if skipped:
-        message += " " + _("%(count)d were already invited and were skipped.") % {"count": skipped}
+        message += " " + ngettext(
+            "%(count)d was already invited and was skipped.",
+            "%(count)d were already invited and were skipped.",
+            skipped,
+        ) % {"count": skipped}
     messages.success(request, message)
     return redirect("campaign", campaign.pk)
 
@@ -179,7 +189,9 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except services.CampaignClosed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(count)d reminders sent.") % {"count": count})
+        messages.success(
+            request, ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", count) % {"count": count}
+        )
     return redirect("campaign", campaign.pk)
 
 
@@ -203,9 +215,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = services.invitation_find(token)
     if found is None:
         # Coming back to a link this browser already used: continue the assessment it started.
-        used = Invitation.objects.filter(token_digest=services.token_digest(token), assessment__isnull=False).first()
-        if used is not None and access.can_access(request, used.assessment):
-            return redirect("review", used.assessment.public_id)
+        used = selectors.invitation_assessment(services.token_digest(token))
+        if used is not None and access.can_access(request, used):
+            return redirect("review", used.public_id)
         return _invalid(request)
     # An unticked box sends nothing: an empty POST is still a POST.
     form = ConsentForm(request.POST if request.method == "POST" else None)
@@ -216,8 +228,15 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except services.InvitationInvalid:
             return _invalid(request)
+        if found.assessment is not None:
+            return redirect("resume", resume)  # back to the first unanswered page of the draft
         return _start(request, assessment, resume)
-    context = {"campaign": found.campaign, "firm_name": found.firm.name, "form": form}
+    context = {
+        "campaign": found.campaign,
+        "firm_name": found.firm.name,
+        "form": form,
+        "continuing": found.assessment is not None,
+    }
     return render(request, "campaigns/invitation.html", context)
 
 
@@ -229,7 +248,13 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
         raise Http404
     is_open = services.campaign_is_open(found)
     form = JoinForm(request.POST if request.method == "POST" else None)
+    # The link is public (a WeChat group, a newsletter): one browser may join a campaign only a
+    # few times, so nobody fills the member list or the statistics from one session.
+    joined = request.session.get("campaigns_joined", {})
+    if request.method == "POST" and joined.get(str(found.pk), 0) >= JOINS_PER_SESSION:
+        form.add_error(None, _("This browser has already started several assessments for this campaign."))
     if request.method == "POST" and is_open and form.is_valid():
+        request.session["campaigns_joined"] = {**joined, str(found.pk): joined.get(str(found.pk), 0) + 1}
         assessment, resume = services.campaign_join(
             campaign=found,
             firm_name=form.cleaned_data["firm_name"],

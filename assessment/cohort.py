@@ -3,7 +3,9 @@
 Pure functions over result snapshots (plain dicts, as stored on a submitted assessment): no
 ORM, no database, no Django, so the numbers can be tested by hand and reused by the page and
 the PDF alike. An association sees only aggregates, and any group of fewer than MIN_GROUP
-firms is hidden, so that a member's answers cannot be worked out from what is shown.
+firms is hidden, so that a member's answers cannot be worked out from what is shown. A
+snapshot may carry "shared": True when the reader can see that firm's own results; then
+a group also needs none or at least MIN_GROUP private firms (see showable()).
 """
 
 from __future__ import annotations
@@ -41,9 +43,22 @@ class CohortStats:
     breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
 
 
-def _mean(values: Sequence[int]) -> int | None:
+def showable(results: Sequence[dict]) -> bool:
+    """May an aggregate over these firms be shown?
+
+    At least MIN_GROUP firms; and the firms whose own results the reader cannot see (no
+    "shared": True in their snapshot) must be none or at least MIN_GROUP too: otherwise the
+    reader could subtract the shared firms it can see and recover the private few.
+    """
+    private = sum(1 for r in results if not r.get("shared"))
+    return len(results) >= MIN_GROUP and (private == 0 or private >= MIN_GROUP)
+
+
+def _mean(values: Sequence[int], results: Sequence[dict] | None = None) -> int | None:
     # round() like scoring.py, so a cohort mean and a firm's own score round the same way.
-    return round(sum(values) / len(values)) if len(values) >= MIN_GROUP else None
+    if not values or len(values) < MIN_GROUP or (results is not None and not showable(results)):
+        return None
+    return round(sum(values) / len(values))
 
 
 def _bucket(score: int) -> int:
@@ -51,13 +66,17 @@ def _bucket(score: int) -> int:
     return max(0, min(score // 20, 4))
 
 
+def _area_score(r: dict, area: str) -> int | None:
+    return ((r.get("scores") or {}).get(area) or {}).get("score")
+
+
 def _area_scores(results: Sequence[dict], area: str) -> list[int]:
-    scores = [((r.get("scores") or {}).get(area) or {}).get("score") for r in results]
+    scores = [_area_score(r, area) for r in results]
     return [s for s in scores if s is not None]
 
 
 def _top_actions(results: Sequence[dict]) -> list[tuple[str, int]]:
-    if len(results) < MIN_GROUP:
+    if not showable(results):
         return []
     # A set per firm: the count means "firms advised to do this", even if a key were listed twice.
     counter = Counter(
@@ -70,22 +89,22 @@ def _top_actions(results: Sequence[dict]) -> list[tuple[str, int]]:
 
 
 def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
-    by_value: dict[str | None, list[int | None]] = defaultdict(list)
+    by_value: dict[str | None, list[dict]] = defaultdict(list)
     for r in results:
-        by_value[(r.get("facts") or {}).get(fact)].append(r.get("overall"))
-    shown = {v: o for v, o in by_value.items() if len(o) >= MIN_GROUP}
-    hidden = sum(len(o) for v, o in by_value.items() if v not in shown)
+        by_value[(r.get("facts") or {}).get(fact)].append(r)
+    shown = {v: rs for v, rs in by_value.items() if showable(rs)}
+    hidden_rows = [r for v, rs in by_value.items() if v not in shown for r in rs]
     # Secondary suppression: the reader knows the cohort size, so a hidden remainder of one
     # small group would give away its size (count minus the shown n) and, with another
     # breakdown's means, its mean. Fold the smallest shown groups in until it holds MIN_GROUP.
-    while 0 < hidden < MIN_GROUP and shown:
+    while hidden_rows and not showable(hidden_rows) and shown:
         smallest = min(shown, key=lambda v: (len(shown[v]), v is None, str(v)))
-        hidden += len(shown.pop(smallest))
+        hidden_rows += shown.pop(smallest)
     groups = [
-        Group(value, len(overall), _mean([o for o in overall if o is not None]), False)
-        for value, overall in sorted(shown.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+        Group(value, len(rs), _mean([r["overall"] for r in rs if r.get("overall") is not None], rs), False)
+        for value, rs in sorted(shown.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
     ]
-    if hidden:
+    if hidden_rows:
         groups.append(Group(None, None, None, True))
     return groups
 
@@ -100,8 +119,9 @@ def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:
-        scores = _area_scores(results, area)  # firms that did not score an area are left out of it
-        means[area] = _mean(scores)
+        scored = [r for r in results if _area_score(r, area) is not None]  # the rest are left out of it
+        scores = [_area_score(r, area) for r in scored]
+        means[area] = _mean(scores, scored)
         distributions[area] = None
         if means[area] is not None:
             counts = [0] * 5

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from . import tables
+
 MAX_MEMBERS = 1000
 MAX_BYTES = 512 * 1024
 
@@ -47,19 +49,15 @@ class ListError(Exception):
 
 
 def decode_upload(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM, else GB18030 (what Chinese Excel writes)."""
+    """A CSV's text, by the same deterministic rule as imports (tables.decode_text)."""
     if len(data) > MAX_BYTES:
         raise ListError(_("The file is larger than %(size)d KB.") % {"size": MAX_BYTES // 1024})
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ListError(_("The file could not be read as text: save it as CSV (UTF-8 or GBK)."))
+    if data.startswith(b"PK\x03\x04"):
+        raise ListError(_("This looks like an Excel workbook: save it as CSV (UTF-8 or GBK) and upload that."))
+    try:
+        return tables.decode_text(data)
+    except tables.TableError as exc:
+        raise ListError(str(exc)) from None
 
 
 def parse_members(text: str, default_language: str) -> tuple[list[Member], list[str]]:
@@ -102,9 +100,11 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
             problems.append(_("the same e-mail address is on line %(line)d") % {"line": seen[key]})
         seen.setdefault(key, number)
         if problems:
-            errors.append(_("Line %(line)d: %(problems)s.") % {"line": number, "problems": "; ".join(problems)})
+            separator = _("; ")
+            errors.append(_("Line %(line)d: %(problems)s.") % {"line": number, "problems": separator.join(problems)})
         else:
-            members.append(Member(firm_name=firm, contact_name=contact, email=email, language=code))
+            # Stored in lower case: the same address typed twice with different capitals is one member.
+            members.append(Member(firm_name=firm, contact_name=contact, email=email.lower(), language=code))
     if not members and not errors:
         errors.append(_("The list is empty."))
     return members, errors

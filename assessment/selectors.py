@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -172,6 +173,12 @@ def campaign_by_link(link_token: str) -> Campaign | None:
     )
 
 
+def invitation_assessment(digest: str) -> Assessment | None:
+    """The assessment a (possibly used) invitation link led to."""
+    invitation = Invitation.objects.select_related("assessment").filter(token_digest=digest).first()
+    return invitation.assessment if invitation else None
+
+
 def member_status(assessment: Assessment | None) -> str:
     if assessment is None:
         return "invited"
@@ -210,22 +217,18 @@ def _member_row(firm_name: str, invitation: Invitation | None, assessment: Asses
 
 
 def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Participation counts, and mean area scores over all submitted members (consent or not)
-    when at least MIN_GROUP have submitted."""
+    """Participation counts, and mean area scores where cohort.showable() allows them."""
+    from . import cohort
+
     counts = {"invited": 0, "started": 0, "submitted": 0}
     for row in rows:
         counts[row["status"]] += 1
-    results = list(
-        Assessment.objects.filter(campaign=campaign, status=Assessment.Status.SUBMITTED).values_list(
-            "result", flat=True
-        )
-    )
-    means: dict[str, float | None] = {}
-    if len(results) >= MIN_GROUP:
-        for key in results[0]["scores"]:
-            scored = [r["scores"][key]["score"] for r in results if r["scores"].get(key, {}).get("score") is not None]
-            means[key] = round(sum(scored) / len(scored)) if len(scored) >= MIN_GROUP else None
-    return {"counts": counts, "total": len(rows), "submitted": len(results), "means": means}
+    snapshots = campaign_snapshots(campaign)
+    areas = list(snapshots[0]["scores"]) if snapshots else []
+    means = cohort.summarise(snapshots, areas).area_means
+    if all(m is None for m in means.values()):
+        means = {}
+    return {"counts": counts, "total": len(rows), "submitted": len(snapshots), "means": means}
 
 
 def campaign_results(campaign: Campaign, *, shared_only: bool = True) -> Iterator[tuple[Assessment, dict[str, Any]]]:
@@ -290,16 +293,29 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
         }
 
 
+def campaign_end(campaign: Campaign):
+    """The end of the campaign's closing day, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(campaign.closes_on + timedelta(days=1), time.min))
+
+
+def _counted(campaign: Campaign) -> QuerySet[Assessment]:
+    # Submitted before the campaign closed: a late submission gets its report but does not
+    # change the campaign's figures afterwards.
+    return Assessment.objects.filter(
+        campaign=campaign, status=Assessment.Status.SUBMITTED, submitted_at__lt=campaign_end(campaign)
+    )
+
+
 def campaign_snapshots(campaign: Campaign) -> list[dict[str, Any]]:
-    """The result snapshot of every submitted assessment, consent or not: the dashboard only
-    shows aggregates over at least cohort.MIN_GROUP firms. One query whatever the cohort size."""
-    rows = Assessment.objects.filter(campaign=campaign, status=Assessment.Status.SUBMITTED)
-    return list(rows.values_list("result", flat=True))
+    """The result snapshot of every counted assessment, consent or not, marked "shared" where
+    the association may see it: cohort.showable() decides what aggregates may be shown.
+    One query whatever the cohort size."""
+    rows = _counted(campaign).values_list("result", "share_with_association")
+    return [{**result, "shared": shared} for result, shared in rows if result]
 
 
-def campaign_overall_scores(campaign_id: int) -> list[int | None]:
-    rows = Assessment.objects.filter(campaign_id=campaign_id, status=Assessment.Status.SUBMITTED)
-    return [r.get("overall") if r else None for r in rows.values_list("result", flat=True)]
+def campaign_overall_scores(campaign: Campaign) -> list[int | None]:
+    return [r.get("overall") if r else None for r in _counted(campaign).values_list("result", flat=True)]
 
 
 def campaign_participation(campaign: Campaign) -> dict[str, int]:

@@ -7,7 +7,6 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -416,12 +415,6 @@ def campaign_create(*, organisation: Organisation, user, name: str, questionnair
     )
 
 
-def _campaign_end(campaign: Campaign):
-    """The end of the campaign's closing day, in the site's time zone."""
-    closing = datetime.combine(campaign.closes_on + timedelta(days=1), time.min)
-    return timezone.make_aware(closing)
-
-
 def campaign_is_open(campaign: Campaign, now=None) -> bool:
     today = timezone.localdate(now or timezone.now())
     return campaign.opens_on <= today <= campaign.closes_on
@@ -436,13 +429,13 @@ def invitations_add(
     address (for the demo; nothing else keeps them) and the number skipped.
     """
     members = list(members)
-    existing = set(
-        e.lower()
-        for e in campaign.invitations.filter(email__in=[m.email for m in members]).values_list("email", flat=True)
-    )
-    fresh = [m for m in members if m.email.lower() not in existing]
     tokens: list[tuple[int, str]] = []
     with transaction.atomic():
+        # Lock the campaign, so the same list sent twice at once cannot pass this check twice.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+        emails = [m.email for m in members]
+        existing = set(campaign.invitations.filter(email__in=emails).values_list("email", flat=True))
+        fresh = [m for m in members if m.email not in existing]
         for member in fresh:
             firm = Firm.objects.create(
                 organisation=campaign.organisation,
@@ -457,7 +450,7 @@ def invitations_add(
                 email=member.email,
                 language=member.language,
                 token_digest=token_digest(token),
-                expires_at=_campaign_end(campaign),
+                expires_at=selectors.campaign_end(campaign),
             )
             tokens.append((invitation.pk, invitation_url(token, member.language)))
         # E-mails go out only once the invitations exist; a rolled-back import sends nothing.
@@ -493,53 +486,66 @@ def _send_invitations(links: list[tuple[int, str]], *, reminder: bool) -> None:
 def reminders_send(*, campaign: Campaign) -> int:
     """Remind every invited member who has not submitted yet. Returns how many were reminded.
 
-    Invitation links are single-use and only their digest is stored, so each reminder carries
-    a new link: a new invitation link for those who have not started, a new private resume
-    link for a started draft (the earlier link stops working; the answers stay).
+    Only digests of invitation links are stored, so each reminder carries a new link (the
+    earlier one stops working). For a started draft the new link leads back to the draft:
+    the member's current private link keeps working until they actually use the new one,
+    so a reminder never locks out someone who is filling in right now.
     """
     if not campaign_is_open(campaign):
         raise CampaignClosed(_("The campaign is closed: reminders can only be sent while it is open."))
-    pending = campaign.invitations.select_related("assessment").exclude(assessment__status=Assessment.Status.SUBMITTED)
-    tokens: list[tuple[int, str]] = []
+    links: list[tuple[int, str]] = []
     with transaction.atomic():
-        for invitation in pending.select_for_update():
-            if invitation.assessment is None:
-                token = secrets.token_urlsafe(32)
-                Invitation.objects.filter(pk=invitation.pk).update(token_digest=token_digest(token), used_at=None)
-                link = invitation_url(token, invitation.language)
-            else:
-                resume = assessment_new_link(assessment=invitation.assessment)
-                with translation.override(invitation.language):
-                    link = selectors.absolute_url(reverse("resume", args=[resume]))
-            tokens.append((invitation.pk, link))
-        transaction.on_commit(lambda: _send_invitations(tokens, reminder=True))
-    return len(tokens)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
+        pending = (
+            campaign.invitations.exclude(assessment__status=Assessment.Status.SUBMITTED)
+            .select_for_update(of=("self",))
+            .only("pk", "language")
+        )
+        for invitation in pending:
+            token = secrets.token_urlsafe(32)
+            # A live link again (used_at cleared); for a started draft it continues the draft.
+            Invitation.objects.filter(pk=invitation.pk).update(token_digest=token_digest(token), used_at=None)
+            links.append((invitation.pk, invitation_url(token, invitation.language)))
+        transaction.on_commit(lambda: _send_invitations(links, reminder=True))
+    return len(links)
 
 
 def invitation_find(token: str) -> Invitation | None:
-    """The invitation a link stands for, if it can still be used; looking does not use it up."""
+    """The invitation a link stands for while it can be used; looking does not use it up.
+
+    An unused invitation starts an assessment; one whose draft is not submitted yet (the
+    link came in a reminder) continues that draft.
+    """
     invitation = (
-        Invitation.objects.select_related("campaign__organisation", "firm")
+        Invitation.objects.select_related("campaign__organisation", "firm", "assessment")
         .filter(token_digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if invitation is None or not campaign_is_open(invitation.campaign):
         return None
+    if invitation.assessment is not None and not invitation.assessment.is_draft:
+        return None
     return invitation
 
 
 def invitation_accept(*, token: str, user, share: bool, language: str) -> tuple[Assessment, str]:
-    """Use an invitation (once): start the member's assessment for the campaign.
+    """Use an invitation (once): start the member's assessment, or continue its draft.
 
-    Only a POST gets here, so a mail scanner fetching the link does not use it up.
+    Only a POST gets here, so a mail scanner fetching the link does not use it up. Returns
+    the assessment and a private resume token for this browser.
     """
     with transaction.atomic():
         invitation = invitation_find(token)
         if invitation is None:
             raise InvitationInvalid
-        # Two clicks at once: only the first one to lock the row gets the assessment.
-        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, used_at__isnull=True).exists():
+        # Two clicks at once: only the first one to lock the row while it is unused gets through.
+        locked = Invitation.objects.select_for_update(of=("self",)).filter(pk=invitation.pk, used_at__isnull=True)
+        if not locked.exists():
             raise InvitationInvalid
+        if invitation.assessment is not None:
+            # A reminder's link to a started draft: this browser gets a new private link.
+            Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            return invitation.assessment, assessment_new_link(assessment=invitation.assessment)
         campaign = invitation.campaign
         assessment, resume = assessment_create(
             version=campaign.questionnaire,

@@ -24,7 +24,10 @@ class TableError(Exception):
 
 def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:  # e.g. an odd number of bytes
+            raise TableError(_("The file could not be read as text: save it as CSV UTF-8 or GBK.")) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):

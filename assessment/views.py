@@ -297,7 +297,7 @@ def _standing(assessment: Assessment) -> dict | None:
     """Where a campaign member's overall score stands in its cohort (hidden under cohort.MIN_GROUP)."""
     if assessment.campaign_id is None or not assessment.result:
         return None
-    scores = selectors.campaign_overall_scores(assessment.campaign_id)
+    scores = selectors.campaign_overall_scores(assessment.campaign)
     rank = cohort.percentile(assessment.result.get("overall"), scores)
     if rank is None:
         return None

@@ -19,6 +19,7 @@ from assessment.services import (
     campaign_create,
     invitations_add,
     organisation_create,
+    token_digest,
 )
 from tests.test_workspace import PROFILE, url
 
@@ -119,7 +120,9 @@ def test_it_invites_a_pasted_list_by_email_in_each_members_language(associations
     assert brown.alternatives[0].mimetype == "text/html" and "Start the assessment" in brown.alternatives[0].content
     token = re.search(r"/invite/([\w-]+)/", brown.body).group(1)
     assert len(token) >= 43  # 256 random bits, URL-safe base64
-    assert Invitation.objects.filter(token_digest__contains=token).count() == 0  # only a digest is stored
+    stored = Invitation.objects.get(email="brown@example.com")
+    assert stored.token_digest == token_digest(token)  # the link itself is nowhere in the table
+    assert all(token not in str(value) for value in Invitation.objects.values_list().get(pk=stored.pk))
     assert Invitation.objects.exclude(sent_at=None).count() == 2
     # The same list again invites nobody twice.
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,24 +200,28 @@ def test_it_shows_one_page_for_unknown_used_expired_and_closed_invitations(
     assert "This invitation link cannot be used" in pages.pop()
 
 
-def test_it_tracks_completion_and_hides_averages_of_fewer_than_five(associations, django_capture_on_commit_callbacks):
+def test_it_tracks_completion_and_shows_averages_only_when_they_hide_every_private_member(
+    associations, django_capture_on_commit_callbacks
+):
     x = associations["x"]
-    tokens = invite(x["campaign"], django_capture_on_commit_callbacks, *(member(n) for n in range(1, 8)))
-    started = [accept(tokens[f"m{n}@example.com"], share=n == 1)[1] for n in range(1, 6)]
-    for assessment in started[:4]:
+    tokens = invite(x["campaign"], django_capture_on_commit_callbacks, *(member(n) for n in range(1, 9)))
+    started = [accept(tokens[f"m{n}@example.com"], share=n == 1)[1] for n in range(1, 7)]
+    for assessment in started[:5]:
         complete(assessment)
     page = x["client"].get(url("campaign", x["campaign"].pk)).content.decode()
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "7 members" in text and "2 invited, not started" in text and "1 started" in text
-    assert "4 submitted" in text
-    assert "Averages appear once at least 5 members have submitted" in text
-    assert "Average score" not in text
-    complete(started[4])
+    assert "8 members" in text and "2 invited, not started" in text and "1 started" in text
+    assert "5 submitted" in text
+    # Five submitted, but only four keep their results private: the association sees the
+    # fifth's own scores, so an average would give away the sum of the other four.
+    assert "Averages appear only when they cannot give away a member" in text
+    assert "Average score of" not in text
+    complete(started[5])
     page = x["client"].get(url("campaign", x["campaign"].pk)).content.decode()
-    assert "Average score of 5 submitted members" in page
+    assert "Average score of 6 submitted members" in page
     # Only the member who agreed to share has a score and a link in the list.
     assert page.count("/results/") == 1 and f"/a/{started[0].public_id}/results/" in page
-    assert page.count("not shared") == 4
+    assert page.count("not shared") == 5
 
 
 def test_it_shows_individual_results_to_the_association_only_with_consent(
@@ -247,7 +254,7 @@ def test_it_reminds_those_who_have_not_submitted_with_new_links(associations, dj
     tokens = invite(x["campaign"], django_capture_on_commit_callbacks, member(1), member(2), member(3, "zh-hans"))
     _, done = accept(tokens["m1@example.com"])
     complete(done)
-    _owner, draft = accept(tokens["m2@example.com"])
+    filling, draft = accept(tokens["m2@example.com"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = x["client"].post(url("campaign_remind", x["campaign"].pk))
@@ -259,12 +266,66 @@ def test_it_reminds_those_who_have_not_submitted_with_new_links(associations, dj
     assert "提醒" in by_address["m3@example.com"].subject
     assert Client().get(url("invitation", tokens["m3@example.com"])).status_code == 404
     assert Client().get(url("invitation", new)).status_code == 200
-    # Started: a new private link to the same draft.
-    resume = re.search(r"/resume/([\w-]+)/", by_address["m2@example.com"].body).group(1)
-    fresh = Client()
-    assert fresh.get(url("resume", resume)).status_code == 302
-    assert fresh.get(url("review", draft.public_id)).status_code == 200
+    # Started: the member filling in right now is not locked out by the reminder...
+    assert "have not submitted it yet" in by_address["m2@example.com"].body
+    assert filling.get(url("review", draft.public_id)).status_code == 200
+    autosave = filling.post(url("step", draft.public_id, "profile"), {"employees": "30", "action": "autosave"})
+    assert autosave.status_code == 200
+    # ...and the reminder's link continues the same draft on another device (once).
+    link = re.search(r"/invite/([\w-]+)/", by_address["m2@example.com"].body).group(1)
+    phone = Client()
+    assert "Continue the assessment" in phone.get(url("invitation", link)).content.decode()
+    resumed = phone.post(url("invitation", link))
+    assert "/resume/" in resumed["Location"]
+    assert phone.get(resumed["Location"]).status_code == 302
+    assert phone.get(url("review", draft.public_id)).status_code == 200
+    assert Assessment.objects.filter(campaign=x["campaign"]).count() == 2
+    assert Client().post(url("invitation", link)).status_code == 404
     assert Invitation.objects.get(email="m2@example.com").reminders == 1
+
+
+def test_it_treats_addresses_differing_in_capitals_as_one_member(associations, django_capture_on_commit_callbacks):
+    x = associations["x"]
+    with django_capture_on_commit_callbacks(execute=True):
+        x["client"].post(url("campaign_invite", x["campaign"].pk), {"members": "A Co, Li, Li@Example.com\n"})
+        x["client"].post(url("campaign_invite", x["campaign"].pk), {"members": "A Co, Li, li@example.COM\n"})
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["li@example.com"]
+
+
+def test_it_refuses_a_broken_utf16_or_excel_member_list_clearly(associations):
+    x = associations["x"]
+    for data, message in [
+        (b"\xff\xfeA\x00,\x00B", "could not be read as text"),
+        (b"PK\x03\x04rest-of-a-workbook", "looks like an Excel workbook"),
+    ]:
+        upload = SimpleUploadedFile("members.csv", data)
+        response = x["client"].post(url("campaign_invite", x["campaign"].pk), {"upload": upload})
+        assert response.status_code == 400 and message in response.content.decode()
+    assert Invitation.objects.count() == 0
+
+
+def test_it_keeps_association_member_firms_out_of_the_consultant_workspace(
+    associations, django_capture_on_commit_callbacks
+):
+    x = associations["x"]
+    tokens = invite(x["campaign"], django_capture_on_commit_callbacks, member(1))
+    _, assessment = accept(tokens["m1@example.com"])
+    firm = assessment.firm
+    for name in ("client", "client_start"):
+        method = x["client"].get if name == "client" else x["client"].post
+        assert method(url(name, firm.pk)).status_code == 404
+    assert x["client"].post(url("client_new_link", firm.pk, assessment.public_id)).status_code == 404
+
+
+def test_it_limits_how_often_one_browser_joins_by_the_campaign_link(associations):
+    x = associations["x"]
+    link = url("campaign_join", x["campaign"].link_token)
+    browser = Client()
+    for n in range(3):
+        assert browser.post(link, {"firm_name": f"Firm {n}"}).status_code == 302
+    response = browser.post(link, {"firm_name": "One too many"})
+    assert response.status_code == 400 and "already started several assessments" in response.content.decode()
+    assert Assessment.objects.filter(campaign=x["campaign"]).count() == 3
 
 
 def test_it_lets_firms_join_by_the_campaign_link_only_while_open(associations):

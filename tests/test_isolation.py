@@ -115,6 +115,9 @@ def world(version, django_user_model):
             "campaign": (campaign.pk,),
             "job": (campaign.pk, job.pk),
             "shared_assessment": joined,
+            # Member firms belong to the association, but never open in the consultant workspace.
+            "firm": (joined.firm_id,),
+            "firm_draft": (joined.firm_id, joined.public_id),
         }
     clients = {"anonymous": Client()}
     for role, user in users.items():
@@ -143,6 +146,8 @@ def missing_args(kind):
 def entitled(role, owner, kind, name):
     """An association reads a consenting member's results and report; owners use their own objects."""
     if role != owner:
+        return False
+    if owner.startswith("association") and kind in ("firm", "firm_draft"):
         return False
     return not (kind == "assessment" and owner.startswith("association") and name not in ("results", "report_pdf"))
 
