@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import secrets
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -654,18 +655,34 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
                 ],
                 batch_size=1000,
             )
-            Answer.objects.bulk_create(
-                (
-                    Answer(assessment=assessment, question_key=key, value=value, updated_at=now)
-                    for row, assessment in zip(rows, assessments, strict=True)
-                    for key, value in row.answers.items()
-                ),
-                batch_size=2000,
+            _answers_insert(
+                (assessment.pk, key, value)
+                for row, assessment in zip(rows, assessments, strict=True)
+                for key, value in row.answers.items()
             )
     except IntegrityError:
         # The same file uploaded twice at once: the unique hash lets only one through.
         raise ImportRejected(_("This file is being imported already. Nothing was written again.")) from None
     return batch
+
+
+def _answers_insert(rows: Iterable[tuple[int, str, Any]], chunk: int = 5000) -> None:
+    """Insert new answers with executemany, without building a model instance for each.
+
+    An import writes ~45 answers per firm; at 10,000 firms bulk_create's per-object work
+    dominated the import time. The columns are those of a self-assessed answer.
+    """
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # The table name comes from the model, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {table} (assessment_id, question_key, value, updated_at, change_reason) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, '')"
+    )
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := [(pk, key, json.dumps(value), now) for pk, key, value in itertools.islice(rows, chunk)]:
+            cursor.executemany(sql, batch)
 
 
 def bulk_job_start(

@@ -1,4 +1,8 @@
-"""Spreadsheet-like tables in and out, safely (interim version; see tests/test_tables.py)."""
+"""Spreadsheet-like tables in and out, safely: uploads (CSV/TXT/XLSX) and streamed exports (CSV/XLSX).
+
+Pure functions, no models: imports (services.assessments_import) read with read_table, exports write
+with csv_stream and xlsx_write, and every exported cell goes through neutralise.
+"""
 
 from __future__ import annotations
 
@@ -8,121 +12,222 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from pathlib import PurePath
 from typing import IO
 
+import openpyxl
+import openpyxl.xml
+import openpyxl.xml.functions
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+MB = 1024 * 1024
+# An XLSX is a zip: these bound what openpyxl may inflate, whatever the upload size. A real
+# workbook has a few dozen entries; the ratio limit is Apache POI's default (1%).
 MAX_XLSX_ENTRIES = 1000
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 100 * MB
 MAX_RATIO = 100
+# The import template has about 60 columns; the cap stops a cell at column XFD from making
+# every row 16,384 cells wide (cheap to write, costly to read).
+MAX_COLUMNS = 500
+# What Excel/LibreOffice treat as the start of a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_MAX = 31  # Excel's limit; longer titles make Excel "repair" the file
 
 
 class TableError(Exception):
-    pass
+    """The file as a whole is unusable; str(error) is the message to show the user."""
 
 
 def decode_text(data: bytes) -> str:
+    """The text of an uploaded CSV, decoded by a fixed rule (never guessed per file).
+
+    UTF-16 only with a BOM (Excel's "Unicode text"); else UTF-8 (BOM optional); else GB18030,
+    a superset of GBK, which is what Excel writes for "CSV" on Chinese Windows.
+    """
+    unreadable = _("The file could not be read as text: save it as CSV UTF-8 or GBK.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)  # the codec reads the BOM for the byte order
+    else:
+        data = data.removeprefix(b"\xef\xbb\xbf")
+        encodings = ("utf-8", "gb18030")
+    for encoding in encodings:
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:  # e.g. an odd number of bytes
-            raise TableError(_("The file could not be read as text: save it as CSV UTF-8 or GBK.")) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:  # e.g. UTF-16 with an odd number of bytes
             continue
-    raise TableError(_("The file could not be read as text: save it as CSV UTF-8 or GBK."))
+        # Text never holds NUL: this is a binary file, UTF-16 without BOM, or UTF-32.
+        if "\x00" in text:
+            raise TableError(unreadable)
+        return text.removeprefix("\ufeff")  # GB18030 has a BOM too
+    raise TableError(unreadable)
 
 
 def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> list[list[str]]:
-    if len(data) > max_bytes:
-        raise TableError(_("The file is larger than %(size)d MB.") % {"size": max_bytes // (1024 * 1024)})
-    name = filename.lower()
-    if name.endswith((".csv", ".txt")):
+    """The rows of the first sheet as stripped strings; row 0 is the header.
+
+    Rows are as long as their last cell, as in CSV. Empty rows at the end are dropped (Excel
+    often keeps formatted empty rows); empty rows in between are kept as [] so row numbers in
+    error messages match the user's spreadsheet.
+    Raises TableError for a file too large, of another type, unreadable, or with more than
+    max_rows rows after the header.
+    """
+    if len(data) > max_bytes:  # first, before any decoding or unzipping work
+        raise TableError(_("The file is larger than %(size)d MB.") % {"size": max_bytes // MB})
+    extension = PurePath(filename.strip()).suffix.lower()  # "" for "csv", unlike split(".")
+    if extension in (".csv", ".txt"):
         text = decode_text(data)
-        first = text.split("\n", 1)[0]
-        delimiter = "\t" if "\t" in first and "," not in first else ","
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    elif name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    else:
-        raise TableError(_("Upload a CSV or XLSX file."))
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if len(rows) - 1 > max_rows:
-        raise TableError(_("The file has more than %(rows)d rows: split it.") % {"rows": max_rows})
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:
-        raise RuntimeError("defusedxml must be installed to read XLSX files safely")
-    unreadable = TableError(_("The XLSX file could not be read: save it again from Excel, or as CSV."))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            total = sum(e.file_size for e in entries)
-            if len(entries) > MAX_XLSX_ENTRIES or total > MAX_XLSX_UNCOMPRESSED:
-                raise unreadable
-            if any(e.compress_size and e.file_size / e.compress_size > MAX_RATIO for e in entries):
-                raise unreadable
-    except zipfile.BadZipFile:
-        raise unreadable from None
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        first_line = text.partition("\n")[0].partition("\r")[0]
+        delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+        # newline="" lets the csv module handle \r\n, lone \r and line breaks inside quotes.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            sheet = book.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            book.close()
-    except Exception:
-        raise unreadable from None
+            return _collect(reader, max_rows)
+        except csv.Error:  # e.g. a field over csv.field_size_limit()
+            raise TableError(
+                _("The CSV file could not be read near line %(line)d: save it again from Excel.")
+                % {"line": reader.line_num}
+            ) from None
+    if extension == ".xlsx":
+        return _read_xlsx(data, max_rows)
+    raise TableError(_("Upload a CSV or XLSX file."))
+
+
+def _collect(rows: Iterable[Sequence[object]], max_rows: int) -> list[list[str]]:
+    """Rows converted to strings, stopping as soon as the row limit is passed (bounded memory)."""
+    table: list[list[str]] = []
+    pending = 0  # empty rows not yet kept: they are dropped if no non-empty row follows
+    for raw in rows:
+        if len(raw) > MAX_COLUMNS:
+            tail = raw[MAX_COLUMNS:]
+            # Counting is done in C: a padded tail of empty cells costs almost nothing.
+            if tail.count(None) + tail.count("") != len(tail):
+                raise TableError(_("The file has more than %(columns)d columns.") % {"columns": MAX_COLUMNS})
+            raw = raw[:MAX_COLUMNS]
+        cells = [_cell_text(value) for value in raw]
+        if not any(cells):
+            pending += 1
+            continue
+        if len(table) + pending > max_rows:  # rows after the header, once this one is added
+            raise TableError(_("The file has more than %(rows)d rows: split it.") % {"rows": max_rows})
+        table.extend([] for _ in range(pending))
+        pending = 0
+        table.append(cells)
+    return table
 
 
 def _cell_text(value: object) -> str:
+    """A cell as the user sees it: 3 not 3.0, dates in ISO format, empty for None."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # 15 significant digits is what Excel shows, so 0.1 + 0.2 reads back as 0.3.
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date().isoformat()  # Excel has no date type: a date is a midnight datetime
+    if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value).strip()
 
 
+def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
+    # Without defusedxml openpyxl parses with the standard library (entity expansion allowed).
+    if not openpyxl.xml.DEFUSEDXML or not openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml"):
+        raise RuntimeError("defusedxml must be installed (see requirements.txt) to read XLSX files safely")
+    unreadable = _("The XLSX file could not be read: save it again from Excel, or as CSV.")
+    # Zip-bomb checks on the central directory, before openpyxl inflates anything. The sizes
+    # can be forged, but zipfile (which openpyxl reads through) never inflates an entry past
+    # its declared size, so these bounds hold.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception:  # BadZipFile and the odd ValueError/OSError from a mangled archive
+        raise TableError(unreadable) from None
+    if (
+        len(entries) > MAX_XLSX_ENTRIES
+        or sum(e.file_size for e in entries) > MAX_XLSX_UNCOMPRESSED
+        or any(e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries)
+    ):
+        raise TableError(unreadable)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types (KeyError, ValueError, defusedxml's, ...)
+        raise TableError(unreadable) from None
+    try:
+        sheet = book.worksheets[0]
+        # The <dimension> element is written by the sender: trusting it could make openpyxl
+        # yield a million padded empty rows. Without it, rows are only as long as their cells.
+        sheet.reset_dimensions()
+        return _collect(sheet.iter_rows(values_only=True), max_rows)
+    except TableError:
+        raise
+    except Exception:  # cells are parsed lazily, so a bad sheet only fails here
+        raise TableError(unreadable) from None
+    finally:
+        book.close()  # read-only mode keeps the archive open until closed
+
+
 def neutralise(value: object) -> object:
+    """A cell safe to export: text that a spreadsheet would run as a formula gets a leading '.
+
+    Numbers stay numbers (so they stay numeric cells and sum in Excel); None becomes "".
+    Everything else becomes text.
+    """
     if value is None:
         return ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, Decimal)):  # bool included: never a formula
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
 class _Echo:
+    """A file-like object whose write() returns the line: csv.writer then yields, not stores."""
+
     def write(self, value: str) -> str:
         return value
 
 
 def csv_stream(rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text for StreamingHttpResponse, one chunk per row, pulling rows only as needed."""
     writer = csv.writer(_Echo())
-    yield "\ufeff"
+    yield "\ufeff"  # without a BOM, Excel reads UTF-8 as the local code page (GBK in China)
     for row in rows:
-        yield writer.writerow([neutralise(v) for v in row])
+        yield writer.writerow([neutralise(value) for value in row])
 
 
-def xlsx_write(target: str | IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> None:
-    import openpyxl
-
+def xlsx_write(path_or_file: str | IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> None:
+    """An XLSX with one sheet per (title, rows), streamed in openpyxl's constant-memory mode."""
     book = openpyxl.Workbook(write_only=True)
+    used: set[str] = set()
     for title, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
+        sheet = book.create_sheet(title=_sheet_title(title, used))
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
-    book.save(target)
+            sheet.append([_xlsx_cell(value) for value in row])
+    if not used:
+        book.create_sheet(title="Sheet")  # a workbook without sheets does not open in Excel
+    book.save(path_or_file)
+
+
+def _xlsx_cell(value: object) -> object:
+    if value is None:
+        return None  # a truly empty cell, not an empty string (which COUNTA would count)
+    value = neutralise(value)
+    if isinstance(value, str):
+        # XML cannot hold most control characters (openpyxl raises); Excel caps a cell at 32,767.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
+    return value
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """A title Excel accepts: no []:*?/\\, no leading/trailing ', at most 31 characters, unique."""
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in str(title)).strip("'").strip() or "Sheet"
+    candidate, number = clean[:SHEET_TITLE_MAX], 1
+    while candidate.lower() in used:  # Excel compares titles case-insensitively
+        number += 1
+        suffix = f" ({number})"
+        candidate = clean[: SHEET_TITLE_MAX - len(suffix)] + suffix
+    used.add(candidate.lower())
+    return candidate
