@@ -11,6 +11,7 @@ from decimal import Decimal
 import openpyxl
 import openpyxl.xml
 import pytest
+from defusedxml import EntitiesForbidden
 from django.utils import translation
 
 from assessment import tables
@@ -246,6 +247,15 @@ LAUGHS = "".join(
 )  # &lol9; would expand to 10**9 "lol"s: 3 GB from a file of a few kilobytes
 
 
+def causes(error):
+    """The exception types an error was raised while handling, innermost last."""
+    chain = []
+    while error is not None:
+        chain.append(type(error))
+        error = error.__context__
+    return chain
+
+
 def shared_strings_xlsx(doctype, text):
     """A workbook whose only cell is string 0 of xl/sharedStrings.xml (openpyxl itself writes inline strings)."""
     sst = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{text}</t></si></sst>'
@@ -269,8 +279,9 @@ def test_it_never_expands_xml_entities_billion_laughs_in_shared_strings():
     assert read(shared_strings_xlsx("", "from shared strings"), "a.xlsx") == [["from shared strings"]]
     data = shared_strings_xlsx(LAUGHS, "&lol9;")
     assert len(data) < 10_000
-    with pytest.raises(TableError, match="XLSX file could not be read"):
+    with pytest.raises(TableError, match="XLSX file could not be read") as refused:
         read(data, "laughs.xlsx")
+    assert EntitiesForbidden in causes(refused.value)  # defusedxml stopped it before any expansion
 
 
 def test_it_never_expands_xml_entities_billion_laughs_in_a_sheet():
@@ -278,8 +289,9 @@ def test_it_never_expands_xml_entities_billion_laughs_in_a_sheet():
         xlsx_bytes(["harmless"]),
         {SHEET: lambda xml: LAUGHS.replace("sst", "worksheet") + xml.replace("harmless", "&lol9;")},
     )
-    with pytest.raises(TableError, match="XLSX file could not be read"):
+    with pytest.raises(TableError, match="XLSX file could not be read") as refused:
         read(data, "laughs.xlsx")
+    assert EntitiesForbidden in causes(refused.value)
 
 
 def test_it_refuses_to_read_xlsx_when_openpyxl_would_not_use_defusedxml(monkeypatch):
