@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -137,22 +138,34 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
     if not openpyxl.xml.DEFUSEDXML or not openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml"):
         raise RuntimeError("defusedxml must be installed (see requirements.txt) to read XLSX files safely")
     unreadable = _("The XLSX file could not be read: save it again from Excel, or as CSV.")
-    # Zip-bomb checks on the central directory, before openpyxl inflates anything. The sizes
-    # can be forged, but zipfile (which openpyxl reads through) never inflates an entry past
-    # its declared size, so these bounds hold.
+    # Zip-bomb checks on the central directory, before anything is inflated.
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # BadZipFile and the odd ValueError/OSError from a mangled archive
         raise TableError(unreadable) from None
-    if (
-        len(entries) > MAX_XLSX_ENTRIES
-        or sum(e.file_size for e in entries) > MAX_XLSX_UNCOMPRESSED
-        or any(e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries)
-    ):
-        raise TableError(unreadable)
+    with archive:
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+        if (
+            len(entries) > MAX_XLSX_ENTRIES
+            or sum(e.file_size for e in entries) > MAX_XLSX_UNCOMPRESSED
+            or any(e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries)
+            # bzip2/LZMA are inflated without an output bound; Excel only uses these two.
+            or any(e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for e in entries)
+        ):
+            raise TableError(unreadable)
+        # The sizes above can be forged: zipfile then stops at the declared size, but only
+        # after inflating a whole read() (openpyxl reads most parts at once). Copying in small
+        # chunks into an uncompressed archive bounds that work, and openpyxl reads only the copy.
+        clean = io.BytesIO()
+        try:
+            with zipfile.ZipFile(clean, "w", zipfile.ZIP_STORED) as copy:
+                for entry in entries:
+                    with archive.open(entry) as source, copy.open(entry.filename, "w") as target:
+                        shutil.copyfileobj(source, target, 64 * 1024)
+        except Exception:  # a bad CRC, an encrypted entry, a truncated stream
+            raise TableError(unreadable) from None
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(clean, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types (KeyError, ValueError, defusedxml's, ...)
         raise TableError(unreadable) from None
     try:

@@ -5,7 +5,10 @@ import csv
 import datetime
 import io
 import itertools
+import struct
+import tracemalloc
 import zipfile
+import zlib
 from decimal import Decimal
 
 import openpyxl
@@ -224,6 +227,51 @@ def test_it_refuses_a_zip_with_too_many_entries_before_openpyxl_sees_it(openpyxl
             archive.writestr(f"x{number}.xml", "<x/>")
     with pytest.raises(TableError, match="XLSX file could not be read"):
         read(out.getvalue(), "many.xlsx")
+    assert openpyxl_calls == []
+
+
+def forged_zip(real, claimed):
+    """A zip whose one entry inflates to `real` but claims (size and CRC) to be its first `claimed` bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", real)  # the first part openpyxl reads, whole
+    data = bytearray(out.getvalue())
+    central = data.rfind(b"PK\x01\x02")
+    for crc_at, size_at in ((14, 22), (central + 16, central + 24)):  # local header, central directory
+        struct.pack_into("<I", data, crc_at, zlib.crc32(real[:claimed]))
+        struct.pack_into("<I", data, size_at, claimed)
+    return bytes(data)
+
+
+def peak_memory(function):
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_it_bounds_the_work_of_a_zip_whose_sizes_are_forged():
+    data = forged_zip(bytes(20 * MB), claimed=1000)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # The declared sizes pass every check, yet a plain read() inflates all 20 MB at once.
+        assert archive.infolist()[0].file_size == 1000
+        assert peak_memory(lambda: archive.read("[Content_Types].xml")) > 20 * MB
+
+    def refused():
+        with pytest.raises(TableError, match="XLSX file could not be read"):
+            read(data, "forged.xlsx")
+
+    assert peak_memory(refused) < 5 * MB
+
+
+def test_it_refuses_compression_methods_excel_does_not_use(openpyxl_calls):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(TableError, match="XLSX file could not be read"):
+        read(out.getvalue(), "a.xlsx")
     assert openpyxl_calls == []
 
 
