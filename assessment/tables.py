@@ -1,8 +1,4 @@
-"""Spreadsheet-like tables in and out, safely: uploads (CSV/TXT/XLSX) and streamed exports (CSV/XLSX).
-
-Pure functions, no models: imports (services.assessments_import) read with read_table, exports write
-with csv_stream and xlsx_write, and every exported cell goes through neutralise.
-"""
+"""Spreadsheet-like tables in and out, safely: uploads (CSV/TXT/XLSX) for imports, streamed CSV/XLSX exports."""
 
 from __future__ import annotations
 
@@ -17,7 +13,6 @@ from pathlib import PurePath
 from typing import IO
 
 import openpyxl
-import openpyxl.xml
 import openpyxl.xml.functions
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -65,13 +60,10 @@ def decode_text(data: bytes) -> str:
 
 
 def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> list[list[str]]:
-    """The rows of the first sheet as stripped strings; row 0 is the header.
+    """The rows of the first sheet as stripped strings, row 0 being the header; TableError if unusable.
 
-    Rows are as long as their last cell, as in CSV. Empty rows at the end are dropped (Excel
-    often keeps formatted empty rows); empty rows in between are kept as [] so row numbers in
-    error messages match the user's spreadsheet.
-    Raises TableError for a file too large, of another type, unreadable, or with more than
-    max_rows rows after the header.
+    Rows end at their last cell, as in CSV. Empty rows at the end are dropped (Excel keeps
+    formatted ones); those in between stay, as [], so row numbers match the user's sheet.
     """
     if len(data) > max_bytes:  # first, before any decoding or unzipping work
         raise TableError(_("The file is larger than %(size)d MB.") % {"size": max_bytes // MB})
@@ -183,10 +175,9 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
 
 
 def neutralise(value: object) -> object:
-    """A cell safe to export: text that a spreadsheet would run as a formula gets a leading '.
+    """A cell safe to export: text a spreadsheet would run as a formula gets a leading '.
 
-    Numbers stay numbers (so they stay numeric cells and sum in Excel); None becomes "".
-    Everything else becomes text.
+    Numbers are returned as they are, so they stay numeric cells; None becomes "", anything else text.
     """
     if value is None:
         return ""
@@ -236,11 +227,10 @@ def _xlsx_cell(value: object) -> object:
 
 def _sheet_title(title: str, used: set[str]) -> str:
     """A title Excel accepts: no []:*?/\\, no leading/trailing ', at most 31 characters, unique."""
-    clean = "".join("_" if c in "[]:*?/\\" else c for c in str(title)).strip("'").strip() or "Sheet"
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in str(title)).strip("' ") or "Sheet"
     candidate, number = clean[:SHEET_TITLE_MAX], 1
     while candidate.lower() in used:  # Excel compares titles case-insensitively
         number += 1
-        suffix = f" ({number})"
-        candidate = clean[: SHEET_TITLE_MAX - len(suffix)] + suffix
+        candidate = f"{clean[: SHEET_TITLE_MAX - len(str(number)) - 3]} ({number})"
     used.add(candidate.lower())
     return candidate

@@ -4,7 +4,6 @@ import csv
 import io
 import re
 import zipfile
-from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -12,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
@@ -24,26 +22,16 @@ from assessment.services import (
     ImportRejected,
     assessments_import,
     bulk_job_start,
-    campaign_create,
-    organisation_create,
     result_snapshot,
 )
+from tests.test_campaigns import open_campaign
 from tests.test_workspace import url
 
 
 @pytest.fixture
 def chamber(version, django_user_model):
     user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
-    org = organisation_create(user=user, name="Hubei Chamber", kind="association")
-    today = timezone.localdate()
-    campaign = campaign_create(
-        organisation=org,
-        user=user,
-        name="Autumn round",
-        questionnaire=version,
-        opens_on=today - timedelta(days=1),
-        closes_on=today + timedelta(days=30),
-    )
+    org, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)
     client = Client()
     client.force_login(user)
     return {"user": user, "org": org, "campaign": campaign, "client": client, "qn": questionnaire_of(version)}
@@ -61,6 +49,11 @@ def csv_bytes(rows, encoding="utf-8"):
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode(encoding)
+
+
+def import_rows(chamber, count, start=0, share="yes"):
+    data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
+    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
 
 
 def upload(chamber, name, data, lang="en"):
@@ -167,20 +160,8 @@ def run_worker():
 def test_it_renders_reports_in_the_background_and_zips_them_with_a_manifest(
     chamber, django_capture_on_commit_callbacks
 ):
-    assessments_import(
-        campaign=chamber["campaign"],
-        user=None,
-        filename="a.csv",
-        data=csv_bytes(table(chamber["qn"], 3)),
-        language="en",
-    )
-    assessments_import(
-        campaign=chamber["campaign"],
-        user=None,
-        filename="b.csv",
-        data=csv_bytes(table(chamber["qn"], 1, share="no", start=50)),
-        language="en",
-    )
+    import_rows(chamber, 3)
+    import_rows(chamber, 1, start=50, share="no")
     with django_capture_on_commit_callbacks(execute=True):
         response = chamber["client"].post(
             url("bulk_reports", chamber["campaign"].pk), {"lang": "zh-hans", "variant": "summary"}
@@ -210,13 +191,7 @@ def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
     chamber, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.BULK_MAX_ATTEMPTS = 2
-    assessments_import(
-        campaign=chamber["campaign"],
-        user=None,
-        filename="a.csv",
-        data=csv_bytes(table(chamber["qn"], 3)),
-        language="en",
-    )
+    import_rows(chamber, 3)
     real = pdf.html_to_pdf
 
     def flaky(html):
@@ -279,11 +254,6 @@ def test_it_refuses_an_unreadable_file_with_a_clear_message(chamber):
         assessments_import(campaign=chamber["campaign"], user=None, filename="a.xlsx", data=b"not a zip", language="en")
     response = upload(chamber, "a.pdf", b"%PDF-1.4")
     assert response.status_code == 400 and "CSV" in response.content.decode()
-
-
-def import_rows(chamber, count, start=0, share="yes"):
-    data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
-    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
 
 
 def test_it_shows_cohort_statistics_and_hides_groups_under_five(chamber):

@@ -26,22 +26,28 @@ from tests.test_workspace import PROFILE, url
 LIST = "Firm One, Ms Li, li@example.com, zh-hans\nFirm Two\tMr Brown\tbrown@example.com\ten\n"
 
 
+def open_campaign(user, association: str, name: str, version, days: int = 30):
+    """A new association of `user` with a campaign open from yesterday for `days` days."""
+    org = organisation_create(user=user, name=association, kind="association")
+    today = timezone.localdate()
+    campaign = campaign_create(
+        organisation=org,
+        user=user,
+        name=name,
+        questionnaire=version,
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=days),
+    )
+    return org, campaign
+
+
 @pytest.fixture
 def associations(version, django_user_model):
     """Two associations X and Y, each with an open campaign."""
     people = {}
-    today = timezone.localdate()
     for tag in ("x", "y"):
         user = django_user_model.objects.create_user(f"assoc_{tag}", password="a-long-password-1")
-        org = organisation_create(user=user, name=f"Chamber {tag.upper()}", kind="association")
-        campaign = campaign_create(
-            organisation=org,
-            user=user,
-            name=f"Spring round {tag.upper()}",
-            questionnaire=version,
-            opens_on=today - timedelta(days=1),
-            closes_on=today + timedelta(days=30),
-        )
+        org, campaign = open_campaign(user, f"Chamber {tag.upper()}", f"Spring round {tag.upper()}", version)
         client = Client()
         client.force_login(user)
         people[tag] = {"user": user, "org": org, "campaign": campaign, "client": client}

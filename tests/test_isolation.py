@@ -2,12 +2,10 @@
 exactly the answer a non-existent one gets (a 404 once logged in), never a 403 or the page."""
 
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver
-from django.utils import timezone
 
 from assessment.models import Assessment, BulkJob
 from assessment.samples import sample_answers
@@ -16,11 +14,11 @@ from assessment.services import (
     answers_save,
     assessment_create,
     assessment_submit,
-    campaign_create,
     campaign_join,
     firm_create,
     organisation_create,
 )
+from tests.test_campaigns import open_campaign
 from tests.test_workspace import PROFILE, url
 
 ROLES = ["anonymous", "owner_a", "owner_b", "consultant_a", "consultant_b", "association_x", "association_y"]
@@ -77,7 +75,6 @@ def submitted(version, **kwargs):
 def world(version, django_user_model):
     """Two of each kind of user, each with its own objects."""
     users, objects = {}, {}
-    today = timezone.localdate()
     for role in ROLES[1:]:
         users[role] = django_user_model.objects.create_user(role, password="a-long-password-1")
     for tag in ("a", "b"):
@@ -94,15 +91,7 @@ def world(version, django_user_model):
         }
     for tag in ("x", "y"):
         member = users[f"association_{tag}"]
-        org = organisation_create(user=member, name=f"Chamber {tag}", kind="association")
-        campaign = campaign_create(
-            organisation=org,
-            user=member,
-            name=f"Round {tag}",
-            questionnaire=version,
-            opens_on=today - timedelta(days=1),
-            closes_on=today + timedelta(days=9),
-        )
+        _org, campaign = open_campaign(member, f"Chamber {tag}", f"Round {tag}", version, days=9)
         joined, _ = campaign_join(campaign=campaign, firm_name=f"Member of {tag}", user=None, share=True, language="en")
         answers_save(
             assessment=joined,
