@@ -134,15 +134,21 @@ def bulk_reports(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = access.campaign_for_request(request, campaign_id)
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
-        if form.is_valid():
+        # Ticked rows of the member table; none means every member who shares its results.
+        chosen = selectors.campaign_assessment_ids(campaign, request.POST.getlist("assessment"))
+        if request.POST.getlist("assessment") and not chosen:
+            messages.error(request, _("None of the chosen members shares its results."))
+        elif form.is_valid():
             job = services.bulk_job_start(
                 campaign=campaign,
                 user=request.user,
                 language=form.cleaned_data["lang"],
                 variant=form.cleaned_data["variant"],
+                assessment_ids=chosen or None,
             )
             return redirect("bulk_job", campaign.pk, job.pk)
-        messages.error(request, _("Choose a language and a kind of report."))
+        else:
+            messages.error(request, _("Choose a language and a kind of report."))
     context = {"campaign": campaign, "jobs": selectors.bulk_jobs_of(campaign)}
     return render(request, "campaigns/bulk_reports.html", context)
 

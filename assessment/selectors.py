@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -255,6 +256,17 @@ def campaign_results(campaign: Campaign, *, shared_only: bool = True) -> Iterato
                 mine[pending[1]] = pending[2]
             pending = next(answers, None)
         yield assessment, mine
+
+
+def campaign_assessment_ids(campaign: Campaign, public_ids: list[str]) -> list[int]:
+    """Primary keys of this campaign's assessments among the given public ids (others ignored)."""
+    valid = []
+    for value in public_ids[:5000]:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(Assessment.objects.filter(campaign=campaign, public_id__in=valid).values_list("pk", flat=True))
 
 
 def bulk_jobs_of(campaign: Campaign) -> list[dict[str, Any]]:

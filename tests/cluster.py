@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -152,3 +153,4 @@ class Cluster:
             self._redis_flush()
         if self.pg_name:
             self._psql(f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)")
+        shutil.rmtree(self.workdir, ignore_errors=True)

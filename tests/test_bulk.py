@@ -297,3 +297,19 @@ def test_it_tells_a_member_where_it_stands_in_the_cohort(chamber):
     member = Assessment.objects.filter(campaign=chamber["campaign"]).order_by("pk").first()
     page = chamber["client"].get(url("results", member.public_id)).content.decode()
     assert "percentile of the 6 firms that have submitted" in page
+
+
+def test_it_renders_only_the_ticked_members(chamber, django_capture_on_commit_callbacks):
+    import_rows(chamber, 3)
+    import_rows(chamber, 1, start=50, share="no")
+    page = chamber["client"].get(url("campaign", chamber["campaign"].pk)).content.decode()
+    ticks = re.findall(r'name="assessment" value="([0-9a-f-]+)"', page)
+    assert len(ticks) == 3  # members who do not share cannot be ticked
+    private = Assessment.objects.get(share_with_association=False).public_id
+    with django_capture_on_commit_callbacks(execute=True):
+        chamber["client"].post(
+            url("bulk_reports", chamber["campaign"].pk),
+            {"lang": "en", "variant": "summary", "assessment": [ticks[1], str(private), "not-a-uuid"]},
+        )
+    job = BulkJob.objects.get()
+    assert [i.assessment.public_id for i in job.items.all()] == [Assessment.objects.get(public_id=ticks[1]).public_id]
