@@ -41,6 +41,7 @@ class CohortStats:
     weakest: list[tuple[str, int]]  # areas with a mean, lowest first
     top_actions: list[tuple[str, int]]  # (recommendation key, firms), empty under MIN_GROUP firms
     breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
+    left_out: int = 0  # private firms left out because there were fewer than MIN_GROUP of them
 
 
 def showable(results: Sequence[dict]) -> bool:
@@ -116,6 +117,13 @@ def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
     figure comes from at least MIN_GROUP firms or is None / hidden.
     """
     results = [r for r in results if r]
+    private = sum(1 for r in results if not r.get("shared"))
+    left_out = 0
+    if 0 < private < MIN_GROUP and private < len(results):
+        # So few private firms that any figure including them would give them away: leave
+        # them out until there are MIN_GROUP of them; everyone else agreed to be seen.
+        results = [r for r in results if r.get("shared")]
+        left_out = private
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:
@@ -130,6 +138,7 @@ def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
             distributions[area] = counts
     weakest = sorted(((a, m) for a, m in means.items() if m is not None), key=lambda am: (am[1], am[0]))
     return CohortStats(
+        left_out=left_out,
         count=len(results),
         area_means=means,
         distributions=distributions,

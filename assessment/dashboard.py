@@ -49,6 +49,7 @@ class DashboardData:
     participation: dict[str, int]
     count: int
     min_group: int
+    left_out: int
     areas: list[dict[str, Any]] = field(default_factory=list)
     weakest: list[dict[str, Any]] = field(default_factory=list)
     top_actions: list[dict[str, Any]] = field(default_factory=list)
@@ -67,6 +68,7 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
         participation=selectors.campaign_participation(campaign),
         count=stats.count,
         min_group=cohort.MIN_GROUP,
+        left_out=stats.left_out,
     )
     for key in areas:
         counts = stats.distributions.get(key)

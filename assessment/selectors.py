@@ -226,10 +226,11 @@ def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str
         counts[row["status"]] += 1
     snapshots = campaign_snapshots(campaign)
     areas = list(snapshots[0]["scores"]) if snapshots else []
-    means = cohort.summarise(snapshots, areas).area_means
+    stats = cohort.summarise(snapshots, areas)
+    means = stats.area_means
     if all(m is None for m in means.values()):
         means = {}
-    return {"counts": counts, "total": len(rows), "submitted": len(snapshots), "means": means}
+    return {"counts": counts, "total": len(rows), "submitted": stats.count, "means": means}
 
 
 def campaign_results(campaign: Campaign, *, shared_only: bool = True) -> Iterator[tuple[Assessment, dict[str, Any]]]:

@@ -245,3 +245,19 @@ def test_it_draws_safe_horizontal_bars_scaled_to_the_maximum():
     assert "Fin&lt;ance&gt; &amp; &quot;co&quot;" in svg
     full = parse(bars_svg([("a", 50)], title="t", maximum=50)).find(f"{SVG}rect")
     assert float(full.get("width")) == widths[2]  # 50 out of 50 is a full bar
+
+
+def test_it_leaves_out_a_few_private_firms_instead_of_hiding_everything():
+    from assessment.cohort import summarise
+
+    shared = [
+        {"scores": {"a": {"score": 10 * n}}, "overall": 10 * n, "facts": {}, "actions": [], "shared": True}
+        for n in range(1, 8)
+    ]
+    private = [{"scores": {"a": {"score": 99}}, "overall": 99, "facts": {}, "actions": []} for _ in range(2)]
+    stats = summarise(shared + private, ["a"])
+    # The two private firms would be recoverable from any total that includes them.
+    assert stats.left_out == 2 and stats.count == 7
+    assert stats.area_means["a"] == 40  # (10+20+...+70) / 7
+    stats = summarise(shared + private * 3, ["a"])  # six private firms: everyone counts
+    assert stats.left_out == 0 and stats.count == 13
