@@ -313,3 +313,30 @@ def test_it_renders_only_the_ticked_members(chamber, django_capture_on_commit_ca
         )
     job = BulkJob.objects.get()
     assert [i.assessment.public_id for i in job.items.all()] == [Assessment.objects.get(public_id=ticks[1]).public_id]
+
+
+def test_it_streams_an_export_of_thirty_thousand_rows_complete(chamber):
+    import_rows(chamber, 1)
+    template = Assessment.objects.get()
+    Assessment.objects.bulk_create(
+        [
+            Assessment(
+                questionnaire=template.questionnaire,
+                resume_digest=f"{n:064d}",
+                language="en",
+                status="submitted",
+                firm_name=f"Bulk {n:05d}",
+                campaign=chamber["campaign"],
+                share_with_association=True,
+                submitted_at=template.submitted_at,
+                result=template.result,
+            )
+            for n in range(30_000)
+        ],
+        batch_size=2000,
+    )
+    response = chamber["client"].get(url("campaign_export", chamber["campaign"].pk, "csv"))
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 30_001
+    assert lines[-1].startswith("Bulk 29999,")
