@@ -424,10 +424,12 @@ def campaign_is_open(campaign: Campaign, now=None) -> bool:
 def invitations_add(
     *, campaign: Campaign, members: Iterable[memberlist.Member], notify: bool = True
 ) -> tuple[dict[str, str], int]:
-    """Invite members: a firm of the association and a single-use link each, e-mailed after commit.
+    """Invite members: a firm of the association and a single-use link each.
 
-    Addresses already invited to this campaign are skipped. Returns the new links by e-mail
-    address (for the demo; nothing else keeps them) and the number skipped.
+    With `notify`, one background task per member makes the link and e-mails it (see
+    invitation_send), enqueued after commit: a long list does not hold up the request, and a
+    raw link never sits in the task queue. Without it (the demo), the links are made here and
+    returned by e-mail address. Addresses already invited are skipped. Returns (links, skipped).
     """
     members = list(members)
     tokens: list[tuple[int, str]] = []
@@ -456,8 +458,10 @@ def invitations_add(
             tokens.append((invitation.pk, invitation_url(token, member.language)))
         # E-mails go out only once the invitations exist; a rolled-back import sends nothing.
         if notify:
-            transaction.on_commit(lambda: _send_invitations(tokens, reminder=False))
-    links = {m.email: link for m, (_pk, link) in zip(fresh, tokens, strict=True)}
+            ids = [pk for pk, _link in tokens]
+            transaction.on_commit(lambda: _enqueue_invitations(ids, reminder=False))
+            tokens = []
+    links = {m.email: link for m, (_pk, link) in zip(fresh, tokens, strict=False)}
     return links, len(members) - len(fresh)
 
 
@@ -467,21 +471,42 @@ def invitation_url(token: str, language: str) -> str:
         return selectors.absolute_url(reverse("invitation", args=[token]))
 
 
-def _send_invitations(links: list[tuple[int, str]], *, reminder: bool) -> None:
-    invitations = Invitation.objects.select_related("campaign__organisation", "firm", "assessment").in_bulk(
-        [pk for pk, _link in links]
-    )
-    for pk, link in links:
-        invitation = invitations[pk]
-        try:
-            mail.invitation_send(invitation, link, reminder=reminder)
-        except Exception:
-            # One bad address must not stop the rest; the list shows it as not sent.
-            logger.exception("Invitation e-mail %s could not be sent", pk)
-            continue
-        now = timezone.now()
-        fields = {"reminded_at": now, "reminders": invitation.reminders + 1} if reminder else {"sent_at": now}
-        Invitation.objects.filter(pk=pk).update(**fields)
+def _enqueue_invitations(ids: list[int], *, reminder: bool) -> None:
+    from .tasks import send_invitation  # tasks imports services
+
+    for pk in ids:
+        send_invitation.enqueue(pk, reminder)
+
+
+def invitation_send(*, invitation_id: int, reminder: bool) -> str:
+    """Make a fresh link for one invitation and e-mail it (the task behind invitations and reminders).
+
+    The link exists only in the e-mail: its digest replaces the earlier one, which stops
+    working. A reminder's link to a started draft continues the draft (invitation_accept).
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("campaign__organisation", "firm", "assessment")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or (invitation.assessment is not None and not invitation.assessment.is_draft):
+            return "skipped"  # gone, or submitted since the reminder was asked for
+        if reminder and invitation.used_at is None and invitation.assessment is None and not invitation.sent_at:
+            reminder = False  # never sent yet: this is its first invitation
+        token = secrets.token_urlsafe(32)  # 256 bits
+        Invitation.objects.filter(pk=invitation.pk).update(token_digest=token_digest(token), used_at=None)
+    try:
+        mail.invitation_send(invitation, invitation_url(token, invitation.language), reminder=reminder)
+    except Exception:
+        # One bad address must not stop the rest; the member list shows it as not sent.
+        logger.exception("Invitation e-mail %s could not be sent", invitation_id)
+        return "failed"
+    now = timezone.now()
+    fields = {"reminded_at": now, "reminders": invitation.reminders + 1} if reminder else {"sent_at": now}
+    Invitation.objects.filter(pk=invitation.pk).update(**fields)
+    return "sent"
 
 
 def reminders_send(*, campaign: Campaign) -> int:
@@ -494,21 +519,11 @@ def reminders_send(*, campaign: Campaign) -> int:
     """
     if not campaign_is_open(campaign):
         raise CampaignClosed(_("The campaign is closed: reminders can only be sent while it is open."))
-    links: list[tuple[int, str]] = []
-    with transaction.atomic():
-        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
-        pending = (
-            campaign.invitations.exclude(assessment__status=Assessment.Status.SUBMITTED)
-            .select_for_update(of=("self",))
-            .only("pk", "language")
-        )
-        for invitation in pending:
-            token = secrets.token_urlsafe(32)
-            # A live link again (used_at cleared); for a started draft it continues the draft.
-            Invitation.objects.filter(pk=invitation.pk).update(token_digest=token_digest(token), used_at=None)
-            links.append((invitation.pk, invitation_url(token, invitation.language)))
-        transaction.on_commit(lambda: _send_invitations(links, reminder=True))
-    return len(links)
+    pending = campaign.invitations.exclude(assessment__status=Assessment.Status.SUBMITTED)
+    ids = list(pending.values_list("pk", flat=True))
+    # Each task makes the new link when it sends it (invitation_send).
+    transaction.on_commit(lambda: _enqueue_invitations(ids, reminder=True))
+    return len(ids)
 
 
 def invitation_find(token: str) -> Invitation | None:

@@ -15,3 +15,9 @@ from . import services
 def render_bulk_item(item_id: int) -> str:
     """One report of a bulk job."""
     return services.bulk_item_render(item_id=item_id)
+
+
+@task()
+def send_invitation(invitation_id: int, reminder: bool) -> str:
+    """One invitation or reminder e-mail, with a link made for it."""
+    return services.invitation_send(invitation_id=invitation_id, reminder=reminder)

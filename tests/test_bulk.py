@@ -24,7 +24,7 @@ from assessment.services import (
     bulk_job_start,
     result_snapshot,
 )
-from tests.test_campaigns import open_campaign
+from tests.test_campaigns import open_campaign, run_worker
 from tests.test_workspace import url
 
 
@@ -151,10 +151,6 @@ def test_it_prints_the_error_table_from_the_command_line(chamber, tmp_path, caps
     out = io.StringIO()
     call_command("import_assessments", "--campaign", str(chamber["campaign"].pk), str(path), stdout=out)
     assert "Imported and scored 3 assessments" in out.getvalue()
-
-
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def test_it_renders_reports_in_the_background_and_zips_them_with_a_manifest(

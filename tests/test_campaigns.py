@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -59,7 +60,13 @@ def invite(campaign, django_capture_on_commit_callbacks, *members):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         invitations_add(campaign=campaign, members=members)
+    run_worker()
     return {m.to[0]: re.search(r"/invite/([\w-]+)/", m.body).group(1) for m in mail.outbox}
+
+
+def run_worker():
+    """Run every queued task (invitation e-mails, reports), as `manage.py worker --burst` does."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def member(n, language="en"):
@@ -116,6 +123,9 @@ def test_it_invites_a_pasted_list_by_email_in_each_members_language(associations
     with django_capture_on_commit_callbacks(execute=True):
         response = x["client"].post(url("campaign_invite", x["campaign"].pk), {"members": LIST})
     assert response.status_code == 302
+    assert "not sent yet" in x["client"].get(url("campaign", x["campaign"].pk)).content.decode()
+    assert mail.outbox == []  # the e-mails go out from the background worker
+    run_worker()
     assert Invitation.objects.filter(campaign=x["campaign"]).count() == 2
     assert set(Firm.objects.filter(organisation=x["org"]).values_list("name", flat=True)) == {"Firm One", "Firm Two"}
     by_address = {m.to[0]: m for m in mail.outbox}
@@ -265,6 +275,7 @@ def test_it_reminds_those_who_have_not_submitted_with_new_links(associations, dj
     with django_capture_on_commit_callbacks(execute=True):
         response = x["client"].post(url("campaign_remind", x["campaign"].pk))
     assert response.status_code == 302
+    run_worker()
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {"m2@example.com", "m3@example.com"}
     # Not started: a new invitation link replaces the old one.
