@@ -1,0 +1,165 @@
+"""Security as an attacker meets it: stored XSS in every role's pages, production settings,
+foreign Host headers, CSRF, oversized and overlong posts."""
+
+import csv
+import io
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from assessment.models import Answer, Assessment, Campaign, Firm
+from assessment.samples import sample_table
+from assessment.selectors import questionnaire_of
+from assessment.services import answers_save, assessment_create, assessment_submit, note_save
+from tests.test_campaigns import accept, complete, invite, open_campaign
+from tests.test_workspace import PROFILE, url
+
+ROOT = Path(__file__).resolve().parent.parent
+PAYLOADS = ['"><img src=x onerror=window.__x=1>', "</textarea><script>window.__x=1</script>"]
+
+
+def raw_in(payload: str, html: str) -> bool:
+    """The payload as markup, not as escaped text."""
+    return "<img src=x onerror" in html or "<script>window.__x" in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_it_shows_stored_payloads_as_text_on_every_page_of_every_role(
+    payload, version, django_user_model, django_capture_on_commit_callbacks
+):
+    qn = questionnaire_of(version)
+    # A consultancy with a client whose name, answers, note and reason carry the payload.
+    consultant = django_user_model.objects.create_user("c", password="a-long-password-1")
+    from assessment.services import firm_create, organisation_create
+
+    centre = organisation_create(user=consultant, name=f"Centre {payload}", kind="consultancy")
+    firm = firm_create(organisation=centre, name=f"Client {payload}", contact_name=payload)
+    assessment, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
+    answers = {
+        **_answers(qn, payload),
+        "firm_name": f"Client {payload}",
+    }
+    answers_save(assessment=assessment, values=answers)
+    assessment_submit(assessment=assessment)
+    note_save(assessment=assessment, target="area:financing", text=payload, author=consultant)
+    # An association whose campaign and member list carry it too.
+    chamber = django_user_model.objects.create_user("a", password="a-long-password-1")
+    _org, campaign = open_campaign(chamber, f"Chamber {payload}", f"Round {payload}", version)
+    tokens = invite(campaign, django_capture_on_commit_callbacks, _member(payload))
+    owner, member_assessment = accept(next(iter(tokens.values())), share=True)
+    complete(member_assessment)
+
+    pages = {}
+    c_client, a_client = Client(), Client()
+    c_client.force_login(consultant)
+    a_client.force_login(chamber)
+    pages["results (consultant)"] = c_client.get(url("results", assessment.public_id))
+    pages["workspace"] = c_client.get(url("workspace"))
+    pages["client"] = c_client.get(url("client", firm.pk))
+    pages["campaigns"] = a_client.get(url("association_home"))
+    pages["campaign"] = a_client.get(url("campaign", campaign.pk))
+    pages["dashboard"] = a_client.get(url("campaign_dashboard", campaign.pk))
+    pages["shared results (association)"] = a_client.get(url("results", member_assessment.public_id))
+    pages["results (member)"] = owner.get(url("results", member_assessment.public_id))
+    rows = sample_table(qn, 2)
+    rows[1][rows[0].index("employees")] = payload
+    data = io.StringIO()
+    csv.writer(data).writerows(rows)
+    pages["import errors"] = a_client.post(
+        url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("x.csv", data.getvalue().encode())}
+    )
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code in (200, 400), name
+        assert not raw_in(payload, html), name
+    assert (
+        "&lt;img src=x onerror" in pages["client"].content.decode()
+        or "&lt;/textarea&gt;" in pages["client"].content.decode()
+    )
+
+
+def _answers(qn, payload):
+    from assessment.samples import sample_answers
+
+    answers = sample_answers(qn, PROFILE, 0.5, seed=2)
+    text_questions = [q.key for q in qn.questions.values() if q.type == "text" and q.key != "firm_name"]
+    return {**answers, **{key: payload[: qn.questions[key].max_length] for key in text_questions}}
+
+
+def _member(payload):
+    from assessment.memberlist import Member
+
+    return Member(firm_name=f"Member {payload}"[:200], contact_name=payload[:100], email="m@example.com", language="en")
+
+
+def test_it_passes_the_deploy_check_in_production_settings():
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "sme.example.org",
+        "SITE_URL": "https://sme.example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_it_refuses_a_foreign_host_header_with_a_page_not_an_error(client, db):
+    response = client.get("/en/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "This request could not be accepted" in response.content.decode()
+
+
+def test_it_refuses_a_post_with_too_many_fields_clearly_and_keeps_the_answers(version):
+    assessment, token = assessment_create(version=version, owner=None, language="en")
+    owner = Client()
+    owner.get(url("resume", token))
+    owner.post(url("step", assessment.public_id, "profile"), {"firm_name": "Kept Ltd", "action": "save"})
+    flood = {f"field{n}": "x" for n in range(1000)}
+    response = owner.post(url("step", assessment.public_id, "profile"), {**flood, "firm_name": "Lost"})
+    assert response.status_code == 400
+    assert "sent too much data at once" in response.content.decode()
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "Kept Ltd"
+
+
+def test_it_refuses_an_autosave_without_the_csrf_token_and_keeps_the_answer(version):
+    assessment, token = assessment_create(version=version, owner=None, language="en")
+    owner = Client(enforce_csrf_checks=True)
+    page = owner.get(url("resume", token), follow=True).content.decode()
+    csrf = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    saved = owner.post(
+        url("step", assessment.public_id, "profile"),
+        {"firm_name": "Kept Ltd", "action": "autosave", "csrfmiddlewaretoken": csrf},
+    )
+    assert saved.status_code == 200
+    forged = owner.post(url("step", assessment.public_id, "profile"), {"firm_name": "Forged", "action": "autosave"})
+    assert forged.status_code == 403
+    assert "This page has expired" in forged.content.decode()
+    assert Answer.objects.get(assessment=assessment, question_key="firm_name").value == "Kept Ltd"
+
+
+def test_it_refuses_an_oversized_import_with_a_clear_message(version, django_user_model, settings):
+    settings.IMPORT_MAX_MB = 1
+    user = django_user_model.objects.create_user("a", password="a-long-password-1")
+    _org, campaign = open_campaign(user, "Chamber", "Round", version)
+    client = Client()
+    client.force_login(user)
+    big = SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 10))
+    response = client.post(url("campaign_import", campaign.pk), {"upload": big})
+    assert response.status_code == 400 and "larger than 1 MB" in response.content.decode()
+    assert Assessment.objects.count() == 0 and Firm.objects.count() == 0
+    assert Campaign.objects.count() == 1
