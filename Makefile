@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev sysdeps venv deps deps-dev db content messages lint format demo bench clean
+.PHONY: run test setup setup-dev sysdeps sysdeps-dev venv deps deps-dev db content messages lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: $(PYTHON) manage.py demo"
@@ -20,7 +20,7 @@ test: setup-dev ## set up, lint, then run the whole test suite
 	$(BIN)/pytest
 
 setup: sysdeps deps db content messages
-setup-dev: sysdeps deps-dev db content messages
+setup-dev: sysdeps-dev deps-dev db content messages
 
 # Recreate the virtualenv when it is missing or its Python is older than 3.12.
 venv:
@@ -48,6 +48,10 @@ content:
 # font subsetting: without it a Chinese PDF takes ~15 s), a full CJK font as fallback for rare
 # characters. Installed with apt when we are root on Debian/Ubuntu; otherwise we say what is missing.
 SYSDEPS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# The tests also drive Debian's Chromium (browser journeys, accessibility checks).
+SYSDEPS_DEV := $(SYSDEPS) chromium
+sysdeps-dev: SYSDEPS := $(SYSDEPS_DEV)
+sysdeps-dev: sysdeps
 sysdeps:
 	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
