@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +74,39 @@ class SectionForm(forms.Form):
                 self.add_error(key, _("Please answer this question."))
                 flagged = True
         return flagged
+
+
+def loaded_snapshot(raw: str | None) -> dict[str, Any] | None:
+    """The answers a page showed when it was loaded (its hidden `_loaded` field), or None."""
+    if not raw:
+        return None
+    try:
+        snapshot = json.loads(raw)
+    except ValueError:
+        return None
+    return snapshot if isinstance(snapshot, dict) else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return a == b
+
+
+def changed_only(
+    loaded: dict[str, Any] | None, values: dict[str, Any], cleared: set[str]
+) -> tuple[dict[str, Any], set[str]]:
+    """Keep only what this page changed since it was loaded.
+
+    A second tab (or a phone) may have saved newer answers meanwhile: a field this page
+    still shows as it was loaded is left alone, so a stale page never overwrites or blanks
+    an answer saved elsewhere. Without a snapshot (an old page), everything counts.
+    """
+    if loaded is None:
+        return values, cleared
+    kept = {k: v for k, v in values.items() if k not in loaded or not _same(loaded[k], v)}
+    blanked = {k for k in cleared if k in loaded}
+    return kept, blanked
 
 
 def to_json(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from urllib.parse import urlsplit
@@ -24,7 +25,15 @@ from . import access, cohort, selectors, services
 from .campaigns import ConsentForm
 from .exports import report_filename
 from .facts import derive_facts
-from .forms import AnswerReasonForm, NoteForm, ReportRequestForm, SectionForm, SignupForm
+from .forms import (
+    AnswerReasonForm,
+    NoteForm,
+    ReportRequestForm,
+    SectionForm,
+    SignupForm,
+    changed_only,
+    loaded_snapshot,
+)
 from .languages import current_lang
 from .models import Assessment, Note
 from .questionnaire import Questionnaire, tr
@@ -109,7 +118,9 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         allowed = {q.key for q in questions}
         foreign = sorted(k for k in request.POST if k in qn.questions and k not in allowed)
         form.is_valid()
-        values, cleared = form.answers()
+        shown, blanked = form.answers()
+        loaded = loaded_snapshot(request.POST.get("_loaded"))
+        values, cleared = changed_only(loaded, shown, blanked)
         cleared &= answers.keys()  # only delete what is stored: saves a query per post
         consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
         try:
@@ -122,9 +133,11 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         answers.update(values)
         for key in cleared:
             answers.pop(key, None)
+        # What this page shows now: its next post is compared against that, not the database.
+        shown_now = {k: v for k, v in (loaded or answers).items() if k in allowed and k not in blanked} | shown
         if autosave:
             errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
-            return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors})
+            return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors, "loaded": shown_now})
         action = request.POST.get("action", "next")
         index = keys.index(section)
         if foreign:
@@ -135,7 +148,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
                     "so they were not saved. Everything else was saved: please check this page and continue."
                 ),
             )
-            return _render_step(request, assessment, qn, answers, facts, section, form, status=400)
+            return _render_step(request, assessment, qn, answers, facts, section, form, shown_now, status=400)
         if form.errors:
             messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
         elif action == "back":
@@ -152,13 +165,13 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             return (
                 redirect("step", assessment.public_id, target) if target else redirect("review", assessment.public_id)
             )
-        return _render_step(request, assessment, qn, answers, facts, section, form)
+        return _render_step(request, assessment, qn, answers, facts, section, form, shown_now)
 
     form = SectionForm(questions=questions, lang=lang, initial={q.key: answers.get(q.key) for q in questions})
     return _render_step(request, assessment, qn, answers, facts, section, form)
 
 
-def _render_step(request, assessment, qn, answers, facts, section, form, status=200) -> HttpResponse:
+def _render_step(request, assessment, qn, answers, facts, section, form, loaded=None, status=200) -> HttpResponse:
     keys = [s.key for s in qn.sections]
     sec = qn.section(section)
     lang = current_lang()
@@ -174,6 +187,10 @@ def _render_step(request, assessment, qn, answers, facts, section, form, status=
         "is_first": keys.index(section) == 0,
         "resume_url": _resume_url(request, assessment),
         "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
+        # What the page shows as loaded, so a later post can tell what this tab changed.
+        "loaded_json": json.dumps(
+            loaded if loaded is not None else {key: answers[key] for key in form.fields if key in answers}
+        ),
     }
     return render(request, "assessment/step.html", context, status=status)
 

@@ -313,3 +313,32 @@ def test_it_keeps_step_queries_low_and_results_queries_flat(client, version):
     with CaptureQueriesContext(connection) as results:
         client.get(url("results", assessment.public_id))
     assert len(results) <= 6
+
+
+def test_it_never_lets_a_stale_tab_blank_or_overwrite_an_answer_saved_in_another(client, version):
+    client.post(url("start"))
+    assessment = Assessment.objects.get()
+    step = url("step", assessment.public_id, "profile")
+
+    def open_tab():
+        page = client.get(step).content.decode()
+        return re.search(r'name="_loaded" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+
+    def stored(key):
+        return Answer.objects.filter(assessment=assessment, question_key=key).values_list("value", flat=True).first()
+
+    client.post(step, {"firm_name": "First Ltd", "action": "save"})
+    tab_a = open_tab()  # opened while the staff number is still empty
+    client.post(step, {"firm_name": "First Ltd", "employees": "30", "action": "save"})  # tab B
+    # Tab A, still showing the staff number empty, renames the firm: the 30 stays.
+    client.post(step, {"firm_name": "Renamed Ltd", "employees": "", "_loaded": tab_a, "action": "autosave"})
+    assert stored("firm_name") == "Renamed Ltd" and stored("employees") == 30
+
+    tab_a = open_tab()  # shows 30
+    client.post(step, {"firm_name": "Renamed Ltd", "employees": "45", "action": "save"})  # tab B
+    # Tab A, still showing 30, saves without JavaScript: 45 is not overwritten with 30.
+    client.post(step, {"firm_name": "Renamed Ltd", "employees": "30", "_loaded": tab_a, "action": "save"})
+    assert stored("employees") == 45
+    # What a tab really changes is saved, blanking included.
+    client.post(step, {"firm_name": "Renamed Ltd", "employees": "", "_loaded": tab_a, "action": "save"})
+    assert stored("employees") is None

@@ -53,6 +53,8 @@
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       }).then(function (result) {
         if (!result.ok) { status.textContent = result.body.error || text("failed"); return; }
+        // The page now shows what it just sent: later saves compare against that.
+        if (result.body.loaded) form.querySelector("input[name=_loaded]").value = JSON.stringify(result.body.loaded);
         var errors = result.body.errors || {};
         showErrors(form, errors);
         status.textContent = Object.keys(errors).length ? text("fix") : text("saved");
