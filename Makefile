@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev sysdeps sysdeps-dev venv deps deps-dev db content messages lint format demo bench clean
+.PHONY: run test setup setup-dev sysdeps sysdeps-dev vnu venv deps deps-dev db content messages lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: $(PYTHON) manage.py demo"
@@ -20,7 +20,14 @@ test: setup-dev ## set up, lint, then run the whole test suite
 	$(BIN)/pytest
 
 setup: sysdeps deps db content messages
-setup-dev: sysdeps-dev deps-dev db content messages
+setup-dev: sysdeps-dev deps-dev vnu db content messages
+
+# The Nu Html Checker for the tests (Java runs it), from the npm registry, pinned.
+VNU_VERSION := 26.9.27
+VNU_JAR := .cache/npm/node_modules/vnu-jar/build/dist/vnu.jar
+vnu:
+	@grep -qs '"version": "$(VNU_VERSION)"' .cache/npm/node_modules/vnu-jar/package.json || \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm vnu-jar@$(VNU_VERSION)
 
 # Recreate the virtualenv when it is missing or its Python is older than 3.12.
 venv:
