@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev sysdeps sysdeps-dev vnu venv deps deps-dev db content messages lint format demo bench clean
+.PHONY: run test setup setup-dev sysdeps sysdeps-dev vnu load venv deps deps-dev db content messages lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: $(PYTHON) manage.py demo"
@@ -86,6 +86,11 @@ format: deps-dev
 bench: setup-dev
 	$(PYTHON) bench/steps.py
 	$(PYTHON) bench/report.py
+	$(PYTHON) bench/bulk.py
+
+# 50 owners autosaving for 60 s against gunicorn (2 workers), on SQLite and PostgreSQL.
+load: setup-dev
+	$(PYTHON) bench/load.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis
