@@ -231,3 +231,79 @@ def test_it_runs_the_association_journey_with_progress_and_downloads(browser, si
     assert "各领域得分" in page.content()
     check_accessibility(page)
     context.close()
+
+
+XSS = '"><img src=x onerror=window.__x=1>'
+
+
+def test_it_runs_the_consultant_journey_and_never_executes_stored_markup(browser, site, version, django_user_model):
+    from assessment.services import organisation_create
+
+    consultant = django_user_model.objects.create_user("adviser", password="a-long-password-1")
+    organisation_create(user=consultant, name="Service Centre", kind="consultancy")
+    page = browser.new_context(**DESKTOP).new_page()
+    page.goto(f"{site}/en/accounts/login/")
+    page.fill("input[name=username]", "adviser")
+    page.fill("input[name=password]", "a-long-password-1")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
+    page.goto(f"{site}/en/workspace/")
+    check_accessibility(page)
+    page.click("text=Add a client firm")
+    check_accessibility(page)
+    page.fill("input[name=name]", f"Client {XSS}")
+    page.fill("input[name=contact_name]", XSS)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/workspace/clients/\d+/"))
+    check_accessibility(page)
+    page.click("text=Fill it in together now")
+    page.wait_for_url(re.compile(r"/step/profile/"))
+    for _ in range(8):
+        if "/review/" in page.url:
+            break
+        answer_page(page)
+        if "/step/profile/" in page.url:
+            page.locator("input[name=firm_name]").fill(f"Client {XSS}")
+        page.locator("button[name=action][value=next]").click()
+        page.wait_for_load_state()
+        check_accessibility(page)
+    check_accessibility(page)
+    page.locator("main form button.btn-lg[type=submit]").click()
+    page.wait_for_url(re.compile(r"/results/"))
+    check_accessibility(page)
+    page.locator("details.note-form summary").first.click()
+    page.locator("details.note-form textarea").first.fill(f"Check the bank loan terms {XSS}")
+    page.locator("details.note-form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "Check the bank loan terms" in page.locator(".consultant-note").first.inner_text()
+    check_accessibility(page)
+    for path in ("/en/workspace/", page.url.replace(site, "")):
+        page.goto(site + path)
+        assert page.evaluate("window.__x") is None, path  # the stored markup never ran
+        assert XSS in page.content().replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<")
+    page.context.close()
+
+
+def test_it_keeps_saved_answers_when_the_session_or_csrf_token_is_lost(browser, site, version):
+    page = browser.new_context(**DESKTOP).new_page()
+    page.goto(f"{site}/en/")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/step/profile/"))
+    resume = page.locator("#resume-link").input_value()
+    page.locator("input[name=firm_name]").fill("Saved Before Expiry")
+    page.locator("input[name=firm_name]").blur()
+    page.wait_for_timeout(1200)
+    page.context.clear_cookies()  # the session expires (and with it the CSRF cookie)
+    page.locator("input[name=employees]").fill("42")
+    page.locator("input[name=employees]").blur()
+    status = page.locator(".autosave-status")
+    for _ in range(50):
+        if status.inner_text().strip() not in ("", "Saving…", "Saved"):
+            break
+        page.wait_for_timeout(100)
+    assert "Could not save automatically" in status.inner_text()
+    assert page.locator("input[name=employees]").input_value() == "42"  # still on the page to retry
+    page.goto(resume)  # the private link brings everything saved back
+    page.goto(page.url.split("/step/")[0] + "/step/profile/")
+    assert page.locator("input[name=firm_name]").input_value() == "Saved Before Expiry"
+    page.context.close()
