@@ -107,9 +107,49 @@ def report_html(report: ReportData, variant: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The bare WeasyPrint step: no attachments, our fetcher, shared fonts and stylesheet."""
+    """The bare WeasyPrint step: no attachments, our fetcher, shared fonts and stylesheet.
+
+    A character no installed font has (an emoji typed into a firm name, a private-use
+    character) is drawn as a box by WeasyPrint, which then garbles the text layer of the
+    whole document: copying, searching and screen readers get nonsense. Such characters
+    are replaced by a box our own font draws, and the report is rendered once more.
+    """
+    with _glyphs_missing() as missing:
+        data = _write_pdf(html)
+    missing = {char for char in missing if char in html}  # another thread's render may log too
+    if not missing:
+        return data
+    return _write_pdf(html.translate(dict.fromkeys(map(ord, missing), MISSING_GLYPH)))
+
+
+MISSING_GLYPH = "\u25a1"  # □, in ReportSans
+
+
+def _write_pdf(html: str) -> bytes:
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher())
     return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config(), attachments=[])
+
+
+class _MissingGlyphLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.chars: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph") and record.args:
+            self.chars.add(str(record.args[0]))
+
+
+@contextlib.contextmanager
+def _glyphs_missing():
+    """Collect the characters WeasyPrint reports it had no glyph for (weasyprint/draw/text.py)."""
+    handler = _MissingGlyphLog()
+    weasyprint_log = logging.getLogger("weasyprint")
+    weasyprint_log.addHandler(handler)
+    try:
+        yield handler.chars
+    finally:
+        weasyprint_log.removeHandler(handler)
 
 
 def render_pdf(report: ReportData, variant: str) -> bytes:

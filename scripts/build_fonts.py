@@ -1,62 +1,137 @@
-"""Build the report fonts: Noto Sans CJK SC subset to GB2312 plus punctuation and Latin.
+"""Build the report fonts: Noto Sans CJK SC cut into three small files per weight.
 
-A pre-subset font keeps PDFs small and fast (WeasyPrint then subsets a 3 MB font, not a
-20 MB collection). Rare characters outside the subset (some names) fall back to a full
-CJK system font when one is installed.
+Why three files: WeasyPrint subsets each embedded font but keeps glyph ids, so every
+embedded font carries a few bytes for each glyph id below the highest one used. One
+GB2312-wide file (13,600 glyphs) cost about 40 KB per weight in every PDF before a single
+glyph was drawn. Cut by how often a report needs them, most reports only touch the first:
 
-Source: Debian's fonts-noto-cjk (SIL Open Font License 1.1). Run:
+- ReportSans: Latin, punctuation and every character of our own texts (questionnaire,
+  translations, templates), about 1,500 glyphs;
+- ReportSans2: the rest of GB2312 level 1 (the common characters), for names and notes;
+- ReportSans3: the rest of GB2312 (level 2), rarer characters in names.
+
+report.css lists them in that order; characters beyond GB2312 fall back to a full CJK
+system font (fonts-noto-cjk). Vertical and locale-variant glyphs are left out: the report
+is set horizontally in Simplified Chinese and English.
+
+Source: Debian's fonts-noto-cjk (SIL Open Font License 1.1). Run after changing texts:
     .venv/bin/python scripts/build_fonts.py
 """
 
 import contextlib
+import io
+import re
+from collections import Counter
 from pathlib import Path
 
 from fontTools import subset
-from fontTools.ttLib import TTCollection
+from fontTools.pens.recordingPen import RecordingPen
+from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Path("/usr/share/fonts/opentype/noto")
 OUT = ROOT / "static" / "fonts"
+WEIGHTS = ("Regular", "Bold")
 
 
-def gb2312() -> set[int]:
+def gb2312(rows: range) -> set[int]:
     chars = set()
-    for high in range(0xA1, 0xF8):
+    for high in rows:
         for low in range(0xA1, 0xFF):
             with contextlib.suppress(UnicodeDecodeError):
                 chars.add(ord(bytes([high, low]).decode("gb2312")))
     return chars
 
 
-def wanted() -> set[int]:
-    chars = gb2312()
-    chars |= set(range(0x20, 0x7F)) | set(range(0xA0, 0x180))
-    chars |= set(range(0x2010, 0x2070)) | {0x2190, 0x2192, 0x2713, 0x2714, 0x25CF, 0x25CB, 0x2610}
+TEXTS = ("assessment/content/*.yaml", "locale/*/LC_MESSAGES/*.po", "templates/**/*.html")
+
+
+def text_characters() -> set[int]:
+    """Every character of our own texts: questionnaire, translations, templates."""
+    return {ord(c) for pattern in TEXTS for path in ROOT.glob(pattern) for c in path.read_text(encoding="utf-8")}
+
+
+def own_texts() -> set[int]:
+    chars = set(range(0x20, 0x7F)) | set(range(0xA0, 0x180))
+    chars |= set(range(0x2010, 0x2070)) | {0x2190, 0x2192, 0x2713, 0x2714, 0x25CF, 0x25CB, 0x25A1, 0x2610}
     chars |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))
-    # Every character our own texts use, so the subset never misses one of them.
-    for pattern in ("assessment/content/*.yaml", "locale/*/LC_MESSAGES/*.po", "templates/**/*.html"):
-        for path in ROOT.glob(pattern):
-            chars |= {ord(c) for c in path.read_text(encoding="utf-8")}
-    return {c for c in chars if c >= 0x20}
+    chars |= gb2312(range(0xA1, 0xB0))  # symbols, full-width forms, kana rows: small
+    return {c for c in chars | text_characters() if c >= 0x20}
 
 
-def build(weight: str) -> Path:
+def own_frequencies() -> Counter:
+    return Counter(ord(c) for pattern in TEXTS for path in ROOT.glob(pattern) for c in path.read_text(encoding="utf-8"))
+
+
+def tiers() -> dict[str, set[int]]:
+    first = own_texts()
+    level1 = gb2312(range(0xB0, 0xD8)) - first
+    level2 = gb2312(range(0xD8, 0xF8)) - first - level1
+    return {"ReportSans": first, "ReportSans2": level1, "ReportSans3": level2}
+
+
+def build(name: str, weight: str, unicodes: set[int]) -> Path:
     collection = TTCollection(str(SOURCE / f"NotoSansCJK-{weight}.ttc"))
     font = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
     options = subset.Options()
-    options.layout_features = ["kern", "liga", "locl", "vert", "palt", "halt"]
+    options.layout_features = ["kern", "liga", "ccmp"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.hinting = False  # WeasyPrint drops hints when it embeds the font anyway
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=wanted())
+    subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
+    font = sequential_cids(font, frequent_first(font, own_frequencies()))
+    check_outlines(font, weight, unicodes)
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"NotoSansSC-GB-{weight}.otf"
+    path = OUT / f"{name}-{weight}.otf"
+    font.recalcTimestamp = False  # the same texts give the same files
     font.save(str(path))
     return path
 
 
+def frequent_first(font: TTFont, counts: Counter) -> list[str]:
+    """Glyph order with the characters our texts use most first: a report then uses low
+    glyph ids only, and the embedded font's per-id overhead stops at the highest one used."""
+    rank = {}
+    for code, name in font.getBestCmap().items():
+        rank[name] = max(rank.get(name, 0), counts[code])
+    order = font.getGlyphOrder()
+    return [order[0], *sorted(order[1:], key=lambda name: -rank.get(name, 0))]
+
+
+def sequential_cids(font: TTFont, order: list[str]) -> TTFont:
+    """Put the glyphs in `order` and renumber their CIDs 1, 2, 3... (they keep the source
+    font's CIDs, up to 65,000). WeasyPrint's embedded subset keeps a charset entry per glyph
+    id; with sequential CIDs that is one range instead of two bytes per glyph id."""
+    font.reorderGlyphs(order)
+    mapping = {name: f"cid{gid:05d}" for gid, name in enumerate(font.getGlyphOrder()) if name.startswith("cid")}
+    # The XML carries each glyph's font dict index, so the FDSelect is rebuilt in the new order.
+    xml = io.StringIO()
+    font.saveXML(xml)
+    renamed = TTFont()
+    renamed.importXML(io.StringIO(re.sub(r"\bcid\d{5}\b", lambda m: mapping[m.group(0)], xml.getvalue())))
+    return renamed
+
+
+def check_outlines(font: TTFont, weight: str, unicodes: set[int]) -> None:
+    """Every character draws exactly as in the source font, with the same advance."""
+    collection = TTCollection(str(SOURCE / f"NotoSansCJK-{weight}.ttc"))
+    source = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
+    src_cmap, new_cmap = source.getBestCmap(), font.getBestCmap()
+    src_glyphs, new_glyphs = source.getGlyphSet(), font.getGlyphSet()
+    for code in sorted(unicodes & src_cmap.keys()):
+        old, new = RecordingPen(), RecordingPen()
+        src_glyphs[src_cmap[code]].draw(old)
+        new_glyphs[new_cmap[code]].draw(new)
+        assert old.value == new.value, f"U+{code:04X} draws differently"
+        assert source["hmtx"][src_cmap[code]][0] == font["hmtx"][new_cmap[code]][0], f"U+{code:04X} width"
+
+
 if __name__ == "__main__":
-    for weight in ("Regular", "Bold"):
-        path = build(weight)
-        print(f"{path.relative_to(ROOT)}: {path.stat().st_size / 1024:.0f} KB")
+    for old in OUT.glob("*.otf"):
+        old.unlink()
+    for name, unicodes in tiers().items():
+        for weight in WEIGHTS:
+            path = build(name, weight, unicodes)
+            print(f"{path.relative_to(ROOT)}: {len(unicodes)} characters, {path.stat().st_size / 1024:.0f} KB")

@@ -1,9 +1,12 @@
 """The PDF report: content in both languages, fonts, storage, downloads, and fetch safety."""
 
 import http.server
+import importlib.util
 import io
 import re
 import threading
+import unicodedata
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -99,6 +102,50 @@ def test_it_embeds_only_font_subsets(version):
     for name in fonts:
         assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is not a subset"
     assert any("ReportSans" in name for name in fonts)
+
+
+def embedded_fonts(data: bytes) -> set[str]:
+    """Font names without their subset tag, e.g. {"ReportSans", "ReportSans-Bold"}."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_it_embeds_only_the_first_font_file_when_the_text_is_ours_and_latin(version):
+    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": "Chengdu Rongcheng Foods Co., Ltd."})
+    for lang in ("zh-hans", "en"):
+        report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
+        assert embedded_fonts(pdf.render_pdf(report, "full")) == {"ReportSans", "ReportSans-Bold"}, lang
+
+
+def test_it_draws_rare_name_characters_and_boxes_only_what_no_font_has(version):
+    # 磊 is a common GB2312 character, 鑫 a rarer one, 堃 is outside GB2312 (system CJK font);
+    # no font has the rocket, which must not garble the rest of the text layer.
+    name = "成都磊鑫堃\U0001f680食品有限公司"
+    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": name})
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "zh-hans")
+    data = pdf.render_pdf(report, "full")
+    text = squash(text_of(data))
+    assert "成都磊鑫堃\u25a1食品有限公司" in text
+    assert "行动计划" in text and "\ufffd" not in text
+    assert {"ReportSans", "ReportSans2", "ReportSans3"} <= embedded_fonts(data)
+
+
+def test_it_has_every_character_of_our_own_texts_in_the_first_font_file():
+    # Fails when a text gains a character the shipped font lacks: run scripts/build_fonts.py.
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    spec = importlib.util.spec_from_file_location("build_fonts", Path(settings.BASE_DIR, "scripts", "build_fonts.py"))
+    build_fonts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_fonts)
+    wanted = {c for c in build_fonts.text_characters() if unicodedata.category(chr(c))[0] in "LNPS"}
+    for weight in build_fonts.WEIGHTS:
+        cmap = TTFont(Path(settings.BASE_DIR, "static", "fonts", f"ReportSans-{weight}.otf")).getBestCmap()
+        missing = sorted(chr(c) for c in wanted - cmap.keys())
+        assert not missing, f"ReportSans-{weight} lacks {''.join(missing)}"
 
 
 def test_it_keeps_the_summary_to_three_pages(version):
