@@ -2,7 +2,10 @@
 
 import csv
 import io
+import os
 import re
+import signal
+import time
 import zipfile
 
 import openpyxl
@@ -212,6 +215,41 @@ def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
     run_worker()
     assert set(BulkItem.objects.values_list("status", flat=True)) == {"done"}
     assert {i.pk: i.updated_at for i in BulkItem.objects.filter(pk__in=done_before)} == done_before
+
+
+def test_it_keeps_the_rest_of_a_job_when_a_render_hangs_or_its_process_dies(
+    chamber, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.BULK_MAX_ATTEMPTS = 1
+    settings.PDF_RENDER_TIMEOUT = 2
+    import_rows(chamber, 4)
+    real = pdf.html_to_pdf
+
+    def breaking(html):  # runs in the render's own child process
+        if "Firm 00001" in html:
+            time.sleep(30)
+        if "Firm 00002" in html:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", breaking)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
+    started = time.monotonic()
+    run_worker()
+    assert time.monotonic() - started < 25  # the hanging render was cut off, not waited for
+    status = dict(BulkItem.objects.values_list("assessment__firm_name", "status"))
+    assert status == {"Firm 00000": "done", "Firm 00001": "failed", "Firm 00002": "failed", "Firm 00003": "done"}
+    response = chamber["client"].get(url("bulk_job_zip", chamber["campaign"].pk, job.pk))
+    bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode("utf-8-sig"))))
+    assert sorted((row["firm"], row["status"]) for row in manifest) == [
+        ("Firm 00000", "done"),
+        ("Firm 00001", "failed"),
+        ("Firm 00002", "failed"),
+        ("Firm 00003", "done"),
+    ]
+    assert len([name for name in bundle.namelist() if name.endswith(".pdf")]) == 2
 
 
 def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(chamber, django_capture_on_commit_callbacks):
