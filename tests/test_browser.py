@@ -5,9 +5,12 @@ and AA rules; vendored in tests/vendor)."""
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # ordinary synchronous ones, so tell Django they are safe here.
@@ -31,11 +34,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# The test database is one in-memory SQLite connection that every live-server thread shares,
+# so two requests at once (an autosave still in flight when Next is pressed) corrupt it
+# ("bad parameter or other API misuse"). In production each thread has its own connection and
+# SQLite serialises the writes; here requests, and the worker the test runs, take turns.
+ONE_AT_A_TIME = threading.Lock()
+
+
+class OneRequestAtATime(StaticFilesHandler):
+    def __call__(self, environ, start_response):
+        with ONE_AT_A_TIME:
+            return super().__call__(environ, start_response)
+
+
 @pytest.fixture
-def site(live_server, settings):
-    """The live server's address, also as SITE_URL: the links the app hands out point to it."""
-    settings.SITE_URL = live_server.url
-    return live_server.url
+def site(transactional_db, settings):
+    """A live server's address, also as SITE_URL: the links the app hands out point to it."""
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = OneRequestAtATime
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    server.start()
+    settings.SITE_URL = server.url
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +242,8 @@ def test_it_runs_the_association_journey_with_progress_and_downloads(browser, si
     page.wait_for_url(re.compile(r"/reports/\d+/"))
     assert "0 done, 0 failed, of 6" in page.locator("#bulk-progress-label").inner_text()
     check_accessibility(page)
-    run_worker()  # the background worker, in this process
+    with ONE_AT_A_TIME:
+        run_worker()  # the background worker, in this process
     page.wait_for_selector("text=Download all reports (zip)", timeout=30000)  # the page polls, then reloads
     with page.expect_download() as bundle:
         page.click("text=Download all reports (zip)")
