@@ -114,42 +114,24 @@ def html_to_pdf(html: str) -> bytes:
     whole document: copying, searching and screen readers get nonsense. Such characters
     are replaced by a box our own font draws, and the report is rendered once more.
     """
-    with _glyphs_missing() as missing:
-        data = _write_pdf(html)
-    missing = {char for char in missing if char in html}  # another thread's render may log too
+    data, missing = _write_pdf(html)
     if not missing:
         return data
-    return _write_pdf(html.translate(dict.fromkeys(map(ord, missing), MISSING_GLYPH)))
+    data, _ = _write_pdf(html.translate(dict.fromkeys(map(ord, missing), MISSING_GLYPH)))
+    return data
 
 
 MISSING_GLYPH = "\u25a1"  # □, in ReportSans
 
 
-def _write_pdf(html: str) -> bytes:
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher())
-    return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config(), attachments=[])
-
-
-class _MissingGlyphLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.chars: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith(".notdef glyph") and record.args:
-            self.chars.add(str(record.args[0]))
-
-
-@contextlib.contextmanager
-def _glyphs_missing():
-    """Collect the characters WeasyPrint reports it had no glyph for (weasyprint/draw/text.py)."""
-    handler = _MissingGlyphLog()
-    weasyprint_log = logging.getLogger("weasyprint")
-    weasyprint_log.addHandler(handler)
-    try:
-        yield handler.chars
-    finally:
-        weasyprint_log.removeHandler(handler)
+def _write_pdf(html: str) -> tuple[bytes, set[str]]:
+    """The PDF, and the characters no font had a glyph for."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher()).render(
+        font_config=font_config(), stylesheets=[stylesheet()], attachments=[]
+    )
+    data = document.write_pdf(attachments=[])
+    # Fonts are filled while the pages are drawn: read them after write_pdf.
+    return data, {chr(code) for font in document.fonts.values() for code in font.missing}
 
 
 def render_pdf(report: ReportData, variant: str) -> bytes:

@@ -21,17 +21,23 @@ Source: Debian's fonts-noto-cjk (SIL Open Font License 1.1). Run after changing 
 import contextlib
 import io
 import re
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 from fontTools import subset
 from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTCollection, TTFont
+from fontTools.ttLib.tables import otTables
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Path("/usr/share/fonts/opentype/noto")
 OUT = ROOT / "static" / "fonts"
 WEIGHTS = ("Regular", "Bold")
+# locl gives Chinese text its full-width dashes and quotes and English its Latin digits and
+# ellipsis; vertical and width variants are left out: the report is set horizontally.
+FEATURES = ["kern", "liga", "ccmp", "locl"]
 
 
 def gb2312(rows: range) -> set[int]:
@@ -70,11 +76,11 @@ def tiers() -> dict[str, set[int]]:
     return {"ReportSans": first, "ReportSans2": level1, "ReportSans3": level2}
 
 
-def build(name: str, weight: str, unicodes: set[int]) -> Path:
+def build(name: str, weight: str, unicodes: set[int], out: Path) -> Path:
     collection = TTCollection(str(SOURCE / f"NotoSansCJK-{weight}.ttc"))
     font = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
     options = subset.Options()
-    options.layout_features = ["kern", "liga", "ccmp"]
+    options.layout_features = FEATURES
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False  # WeasyPrint drops hints when it embeds the font anyway
@@ -82,22 +88,59 @@ def build(name: str, weight: str, unicodes: set[int]) -> Path:
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
     font = sequential_cids(font, frequent_first(font, own_frequencies()))
-    check_outlines(font, weight, unicodes)
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"{name}-{weight}.otf"
+    path = out / f"{name}-{weight}.otf"
     font.recalcTimestamp = False  # the same texts give the same files
     font.save(str(path))
+    check_outlines(TTFont(str(path)), weight, unicodes)
     return path
 
 
 def frequent_first(font: TTFont, counts: Counter) -> list[str]:
-    """Glyph order with the characters our texts use most first: a report then uses low
-    glyph ids only, and the embedded font's per-id overhead stops at the highest one used."""
-    rank = {}
+    """Glyph order with what our texts use most first: a report then uses low glyph ids
+    only, and the embedded font's per-id overhead stops at the highest one used.
+
+    A character's glyph ranks by the character's count in our texts (plus one, so every
+    character comes before glyphs no text reaches); a glyph substituted for others (a
+    Simplified Chinese or Latin local form, a ligature) ranks like what it replaces. Forms
+    for Japanese, Korean and Traditional Chinese text rank last.
+    """
+    rank: dict[str, int] = {}
     for code, name in font.getBestCmap().items():
-        rank[name] = max(rank.get(name, 0), counts[code])
+        rank[name] = max(rank.get(name, 0), counts[code] + 1)
+    lookups = lookups_applied(font)
+    for _ in range(3):  # substitutions of substitutions
+        for sources, target in substitutions(lookups):
+            rank[target] = max(rank.get(target, 0), min(rank.get(name, 0) for name in sources))
     order = font.getGlyphOrder()
     return [order[0], *sorted(order[1:], key=lambda name: -rank.get(name, 0))]
+
+
+def lookups_applied(font: TTFont) -> list:
+    """GSUB lookups HarfBuzz applies to our text: default language systems, and ZHS."""
+    gsub = font["GSUB"].table
+    indices: set[int] = set()
+    for record in gsub.ScriptList.ScriptRecord:
+        systems = [record.Script.DefaultLangSys]
+        systems += [lang.LangSys for lang in record.Script.LangSysRecord if lang.LangSysTag == "ZHS "]
+        for system in filter(None, systems):
+            for index in system.FeatureIndex:
+                indices.update(gsub.FeatureList.FeatureRecord[index].Feature.LookupListIndex)
+    return [gsub.LookupList.Lookup[index] for index in sorted(indices)]
+
+
+def substitutions(lookups: list):
+    """(glyphs replaced, glyph drawn instead) for single, multiple and ligature lookups."""
+    for lookup in lookups:
+        for table in lookup.SubTable:
+            table = getattr(table, "ExtSubTable", table)
+            if isinstance(table, otTables.SingleSubst):
+                yield from (((source,), target) for source, target in table.mapping.items())
+            elif isinstance(table, otTables.MultipleSubst):
+                for source, targets in table.mapping.items():
+                    yield from (((source,), target) for target in targets)
+            elif isinstance(table, otTables.LigatureSubst):
+                for first, ligatures in table.ligatures.items():
+                    yield from (((first, *lig.Component), lig.LigGlyph) for lig in ligatures)
 
 
 def sequential_cids(font: TTFont, order: list[str]) -> TTFont:
@@ -129,9 +172,11 @@ def check_outlines(font: TTFont, weight: str, unicodes: set[int]) -> None:
 
 
 if __name__ == "__main__":
-    for old in OUT.glob("*.otf"):
-        old.unlink()
-    for name, unicodes in tiers().items():
-        for weight in WEIGHTS:
-            path = build(name, weight, unicodes)
-            print(f"{path.relative_to(ROOT)}: {len(unicodes)} characters, {path.stat().st_size / 1024:.0f} KB")
+    # Built aside and swapped in at the end: a failed check leaves the shipped fonts alone.
+    with tempfile.TemporaryDirectory(dir=OUT) as scratch:
+        built = [build(name, weight, chars, Path(scratch)) for name, chars in tiers().items() for weight in WEIGHTS]
+        for old in OUT.glob("*.otf"):
+            old.unlink()
+        for path in built:
+            print(f"static/fonts/{path.name}: {path.stat().st_size / 1024:.0f} KB")
+            shutil.move(path, OUT / path.name)

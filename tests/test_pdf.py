@@ -148,6 +148,47 @@ def test_it_has_every_character_of_our_own_texts_in_the_first_font_file():
         assert not missing, f"ReportSans-{weight} lacks {''.join(missing)}"
 
 
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_keeps_every_character_inside_the_page_margins(version, lang):
+    import pdfplumber
+
+    assessment, _ = submitted(version, quality=0.5)
+    earlier, _ = submitted(version, quality=0.2)  # a progress section, two columns like the areas
+    qn = questionnaire_of(version)
+    report = build_report(assessment, qn, answers_of(assessment), lang, previous=earlier)
+    margin = 16 / 25.4 * 72  # report.css: @page margin 16 mm left and right
+    for variant in pdf.VARIANTS:
+        with pdfplumber.open(io.BytesIO(pdf.render_pdf(report, variant))) as document:
+            for number, page in enumerate(document.pages, 1):
+                assert page.chars
+                right = max(char["x1"] for char in page.chars)
+                left = min(char["x0"] for char in page.chars)
+                assert left >= margin - 1 and right <= page.width - margin + 1, (variant, number, left, right)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_sets_text_exactly_as_the_full_system_font_does(lang):
+    # The shipped fonts are cut from Noto Sans CJK SC: same glyph widths, local forms
+    # (full-width dashes and quotes in Chinese, Latin digits in English) and ligatures.
+    import pdfplumber
+    from weasyprint import HTML
+
+    sample = "企业——“韧性”‘测试’……2026年 1234567890 office fi … “quote” 宁波海蓝纺织 鑫淼锂业"
+    widths = {}
+    for family in ("ReportSans, ReportSans2, ReportSans3", "'Noto Sans CJK SC'"):
+        html = "".join(
+            f'<p style="font-family: {family}; font-size: 20pt; font-weight: {weight}">{sample}</p>'
+            for weight in (400, 700)
+        )
+        document = HTML(string=f'<html lang="{lang}"><body>{html}</body></html>', base_url=pdf.BASE_URL)
+        data = document.write_pdf(stylesheets=[pdf.stylesheet()], font_config=pdf.font_config())
+        with pdfplumber.open(io.BytesIO(data)) as rendered:
+            widths[family] = [(c["text"], round(c["x1"] - c["x0"], 2)) for c in rendered.pages[0].chars]
+    ours, system = widths.values()
+    assert len(ours) > 2 * len(sample) - 20
+    assert ours == system
+
+
 def test_it_keeps_the_summary_to_three_pages(version):
     assessment, _ = submitted(version, quality=0.0)
     for lang in ("zh-hans", "en"):

@@ -4,8 +4,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.apps import fast_subsetting_available
-
 
 class Command(BaseCommand):
     help = "Run tasks (bulk PDF reports): the database worker, or an RQ worker when TASK_BACKEND=rq."
@@ -14,12 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args, burst: bool, **options):
-        # Said at start, not discovered in a queue of reports taking 15 s each.
-        if not fast_subsetting_available():
-            self.stderr.write(
-                "WARNING: HarfBuzz's subset library is missing: each Chinese PDF will take about 15 s. "
-                "Install it: apt-get install libharfbuzz-subset0 (make setup does this as root)."
-            )
         if settings.TASK_BACKEND == "database":
             extra = ["--batch"] if burst else []
             call_command("db_worker", "--no-reload", "--interval", "0.5", *extra)
