@@ -3,16 +3,17 @@
 Why three files: WeasyPrint subsets each embedded font but keeps glyph ids, so every
 embedded font carries a few bytes for each glyph id below the highest one used. One
 GB2312-wide file (13,600 glyphs) cost about 40 KB per weight in every PDF before a single
-glyph was drawn. Cut by how often a report needs them, most reports only touch the first:
+glyph was drawn. Cut by how often a report needs them:
 
 - ReportSans: Latin, punctuation and every character of our own texts (questionnaire,
-  translations, templates), about 1,500 glyphs;
+  translations, templates), in every report;
 - ReportSans2: the rest of GB2312 level 1 (the common characters), for names and notes;
 - ReportSans3: the rest of GB2312 (level 2), rarer characters in names.
 
-report.css lists them in that order; characters beyond GB2312 fall back to a full CJK
-system font (fonts-noto-cjk). Vertical and locale-variant glyphs are left out: the report
-is set horizontally in Simplified Chinese and English.
+Within a file, glyphs are ordered by use and their CIDs renumbered 1, 2, 3..., so a report
+touches low glyph ids only. report.css lists the files in that order; characters beyond
+GB2312 fall back to a full CJK system font (fonts-noto-cjk). Vertical forms are left out:
+the report is set horizontally.
 
 Source: Debian's fonts-noto-cjk (SIL Open Font License 1.1). Run after changing texts:
     .venv/bin/python scripts/build_fonts.py
