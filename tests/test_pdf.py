@@ -3,6 +3,7 @@
 import http.server
 import importlib.util
 import io
+import itertools
 import re
 import threading
 import unicodedata
@@ -164,6 +165,46 @@ def test_it_keeps_every_character_inside_the_page_margins(version, lang):
                 right = max(char["x1"] for char in page.chars)
                 left = min(char["x0"] for char in page.chars)
                 assert left >= margin - 1 and right <= page.width - margin + 1, (variant, number, left, right)
+                assert not overlapping(page.chars), (variant, number, overlapping(page.chars))
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_fits_every_area_name_in_its_plan_table_cell(version, lang):
+    import pdfplumber
+
+    assessment, _ = submitted(version, quality=0.1)  # actions in every area
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
+    titles = {squash(area.title) for area in report.areas}
+    for variant in pdf.VARIANTS:
+        seen = set()
+        with pdfplumber.open(io.BytesIO(pdf.render_pdf(report, variant))) as document:
+            for page in document.pages:
+                for table in page.extract_tables():
+                    header = [squash(cell or "") for cell in table[0]]
+                    if "Area" not in header and "领域" not in header:
+                        continue
+                    column = header.index("Area" if lang == "en" else "领域")
+                    # A word too long for its cell runs into the next one, and comes out split.
+                    cells = {squash(row[column]) for row in table[1:] if row[column]}
+                    assert cells <= titles, (variant, cells - titles)
+                    seen |= cells
+        assert seen == titles, variant
+
+
+def overlapping(chars) -> list[str]:
+    """Characters drawn over the one before them on the same line: text that ran out of its
+    box (a table cell too narrow for a word) into its neighbour's, or hidden text."""
+    lines: dict[int, list] = {}
+    for char in chars:
+        if char["text"].strip():
+            lines.setdefault(round(char["top"]), []).append(char)
+    found = []
+    for line in lines.values():
+        line.sort(key=lambda char: char["x0"])
+        for before, after in itertools.pairwise(line):
+            if after["x0"] < before["x1"] - 0.2 * before["size"]:  # kerning (AT, Yo) moves less
+                found.append(before["text"] + after["text"])
+    return found
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
