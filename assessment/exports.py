@@ -190,10 +190,12 @@ def _unique(filename: str, used: set[str]) -> str:
     return candidate
 
 
-def report_filename(firm_name: str, day, variant: str) -> str:
-    """A readable, safe file name: firm name and date; no path or control characters."""
+def report_filename(firm_name: str, day, variant: str, lang: str | None = None) -> str:
+    """A readable, safe file name: firm name, date and, when given, the report's language
+    (the Chinese and English reports of one firm are often downloaded side by side)."""
     # Drop invisible format characters (right-to-left overrides, zero-width spaces) too.
     visible = "".join(c for c in firm_name if unicodedata.category(c) != "Cf")
     firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", visible).strip(" .")[:60] or "report"
     suffix = "summary" if variant == "summary" else "report"
-    return f"{firm}-{day:%Y-%m-%d}-{suffix}.pdf"
+    language = f"-{lang.split('-')[0]}" if lang else ""
+    return f"{firm}-{day:%Y-%m-%d}-{suffix}{language}.pdf"

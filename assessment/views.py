@@ -471,5 +471,5 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         # Never a 500 page: say what happened and keep the results page one click away.
         logger.exception("PDF report for assessment %s failed", assessment.pk)
         return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
-    filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant)
+    filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant, lang)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

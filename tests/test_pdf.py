@@ -264,7 +264,10 @@ def test_it_names_the_download_after_the_firm_and_date(version):
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''" in disposition
     name = unquote(disposition.split("filename*=utf-8''")[1])
-    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-report.pdf"
+    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-report-zh.pdf"
+    response = owner_client(assessment, token).get(pdf_url(assessment, "en", "summary"))
+    name = unquote(response["Content-Disposition"].split("filename*=utf-8''")[1])
+    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-summary-en.pdf"
 
 
 def test_it_hides_the_pdf_from_other_browsers_and_drafts(version):
