@@ -15,6 +15,7 @@ urlpatterns = [
     path("a/<uuid:public_id>/reason/", views.answer_reason, name="answer_reason"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("me/", views.my_assessments, name="my_assessments"),
+    path("me/start/", views.after_login, name="after_login"),
     path("workspace/", workspace.workspace, name="workspace"),
     path("workspace/organisation/", workspace.organisation_new, name="organisation_new"),
     path("workspace/logo/", workspace.organisation_logo, name="organisation_logo"),

@@ -35,7 +35,7 @@ from .forms import (
     loaded_snapshot,
 )
 from .languages import current_lang
-from .models import Assessment, Note
+from .models import Assessment, Note, Organisation
 from .questionnaire import Questionnaire, tr
 from .report import answer_check, answer_text, build_report
 from .rules import is_answered, missing_questions, visible_questions
@@ -159,7 +159,8 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             )
         elif action == "save":
             messages.success(request, _("Saved. Use your private link to continue at any time."))
-            return redirect("step", assessment.public_id, section)
+            # Straight to the link: on a phone it is several screens below the message.
+            return redirect(reverse("step", args=[assessment.public_id, section]) + "#resume")
         elif not form.flag_missing(answers):
             target = keys[index + 1] if index + 1 < len(keys) else None
             return (
@@ -408,6 +409,17 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if missing:
         return redirect("step", assessment.public_id, missing[0].section)
     return redirect("review", assessment.public_id)
+
+
+@login_required
+@require_GET
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where logging in lands: staff of a consultancy or an association who have no
+    assessments of their own go to their organisation's pages, everyone else to theirs."""
+    organisation = selectors.organisations_of(request.user).first()
+    if organisation and not selectors.assessments_of_user(request.user).exists():
+        return redirect("association_home" if organisation.kind == Organisation.Kind.ASSOCIATION else "workspace")
+    return redirect("my_assessments")
 
 
 @login_required

@@ -125,3 +125,22 @@ def test_it_refuses_a_second_account_with_the_same_email(client, db, django_user
     assert response.status_code == 200
     assert "An account already uses this e-mail address" in response.content.decode()
     assert not django_user_model.objects.filter(username="mei2").exists()
+
+
+def test_it_lands_each_kind_of_user_where_their_work_is(client, db, django_user_model):
+    from assessment import services
+
+    django_user_model.objects.create_user("owner", "o@example.com", PASSWORD)
+    adviser = django_user_model.objects.create_user("adviser", "a@example.com", PASSWORD)
+    chamber = django_user_model.objects.create_user("chamber", "c@example.com", PASSWORD)
+    services.organisation_create(user=adviser, name="Advisers", kind="consultancy")
+    services.organisation_create(user=chamber, name="Chamber", kind="association")
+    expected = {"owner": "my_assessments", "adviser": "workspace", "chamber": "association_home"}
+    for username, name in expected.items():
+        client.logout()
+        response = client.post(url("login"), {"username": username, "password": PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == url(name), username
+        assert response.status_code == 200
+    client.logout()
+    response = client.post(url("login") + "?next=/en/me/", {"username": "chamber", "password": PASSWORD})
+    assert response["Location"] == "/en/me/"  # a page asked for before logging in comes first

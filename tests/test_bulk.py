@@ -293,9 +293,11 @@ def test_it_refuses_an_unreadable_file_with_a_clear_message(chamber):
 def test_it_shows_cohort_statistics_and_hides_groups_under_five(chamber):
     import_rows(chamber, 4)
     page = chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk)).content.decode()
-    assert "Statistics appear once at least 5 members have submitted (4 so far)" in page
+    assert "Statistics appear once they can cover at least 5 members (4 so far)" in page
+    assert "Cohort report (PDF" not in page  # nothing to print yet
     import_rows(chamber, 8, start=100)
     page = chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk)).content.decode()
+    assert "Cohort report (PDF, Chinese)" in page
     assert "Scores by area" in page and "<svg" in page and "Most frequent recommendations" in page
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     # 12 firms over 6 industries: every sector group is small except the ones with 5 or more.

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -124,13 +125,20 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     assert firms.count() == 2
     assert Assessment.objects.filter(firm=firms.order_by("pk").first(), status="submitted").count() == 2
     campaign = Campaign.objects.get(organisation__name__contains="(demo)")
-    assert campaign.assessments.filter(status="submitted").count() == 6
-    assert campaign.assessments.filter(status="submitted", share_with_association=True).count() == 4
+    assert campaign.assessments.filter(status="submitted").count() == 7
+    assert campaign.assessments.filter(status="submitted", share_with_association=True).count() == 5
     assert campaign.assessments.filter(status="draft").count() == 1
     invitation_link = re.search(r"The invited member's link .*: (\S+)", out).group(1)
     assert Client().get(urlsplit(invitation_link).path).status_code == 200
+    # The association sees figures at once: five sharing members, the two private ones left out.
+    association = Client()
+    association.force_login(get_user_model().objects.get(username="association"))
+    page = association.get(f"/en/campaigns/{campaign.pk}/dashboard/").content.decode()
+    assert "Scores by area" in page and "2 members who keep their results private are left out" in page
+    page = association.get(f"/en/campaigns/{campaign.pk}/").content.decode()
+    assert "not sent yet" not in page
     run("demo")  # running it again replaces the demo data
-    assert Assessment.objects.count() == 7 + 7
+    assert Assessment.objects.count() == 7 + 8
 
 
 def _settings_process(env):

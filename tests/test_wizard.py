@@ -342,3 +342,22 @@ def test_it_never_lets_a_stale_tab_blank_or_overwrite_an_answer_saved_in_another
     # What a tab really changes is saved, blanking included.
     client.post(step, {"firm_name": "Renamed Ltd", "employees": "", "_loaded": tab_a, "action": "save"})
     assert stored("employees") is None
+
+
+def test_it_takes_an_owner_who_saves_for_later_straight_to_the_private_link(client, version):
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {"firm_name": "Later Ltd", "action": "save"})
+    assert response["Location"] == step_url(assessment, "profile") + "#resume"
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="resume"' in page and "Saved. Use your private link to continue at any time." in page
+    assert "continue later on any device" in page
+
+
+def test_it_tells_a_submitted_owner_the_link_shows_locked_results(client, version):
+    assessment = start(client)
+    answer_everything(client, assessment)
+    client.post(url("submit", assessment.public_id))
+    page = client.get(url("results", assessment.public_id)).content.decode()
+    assert 'id="resume-link"' in page
+    assert "Your answers are submitted and locked" in page
+    assert "continue later" not in page and "change your answers" not in page

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from assessment import selectors, services
 from assessment.memberlist import Member
-from assessment.models import Assessment, Organisation
+from assessment.models import Assessment, Invitation, Organisation
 from assessment.samples import sample_answers
 
 DEMO_USER = "demo"
@@ -26,6 +26,7 @@ MEMBERS = [
     ("武汉江城餐饮管理有限公司", "zh-hans", "hospitality", 40, 0.3, "private"),
     ("黄石新材料科技有限公司", "zh-hans", "mfg_other", 90, 0.55, "private"),
     ("Hankou Textile Trading Co.", "en", "wholesale", 15, 0.4, "shared"),
+    ("武汉长江电子元件有限公司", "zh-hans", "mfg_electronics", 75, 0.65, "shared"),
     ("武汉云帆软件有限公司", "zh-hans", "software_it", 25, 0.6, "started"),
     ("孝感鑫源农业合作社", "zh-hans", "crop_farming", 18, 0.5, "invited"),
 ]
@@ -217,8 +218,10 @@ class Command(BaseCommand):
             Member(firm_name=name, contact_name="", email=f"member{n}@example.invalid", language=lang)
             for n, (name, lang, *_rest) in enumerate(MEMBERS, start=1)
         ]
-        # No e-mails: the demo's addresses do not exist. The links come back instead.
+        # No e-mails: the demo's addresses do not exist. The links come back instead, and the
+        # member list shows them as sent, as it would after a real worker sent them.
         links, _skipped = services.invitations_add(campaign=campaign, members=members, notify=False)
+        Invitation.objects.filter(campaign=campaign).update(sent_at=timezone.now() - timedelta(days=13))
         invited_link = ""
         for member, (name, lang, industry, employees, quality, state) in zip(members, MEMBERS, strict=True):
             link = links[member.email]
