@@ -134,7 +134,9 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         for key in cleared:
             answers.pop(key, None)
         # What this page shows now: its next post is compared against that, not the database.
-        shown_now = {k: v for k, v in (loaded or answers).items() if k in allowed and k not in blanked} | shown
+        shown_now = {
+            k: v for k, v in (loaded if loaded is not None else answers).items() if k in allowed and k not in blanked
+        } | shown
         if autosave:
             errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
             return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors, "loaded": shown_now})

@@ -361,3 +361,21 @@ def test_it_tells_a_submitted_owner_the_link_shows_locked_results(client, versio
     assert 'id="resume-link"' in page
     assert "Your answers are submitted and locked" in page
     assert "continue later" not in page and "change your answers" not in page
+
+
+def test_it_keeps_another_tabs_answer_when_a_page_opened_empty_makes_and_undoes_a_typo(client, version):
+    import json
+
+    assessment = start(client)
+    step = step_url(assessment, "profile")
+    page = client.get(step).content.decode()
+    tab_a = re.search(r'name="_loaded" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+    assert tab_a == "{}"  # a new assessment's first page shows nothing yet
+    client.post(step, {"firm_name": "First Ltd", "employees": "30", "action": "save"})  # tab B
+    # Tab A types a wrong staff number; its snapshot must stay what tab A shows, not tab B's 30.
+    response = client.post(step, {"firm_name": "", "employees": "3o", "_loaded": tab_a, "action": "autosave"})
+    assert "employees" in response.json()["errors"]
+    tab_a = json.dumps(response.json()["loaded"])
+    client.post(step, {"firm_name": "", "employees": "", "_loaded": tab_a, "action": "autosave"})  # and clears it
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    assert stored["employees"] == 30 and stored["firm_name"] == "First Ltd"
