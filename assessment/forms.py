@@ -178,7 +178,9 @@ def help_for(q: Question, lang: str) -> str:
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=gettext_lazy("E-mail"), help_text=gettext_lazy("Used only to reset your password."))
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail"), help_text=gettext_lazy("Used only to reset your password."), max_length=254
+    )
 
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")

@@ -89,6 +89,8 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
         if len(contact) > 100:
             problems.append(_("the contact name is longer than 100 characters"))
         try:
+            if len(email) > 254:  # the longest address mail can carry, and the column's size
+                raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
             problems.append(_("“%(email)s” is not an e-mail address") % {"email": email[:80]})

@@ -45,7 +45,7 @@ class LogoForm(forms.Form):
 class FirmForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
     contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100, required=False)
-    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"), required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"), required=False, max_length=254)
 
 
 class ClientFilterForm(forms.Form):

@@ -163,3 +163,38 @@ def test_it_refuses_an_oversized_import_with_a_clear_message(version, django_use
     assert response.status_code == 400 and "larger than 1 MB" in response.content.decode()
     assert Assessment.objects.count() == 0 and Firm.objects.count() == 0
     assert Campaign.objects.count() == 1
+
+
+def test_it_refuses_an_overlong_email_address_everywhere_with_a_message(
+    version, django_user_model, django_capture_on_commit_callbacks
+):
+    # Django's validator takes up to 320 characters, the database column 254: on PostgreSQL
+    # the longer ones were a 500 page.
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".cn"
+    assert 254 < len(long_address) <= 320
+    password = "a-long-password-1"
+    anonymous = Client()
+    page = anonymous.post(
+        url("signup"), {"username": "mei", "email": long_address, "password1": password, "password2": password}
+    )
+    assert page.status_code == 200 and "at most 254 characters" in page.content.decode()
+    assert not django_user_model.objects.filter(username="mei").exists()
+
+    adviser = django_user_model.objects.create_user("adviser", password=password)
+    from assessment.services import organisation_create
+
+    organisation_create(user=adviser, name="Advisers", kind="consultancy")
+    consultant = Client()
+    consultant.force_login(adviser)
+    page = consultant.post(url("client_new"), {"name": "Long Mail Co", "contact_email": long_address})
+    assert page.status_code == 200 and "at most 254 characters" in page.content.decode()
+    assert not Firm.objects.filter(name="Long Mail Co").exists()
+
+    chamber = django_user_model.objects.create_user("chamber", password=password)
+    _org, campaign = open_campaign(chamber, "Chamber", "Round", version)
+    association = Client()
+    association.force_login(chamber)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = association.post(url("campaign_invite", campaign.pk), {"members": f"Long Co, Li, {long_address}\n"})
+    assert page.status_code == 400 and "is not an e-mail address" in page.content.decode()
+    assert not campaign.invitations.exists()
