@@ -137,15 +137,18 @@ def field_for(q: Question, lang: str) -> forms.Field:
             widget = forms.RadioSelect
         return forms.ChoiceField(choices=choices, widget=widget, **common)
     if q.type == "number":
-        attrs = {"inputmode": "numeric" if q.integer else "decimal"}
+        # A text box with a numeric keyboard on phones, not <input type=number>: a mistyped
+        # value ("12 people") comes back as typed next to its error, where a number input
+        # would show it blank (and be invalid HTML).
+        widget = forms.TextInput({"inputmode": "numeric" if q.integer else "decimal", "autocomplete": "off"})
         if q.integer:
-            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=forms.NumberInput(attrs), **common)
+            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=widget, **common)
         return forms.DecimalField(
             min_value=Decimal(str(q.min)),
             max_value=Decimal(str(q.max)),
             max_digits=12,
             decimal_places=2,
-            widget=forms.NumberInput({**attrs, "step": "any"}),
+            widget=widget,
             **common,
         )
     widget = forms.TextInput if (q.max_length or 0) <= 200 else forms.Textarea({"rows": 3})

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from assessment.models import BulkJob
@@ -41,6 +42,11 @@ def test_it_serves_valid_html_on_the_main_pages(
     pages["step-profile"] = owner.get(start["Location"]).content
     pages["step-financing"] = owner.get(url("step", public_id, "financing", lang="zh-hans")).content
     pages["review"] = owner.get(url("review", public_id, lang="zh-hans")).content
+    # Pages as they come back with errors: the values typed are shown again as typed.
+    pages["step-errors"] = owner.post(
+        url("step", public_id, "profile", lang="zh-hans"), {"firm_name": "", "employees": "many", "action": "next"}
+    ).content
+    pages["login-error"] = anonymous.post(url("login"), {"username": "nobody", "password": "wrong-password"}).content
 
     consultant = django_user_model.objects.create_user("c", password="a-long-password-1")
     centre = organisation_create(user=consultant, name="Centre", kind="consultancy")
@@ -67,6 +73,13 @@ def test_it_serves_valid_html_on_the_main_pages(
     pages["campaign"] = a.get(url("campaign", campaign.pk)).content
     pages["import"] = a.get(url("campaign_import", campaign.pk)).content
     pages["bulk-reports"] = a.get(url("bulk_reports", campaign.pk)).content
+    pages["invite-errors"] = a.post(
+        url("campaign_invite", campaign.pk), {"members": "No Mail Co, Li, not-an-address"}
+    ).content
+    bad_rows = b"firm_name,employees\nBad Co,many\n"
+    pages["import-errors"] = a.post(
+        url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("a.csv", bad_rows, "text/csv")}
+    ).content
     job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
     pages["bulk-job"] = a.get(url("bulk_job", campaign.pk, job.pk)).content
     pages["dashboard"] = a.get(url("campaign_dashboard", campaign.pk)).content
@@ -79,17 +92,36 @@ def test_it_serves_valid_html_on_the_main_pages(
         path = tmp_path / f"{name}.html"
         path.write_bytes(html)
         files.append(str(path))
+    # A page the checker must reject, so a checker that did not run cannot pass.
+    canary = tmp_path / "canary.html"
+    canary.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
     done = subprocess.run(
-        [shutil.which("java") or "java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
+        [
+            shutil.which("java") or "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *files,
+            canary,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    messages = json.loads(done.stdout or "{}").get("messages", [])
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    messages = json.loads(done.stdout)["messages"]
+    assert any(m.get("url", "").endswith("canary.html") for m in messages), "the checker flagged nothing"
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if not m.get("url", "").endswith("canary.html")
+    ]
     assert errors == [], "\n".join(errors)
-    assert len(files) == len(pages) >= 20
+    assert len(files) == len(pages) >= 24
 
 
 def _members(count):

@@ -379,3 +379,12 @@ def test_it_keeps_another_tabs_answer_when_a_page_opened_empty_makes_and_undoes_
     client.post(step, {"firm_name": "", "employees": "", "_loaded": tab_a, "action": "autosave"})  # and clears it
     stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
     assert stored["employees"] == 30 and stored["firm_name"] == "First Ltd"
+
+
+def test_it_shows_a_mistyped_number_again_as_typed_next_to_its_error(client, version):
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {"firm_name": "Typo Ltd", "employees": "12 people"})
+    page = response.content.decode()
+    assert 'value="12 people"' in page and 'inputmode="numeric"' in page
+    assert "Enter a whole number." in page
+    assert Answer.objects.filter(assessment=assessment, question_key="firm_name").exists()  # the rest is kept
