@@ -89,14 +89,15 @@ class Owner(threading.Thread):
                 step, {"csrfmiddlewaretoken": token, "firm_name": value, "employees": str(n), "action": "autosave"}
             )
             self.latencies.append(time.perf_counter() - started)
-            if status == 200 and '"firm_name"' in body:
-                self.confirmed = value
+            if status == 200 and '"firm_name"' in body and '"employees"' in body:
+                self.confirmed = {"firm_name": value, "employees": str(n)}
             else:
                 self.errors += 1
             time.sleep(rng.uniform(0.5, 1.5))
 
 
-def run(database: str, owners: int, seconds: int) -> None:
+def run(database: str, owners: int, seconds: int) -> list[str]:
+    """One run; returns the targets it missed."""
     cluster = Cluster(backend="database", database=database)
     port = free_port()
     env = {
@@ -127,6 +128,13 @@ def run(database: str, owners: int, seconds: int) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        # Warm both workers first (imports, the parsed questionnaire, connections): the figures
+        # are for a running server, not for its first seconds.
+        warm = [Owner(f"http://127.0.0.1:{port}", 1000 + n, time.monotonic() + 3, {}) for n in range(4)]
+        for thread in warm:
+            thread.start()
+        for thread in warm:
+            thread.join()
         until = time.monotonic() + seconds
         results: dict = {}
         threads = [Owner(f"http://127.0.0.1:{port}", n, until, results) for n in range(owners)]
@@ -139,14 +147,17 @@ def run(database: str, owners: int, seconds: int) -> None:
         latencies = sorted(x for t in threads for x in t.latencies)
         requests = sum(t.requests for t in threads)
         errors = sum(t.errors for t in threads)
-        stored = dict(
-            cluster.sql(
-                "SELECT a.public_id, v.value FROM assessment_answer v JOIN assessment_assessment a "
-                "ON a.id = v.assessment_id WHERE v.question_key = 'firm_name'"
-            )
+        rows = cluster.sql(
+            "SELECT a.public_id, v.question_key, v.value FROM assessment_answer v JOIN assessment_assessment a "
+            "ON a.id = v.assessment_id WHERE v.question_key IN ('firm_name', 'employees')"
         )
-        stored = {str(k).replace("-", ""): (v if isinstance(v, str) else str(v)).strip('"') for k, v in stored.items()}
-        lost = sum(1 for t in threads if t.confirmed and stored.get(t.public_id.replace("-", "")) != t.confirmed)
+        stored = {(str(p).replace("-", ""), k): (v if isinstance(v, str) else str(v)).strip('"') for p, k, v in rows}
+        # Every field of every owner's last confirmed autosave must be in the database.
+        lost = sum(
+            1
+            for t in threads
+            if t.confirmed and any(stored.get((t.public_id.replace("-", ""), k)) != v for k, v in t.confirmed.items())
+        )
 
         def pct(p: float) -> float:
             return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
@@ -156,6 +167,10 @@ def run(database: str, owners: int, seconds: int) -> None:
             f"{len(latencies)} autosaves, p50 {pct(0.5):.0f} ms, p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms "
             f"(mean {statistics.mean(latencies) * 1000:.0f} ms), errors {errors}, lost answers {lost}"
         )
+        missed = [what for what, bad in (("errors", errors), ("lost answers", lost)) if bad]
+        if database == "sqlite" and pct(0.95) >= 100:
+            missed.append("p95 autosave under 100 ms")
+        return missed
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -168,8 +183,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--database", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    for database in args.database:
-        run(database, args.owners, args.seconds)
+    missed = [f"{database}: {what}" for database in args.database for what in run(database, args.owners, args.seconds)]
+    if missed:
+        print("TARGETS MISSED: " + "; ".join(missed))
+        sys.exit(1)
+    print("All targets met.")
 
 
 if __name__ == "__main__":
