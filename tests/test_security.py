@@ -198,3 +198,91 @@ def test_it_refuses_an_overlong_email_address_everywhere_with_a_message(
         page = association.post(url("campaign_invite", campaign.pk), {"members": f"Long Co, Li, {long_address}\n"})
     assert page.status_code == 400 and "is not an e-mail address" in page.content.decode()
     assert not campaign.invitations.exists()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_it_shows_payloads_typed_into_forms_as_text_on_the_remaining_pages(
+    payload, version, django_user_model, django_capture_on_commit_callbacks
+):
+    from django.utils.html import escape
+
+    from assessment.services import (
+        answer_reason_set,
+        assessment_reopen,
+        bulk_job_start,
+        firm_create,
+        organisation_create,
+    )
+
+    qn = questionnaire_of(version)
+    password = "a-long-password-1"
+    # An owner with an account types the payload into the wizard's own form fields.
+    owner_user = django_user_model.objects.create_user("owner", password=password)
+    owner = Client()
+    owner.force_login(owner_user)
+    start = owner.post(url("start"))
+    public_id = start["Location"].split("/a/")[1].split("/")[0]
+    text_key = next(q.key for q in qn.questions.values() if q.type == "text" and q.key != "firm_name")
+    step = url("step", public_id, "profile")
+    owner.post(step, {"firm_name": f"Typed {payload}", "action": "save"})
+    pages = {
+        "step": owner.get(step),
+        "step with errors": owner.post(step, {"firm_name": f"Typed {payload}", "employees": payload}),
+        "review": owner.get(url("review", public_id)),
+        "my assessments": owner.get(url("my_assessments")),
+    }
+    text_section = qn.questions[text_key].section
+    owner.post(url("step", public_id, text_section), {text_key: payload[: qn.questions[text_key].max_length]})
+    pages["step with a text answer"] = owner.get(url("step", public_id, text_section))
+
+    # A consultant's reason for changing an owner's answer.
+    consultant = django_user_model.objects.create_user("c", password=password)
+    centre = organisation_create(user=consultant, name="Centre", kind="consultancy")
+    firm = firm_create(organisation=centre, name="Client Co")
+    validated, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
+    answers_save(assessment=validated, values=_answers(qn, "plain"))
+    assessment_submit(assessment=validated)
+    assessment_reopen(assessment=validated)
+    answers_save(assessment=validated, values={"employees": 77}, consultant=consultant)
+    assert answer_reason_set(assessment=validated, question_key="employees", reason=payload)
+    c_client = Client()
+    c_client.force_login(consultant)
+    pages["review with a reason"] = c_client.get(url("review", validated.public_id))
+
+    # An association: campaign name on the join and invitation pages, an imported firm name
+    # on the member table and the bulk job page.
+    chamber = django_user_model.objects.create_user("a", password=password)
+    _org, campaign = open_campaign(chamber, f"Chamber {payload}", f"Round {payload}", version)
+    tokens = invite(campaign, django_capture_on_commit_callbacks, _member("plain"))
+    pages["invitation"] = Client().get(url("invitation", next(iter(tokens.values()))))
+    pages["join"] = Client().get(url("campaign_join", campaign.link_token))
+    rows = sample_table(qn, 1)
+    rows[1][rows[0].index("firm_name")] = f"Imported {payload}"
+    data = io.StringIO()
+    csv.writer(data).writerows(rows)
+    a_client = Client()
+    a_client.force_login(chamber)
+    imported = a_client.post(
+        url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("x.csv", data.getvalue().encode())}
+    )
+    assert imported.status_code in (200, 302), imported.content.decode()[:500]
+    pages["campaign with an import"] = a_client.get(url("campaign", campaign.pk))
+    job = bulk_job_start(campaign=campaign, user=chamber, language="en", variant="summary")
+    pages["bulk job"] = a_client.get(url("bulk_job", campaign.pk, job.pk))
+
+    shown = {  # where the payload must appear, as text
+        "step": f"Typed {payload}",
+        "review": f"Typed {payload}",
+        "my assessments": f"Typed {payload}",
+        "review with a reason": payload,
+        "invitation": f"Chamber {payload}",
+        "join": f"Round {payload}",
+        "campaign with an import": f"Imported {payload}",
+        "bulk job": f"Imported {payload}",
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code in (200, 400), name
+        assert not raw_in(payload, html), name
+        if name in shown:
+            assert escape(shown[name]) in html, name
