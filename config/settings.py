@@ -149,7 +149,11 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # Kept open between requests in production: opening one per request put the 95th
+        # percentile autosave at 113 ms instead of 14 ms (bench/load.py, SQLite). Not under
+        # runserver, which starts a thread, and so a connection, per request.
+        conn_max_age=envint("DB_CONN_MAX_AGE", "0" if DEBUG else "60"),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -141,8 +141,8 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     assert Assessment.objects.count() == 7 + 8
 
 
-def _settings_process(env):
-    code = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
+def _settings_process(env, show="settings.DEBUG"):
+    code = f"import django; from django.conf import settings; django.setup(); print({show})"
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -196,3 +196,15 @@ def test_it_refuses_demo_data_in_production(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="development only"):
         run("demo")
+
+
+def test_it_keeps_database_connections_open_in_production_only():
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "example.com",
+        "SITE_URL": "https://example.com",
+    }
+    show = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['default']['CONN_HEALTH_CHECKS']"
+    assert _settings_process(production, show).stdout.split() == ["60", "True"]
+    assert _settings_process({"DEBUG": "true"}, show).stdout.split() == ["0", "True"]  # runserver: a thread a request
