@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -66,7 +67,10 @@ def invite(campaign, django_capture_on_commit_callbacks, *members):
 
 def run_worker():
     """Run every queued task (invitation e-mails, reports), as `manage.py worker --burst` does."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    # Between tasks the worker closes stale connections; here that would be the test's own
+    # connection, inside its transaction (SQLite's in-memory one is never closed, PostgreSQL's is).
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def member(n, language="en"):
