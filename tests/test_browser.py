@@ -56,7 +56,9 @@ def site(transactional_db, settings):
     server.start()
     settings.SITE_URL = server.url
     yield server.url
-    server.stop()
+    # Stop serving, but leave the connection shareable: a request thread still finishing a
+    # kept-alive connection closes connections after the server stops.
+    server.thread.terminate()
 
 
 @pytest.fixture(scope="module")
