@@ -56,6 +56,11 @@ class DashboardData:
     breakdowns: list[dict[str, Any]] = field(default_factory=list)
     means_chart: SafeString | str = ""
 
+    @property
+    def has_figures(self) -> bool:
+        """Enough firms for statistics: the page shows them and offers the cohort PDF."""
+        return self.count >= self.min_group
+
 
 def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> DashboardData:
     results = selectors.campaign_snapshots(campaign)

@@ -25,6 +25,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 from fontTools import subset
@@ -53,9 +54,15 @@ def gb2312(rows: range) -> set[int]:
 TEXTS = ("assessment/content/*.yaml", "locale/*/LC_MESSAGES/*.po", "templates/**/*.html")
 
 
+@cache
+def own_frequencies() -> Counter:
+    """How often each character occurs in our own texts: questionnaire, translations, templates."""
+    return Counter(ord(c) for pattern in TEXTS for path in ROOT.glob(pattern) for c in path.read_text(encoding="utf-8"))
+
+
 def text_characters() -> set[int]:
-    """Every character of our own texts: questionnaire, translations, templates."""
-    return {ord(c) for pattern in TEXTS for path in ROOT.glob(pattern) for c in path.read_text(encoding="utf-8")}
+    """Every character of our own texts."""
+    return set(own_frequencies())
 
 
 def own_texts() -> set[int]:
@@ -66,10 +73,6 @@ def own_texts() -> set[int]:
     return {c for c in chars | text_characters() if c >= 0x20}
 
 
-def own_frequencies() -> Counter:
-    return Counter(ord(c) for pattern in TEXTS for path in ROOT.glob(pattern) for c in path.read_text(encoding="utf-8"))
-
-
 def tiers() -> dict[str, set[int]]:
     first = own_texts()
     level1 = gb2312(range(0xB0, 0xD8)) - first
@@ -77,9 +80,14 @@ def tiers() -> dict[str, set[int]]:
     return {"ReportSans": first, "ReportSans2": level1, "ReportSans3": level2}
 
 
-def build(name: str, weight: str, unicodes: set[int], out: Path) -> Path:
+def source_font(weight: str) -> TTFont:
+    """The Simplified Chinese face of Debian's Noto Sans CJK collection."""
     collection = TTCollection(str(SOURCE / f"NotoSansCJK-{weight}.ttc"))
-    font = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
+    return next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
+
+
+def build(name: str, weight: str, unicodes: set[int], out: Path) -> Path:
+    font = source_font(weight)
     options = subset.Options()
     options.layout_features = FEATURES
     options.name_IDs = ["*"]
@@ -160,8 +168,7 @@ def sequential_cids(font: TTFont, order: list[str]) -> TTFont:
 
 def check_outlines(font: TTFont, weight: str, unicodes: set[int]) -> None:
     """Every character draws exactly as in the source font, with the same advance."""
-    collection = TTCollection(str(SOURCE / f"NotoSansCJK-{weight}.ttc"))
-    source = next(f for f in collection.fonts if f["name"].getDebugName(1) == "Noto Sans CJK SC")
+    source = source_font(weight)
     src_cmap, new_cmap = source.getBestCmap(), font.getBestCmap()
     src_glyphs, new_glyphs = source.getGlyphSet(), font.getGlyphSet()
     for code in sorted(unicodes & src_cmap.keys()):

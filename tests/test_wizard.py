@@ -315,14 +315,19 @@ def test_it_keeps_step_queries_low_and_results_queries_flat(client, version):
     assert len(results) <= 6
 
 
+def open_tab_snapshot(client, step: str) -> str:
+    """Open a step page as a new tab would and return what it says it showed (`_loaded`)."""
+    page = client.get(step).content.decode()
+    return re.search(r'name="_loaded" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+
+
 def test_it_never_lets_a_stale_tab_blank_or_overwrite_an_answer_saved_in_another(client, version):
     client.post(url("start"))
     assessment = Assessment.objects.get()
     step = url("step", assessment.public_id, "profile")
 
     def open_tab():
-        page = client.get(step).content.decode()
-        return re.search(r'name="_loaded" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+        return open_tab_snapshot(client, step)
 
     def stored(key):
         return Answer.objects.filter(assessment=assessment, question_key=key).values_list("value", flat=True).first()
@@ -368,8 +373,7 @@ def test_it_keeps_another_tabs_answer_when_a_page_opened_empty_makes_and_undoes_
 
     assessment = start(client)
     step = step_url(assessment, "profile")
-    page = client.get(step).content.decode()
-    tab_a = re.search(r'name="_loaded" value="([^"]*)"', page).group(1).replace("&quot;", '"')
+    tab_a = open_tab_snapshot(client, step)
     assert tab_a == "{}"  # a new assessment's first page shows nothing yet
     client.post(step, {"firm_name": "First Ltd", "employees": "30", "action": "save"})  # tab B
     # Tab A types a wrong staff number; its snapshot must stay what tab A shows, not tab B's 30.
