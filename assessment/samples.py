@@ -62,6 +62,14 @@ def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
         "export_share": rng.choice((0, 0, 5, 30)),
         "export_plan": rng.choice(("no_plan", "exploring", "planned", "already")),
     }
+    # Versions differ in their profile: keep what this one asks, and fill the rest of its
+    # required choices (legal form, ambition, export channel in 2026.2) at random.
+    profile = {k: v for k, v in profile.items() if k in qn.questions}
+    for q in qn.section("profile").questions:
+        if q.key not in profile and q.required and q.options:
+            profile[q.key] = rng.choice(q.options).key
+    if "export_channel" in profile and not profile["export_share"] and profile["export_plan"] != "already":
+        profile["export_channel"] = "none"
     return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
 
 

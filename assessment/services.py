@@ -36,7 +36,7 @@ from .models import (
     QuestionnaireVersion,
     ReportFile,
 )
-from .plan import strengths, triggered_actions
+from .plan import strengths, support_items, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
 from .scoring import score
@@ -219,8 +219,21 @@ def result_snapshot(qn, answers: dict[str, Any]) -> dict[str, Any]:
         "overall": result.overall,
         "overall_band": result.overall_band,
         "facts": result.facts,
-        "actions": [{"key": a.recommendation.key, "tailoring": list(a.tailoring)} for a in actions],
+        "actions": [
+            {
+                "key": a.recommendation.key,
+                "tailoring": list(a.tailoring),
+                "level": a.level,
+                "why": a.why,
+                "after": list(a.after),
+                "core": a.core,
+            }
+            for a in actions
+        ],
         "strengths": strengths(qn, result),
+        "support": support_items(qn, answers, result),
+        # Areas shown as readiness and left out of the overall score (no export ambition).
+        "readiness": [key for key, a in result.areas.items() if a.readiness],
     }
 
 
