@@ -192,14 +192,16 @@ def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list
             result = item["result"] or {}
             scores = result.get("scores", {})
             writer.writerow(
-                [
-                    tables.neutralise(item["firm"]),
-                    result.get("overall", ""),
-                    *(scores.get(a, {}).get("score", "") for a in areas),
-                    name,
-                    item["status"],
-                    tables.neutralise(item["error"]),
-                ]
+                tables.safe_row(
+                    [
+                        item["firm"],
+                        result.get("overall", ""),
+                        *(scores.get(a, {}).get("score", "") for a in areas),
+                        name,
+                        item["status"],
+                        item["error"],
+                    ]
+                )
             )
         bundle.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
 

