@@ -738,7 +738,12 @@ def bulk_job_start(
 def bulk_job_retry(*, job: BulkJob) -> int:
     """Render again only what failed. Returns how many items were queued."""
     with transaction.atomic():
-        failed = list(job.items.filter(status=BulkItem.Status.FAILED).values_list("pk", flat=True))
+        # Only members who share now: "try again" must not render a withdrawn member's report.
+        failed = list(
+            job.items.filter(status=BulkItem.Status.FAILED, assessment__share_with_association=True).values_list(
+                "pk", flat=True
+            )
+        )
         BulkItem.objects.filter(pk__in=failed).update(status=BulkItem.Status.PENDING, attempts=0, error="")
         transaction.on_commit(lambda: _enqueue_items(failed))
     return len(failed)
@@ -761,6 +766,11 @@ def bulk_item_render(*, item_id: int) -> str:
     if item is None or item.status != BulkItem.Status.PENDING:
         return "skipped"
     assessment = selectors.assessments().get(pk=item.assessment_id)
+    if not assessment.share_with_association:
+        BulkItem.objects.filter(pk=item.pk).update(
+            status=BulkItem.Status.FAILED, error="withheld: the member no longer shares its results"
+        )
+        return "withheld"
     error = ""
     for attempt in range(item.attempts + 1, settings.BULK_MAX_ATTEMPTS + 1):
         try:
