@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from io import BytesIO
 from typing import Any
 
@@ -744,9 +745,25 @@ def bulk_job_retry(*, job: BulkJob) -> int:
                 "pk", flat=True
             )
         )
-        BulkItem.objects.filter(pk__in=failed).update(status=BulkItem.Status.PENDING, attempts=0, error="")
+        BulkItem.objects.filter(pk__in=failed).update(
+            status=BulkItem.Status.PENDING, attempts=0, error="", claimed_at=None
+        )
         transaction.on_commit(lambda: _enqueue_items(failed))
     return len(failed)
+
+
+def bulk_claim_lease() -> timedelta:
+    """How long a claimed item may take: every try at its full time limit, plus a minute."""
+    return timedelta(seconds=settings.PDF_RENDER_TIMEOUT * settings.BULK_MAX_ATTEMPTS + 60)
+
+
+def bulk_job_recover(*, job: BulkJob) -> int:
+    """Mark failed the items whose worker died after claiming them, so "try again" can pick
+    them up and every job ends done or failed. Returns how many were recovered."""
+    cutoff = timezone.now() - bulk_claim_lease()
+    return job.items.filter(status=BulkItem.Status.PENDING, claimed_at__lt=cutoff).update(
+        status=BulkItem.Status.FAILED, error="the worker stopped while rendering this report"
+    )
 
 
 def _enqueue_items(ids: list[int]) -> None:
@@ -765,6 +782,7 @@ def bulk_item_render(*, item_id: int) -> str:
     item = BulkItem.objects.select_related("job").filter(pk=item_id).first()
     if item is None or item.status != BulkItem.Status.PENDING:
         return "skipped"
+    BulkItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
     assessment = selectors.assessments().get(pk=item.assessment_id)
     if not assessment.share_with_association:
         BulkItem.objects.filter(pk=item.pk).update(

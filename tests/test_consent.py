@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -70,3 +71,27 @@ def test_it_leaves_a_member_who_stopped_sharing_out_of_a_later_download_and_retr
         assert bulk_job_retry(job=job) == 0
     run_worker()
     assert BulkItem.objects.get(assessment__firm_name="Firm 00002").status == "failed"
+
+
+def test_it_ends_a_job_whose_worker_died_after_claiming_an_item(chamber, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from assessment.services import bulk_claim_lease
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
+    run_worker()
+    # A worker took this item and died: it stays pending, its task claimed.
+    orphan = job.items.first()
+    claimed = timezone.now() - bulk_claim_lease() - timedelta(seconds=1)
+    BulkItem.objects.filter(pk=orphan.pk).update(status="pending", report=None, claimed_at=claimed)
+    # One that was claimed just now is still within its lease and is left alone.
+    fresh = job.items.exclude(pk=orphan.pk).first()
+    BulkItem.objects.filter(pk=fresh.pk).update(status="pending", report=None, claimed_at=timezone.now())
+    page = chamber["client"].get(url("bulk_job", chamber["campaign"].pk, job.pk) + "?format=json").json()
+    assert page == {"done": 1, "failed": 1, "pending": 1, "total": 3}
+    assert "worker stopped" in BulkItem.objects.get(pk=orphan.pk).error
+    with django_capture_on_commit_callbacks(execute=True):
+        chamber["client"].post(url("bulk_job_retry", chamber["campaign"].pk, job.pk))
+    run_worker()
+    assert BulkItem.objects.get(pk=orphan.pk).status == "done"
