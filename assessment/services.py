@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -483,6 +484,37 @@ def invitation_url(token: str, language: str) -> str:
     """The absolute link for an e-mail, with the member's language in its path."""
     with translation.override(language):
         return selectors.absolute_url(reverse("invitation", args=[token]))
+
+
+def password_reset_request(*, email: str, language: str) -> None:
+    """Queue the reset e-mail (sent by password_reset_send in the worker), after commit."""
+    from .tasks import send_password_reset  # tasks imports services
+
+    transaction.on_commit(lambda: send_password_reset.enqueue(email, language))
+
+
+def password_reset_send(*, email: str, language: str) -> int:
+    """Mail a reset link, in `language`, to every active account with this address.
+
+    Links are built on SITE_URL, never on a request's Host header. Returns how many were sent.
+    """
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return 0
+    site = urlsplit(settings.SITE_URL)
+    with translation.override(language):
+        users = list(form.get_users(form.cleaned_data["email"]))
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+            extra_email_context={"site_url": settings.SITE_URL, "site_name": _("SME Compass")},
+        )
+    return len(users)
 
 
 def _enqueue_invitations(ids: list[int], *, reminder: bool) -> None:
