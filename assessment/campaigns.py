@@ -195,6 +195,25 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return redirect("campaign", campaign.pk)
 
 
+@login_required
+@require_POST
+def campaign_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Close, reopen or replace the campaign's public link."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    action = request.POST.get("action")
+    if action not in ("close", "open", "rotate"):
+        messages.error(request, _("Choose what to do with the link."))
+        return redirect("campaign", campaign.pk)
+    services.campaign_link_set(campaign=campaign, action=action)
+    done = {
+        "close": _("The campaign link is closed: nobody can join through it until you open it again."),
+        "open": _("The campaign link works again."),
+        "rotate": _("The campaign has a new link; the old one no longer works."),
+    }
+    messages.success(request, done[action])
+    return redirect("campaign", campaign.pk)
+
+
 # --- The member's way in ------------------------------------------------------------------
 
 
@@ -253,6 +272,19 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
     joined = request.session.get("campaigns_joined", {})
     if request.method == "POST" and joined.get(str(found.pk), 0) >= JOINS_PER_SESSION:
         form.add_error(None, _("This browser has already started several assessments for this campaign."))
+    if (
+        request.method == "POST"
+        and is_open
+        and form.is_valid()
+        and not services.campaign_join_allowed(campaign=found, address=access.client_ip(request))
+    ):
+        form.add_error(
+            None,
+            _(
+                "Many assessments were started from your network for this campaign in the last hour. "
+                "Please try again later."
+            ),
+        )
     if request.method == "POST" and is_open and form.is_valid():
         request.session["campaigns_joined"] = {**joined, str(found.pk): joined.get(str(found.pk), 0) + 1}
         assessment, resume = services.campaign_join(

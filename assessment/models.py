@@ -93,6 +93,7 @@ class Campaign(models.Model):
     # The shareable link (/c/<token>/) anyone may use to take part while the campaign is open;
     # not a secret like invitation tokens, but unguessable so campaigns cannot be enumerated.
     link_token = models.CharField(max_length=40, unique=True)
+    link_active = models.BooleanField(default=True)  # the association can close the link
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -169,7 +169,7 @@ def campaign_by_link(link_token: str) -> Campaign | None:
     return (
         Campaign.objects.select_related("organisation", "questionnaire")
         .defer("questionnaire__definition", "organisation__logo")
-        .filter(link_token=link_token)
+        .filter(link_token=link_token, link_active=True)
         .first()
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -44,6 +45,7 @@ from .rules import missing_questions
 from .scoring import score
 
 logger = logging.getLogger(__name__)
+JOIN_WINDOW_SECONDS = 3600
 
 
 class AssessmentLocked(Exception):
@@ -429,6 +431,33 @@ def campaign_create(*, organisation: Organisation, user, name: str, questionnair
         link_token=secrets.token_urlsafe(16),
         created_by=user,
     )
+
+
+def campaign_link_set(*, campaign: Campaign, action: str) -> None:
+    """Close the campaign's public link, open it again, or replace it (the old one stops working)."""
+    if action == "rotate":
+        campaign.link_token = secrets.token_urlsafe(16)
+        campaign.link_active = True
+    else:
+        campaign.link_active = action == "open"
+    campaign.save(update_fields=["link_token", "link_active"])
+
+
+def campaign_join_allowed(*, campaign: Campaign, address: str | None) -> bool:
+    """Count a join from this address; False once it has started too many this hour.
+
+    The link is public and a fresh cookie resets the per-session count, so the address is
+    counted too (hashed; in the shared cache, so every web process sees the same count).
+    """
+    digest = hashlib.sha256(f"{campaign.pk}:{address}".encode()).hexdigest()[:32]
+    key = f"campaign-join:{digest}"
+    cache.add(key, 0, timeout=JOIN_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=JOIN_WINDOW_SECONDS)
+        count = 1
+    return count <= settings.CAMPAIGN_JOINS_PER_ADDRESS
 
 
 def campaign_is_open(campaign: Campaign, now=None) -> bool:
