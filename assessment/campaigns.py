@@ -164,12 +164,15 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "closes": campaign.closes_on.isoformat(),
         }
         return _render_campaign(request, campaign, form, [error], status=400)
-    invited, skipped = services.invitations_add(campaign=campaign, members=members)
+    # The links go out by e-mail from the task queue, so the service returns none of them here:
+    # count the invited as those not skipped.
+    _links, skipped = services.invitations_add(campaign=campaign, members=members)
+    invited = len(members) - skipped
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
         "%(count)d members invited; their e-mails are on the way.",
-        len(invited),
-    ) % {"count": len(invited)}
+        invited,
+    ) % {"count": invited}
     if skipped:
         message += " " + ngettext(
             "%(count)d was already invited and was skipped.",
