@@ -23,6 +23,7 @@ from .models import Campaign, QuestionnaireVersion
 from .questionnaire import tr
 
 JOINS_PER_SESSION = 3
+DATE_INPUT = {"type": "date"}
 
 
 class CampaignForm(forms.Form):
@@ -32,8 +33,9 @@ class CampaignForm(forms.Form):
         queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
         empty_label=None,
     )
-    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
