@@ -23,6 +23,7 @@ from .models import Campaign, QuestionnaireVersion
 from .questionnaire import tr
 
 JOINS_PER_SESSION = 3
+DATE_INPUT = {"type": "date"}
 
 
 class CampaignForm(forms.Form):
@@ -32,8 +33,9 @@ class CampaignForm(forms.Form):
         queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
         empty_label=None,
     )
-    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,12 +166,15 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "closes": campaign.closes_on.isoformat(),
         }
         return _render_campaign(request, campaign, form, [error], status=400)
-    invited, skipped = services.invitations_add(campaign=campaign, members=members)
+    # The links go out by e-mail from the task queue, so the service returns none of them here:
+    # count the invited as those not skipped.
+    _links, skipped = services.invitations_add(campaign=campaign, members=members)
+    invited = len(members) - skipped
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
         "%(count)d members invited; their e-mails are on the way.",
-        len(invited),
-    ) % {"count": len(invited)}
+        invited,
+    ) % {"count": invited}
     if skipped:
         message += " " + ngettext(
             "%(count)d was already invited and was skipped.",
