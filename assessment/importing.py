@@ -9,6 +9,7 @@ its row, column, value and what is allowed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -126,8 +127,13 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
             raise ValueError
         return keys
     if q.type == "number":
+        # Full-width digits and signs as Chinese input methods type them; thousands separators;
+        # "30%" / "30 %" (what a spreadsheet shows for a percent cell) where the unit is percent.
+        text = unicodedata.normalize("NFKC", cell).replace(",", "").replace(" ", "")
+        if text.endswith("%") and q.unit and q.unit.get("en") == "%":
+            text = text[:-1]
         try:
-            number = Decimal(cell.replace(",", "").replace("，", ""))
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError from None
         if not number.is_finite() or not (q.min <= number <= q.max):

@@ -115,6 +115,8 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, Percent):
+        return _cell_text(float(format(value, ".13g"))) + "%"  # 0.3 * 100 is 30.000000000000004
     if isinstance(value, float):
         # 15 significant digits is what Excel shows, so 0.1 + 0.2 reads back as 0.3.
         return str(int(value)) if value.is_integer() else format(value, ".15g")
@@ -123,6 +125,21 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value).strip()
+
+
+class Percent(float):
+    """A number cell shown as a percentage: Excel stores 30% as 0.3, the user typed 30."""
+
+
+def _xlsx_value(cell: Any) -> object:
+    value = cell.value
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
+        return Percent(value * 100)
+    return value
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
@@ -165,7 +182,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
         # The <dimension> element is written by the sender: trusting it could make openpyxl
         # yield a million padded empty rows. Without it, rows are only as long as their cells.
         sheet.reset_dimensions()
-        return _collect(sheet.iter_rows(values_only=True), max_rows)
+        return _collect((tuple(_xlsx_value(cell) for cell in row) for row in sheet.iter_rows()), max_rows)
     except TableError:
         raise
     except Exception:  # cells are parsed lazily, so a bad sheet only fails here

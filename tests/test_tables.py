@@ -449,3 +449,35 @@ def test_it_neutralises_every_manifest_column_of_a_bulk_zip(tmp_path):
     for row in rows[1:]:
         for cell in [row[0], *row[2:]]:
             assert not cell.startswith(tables.FORMULA_START), row
+
+
+def test_it_reads_a_percent_formatted_cell_as_the_percentage_the_user_typed(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["export_share", "employees"])
+    sheet.append([0.3, 1200])
+    sheet["A2"].number_format = "0%"
+    sheet.append([0.125, 5])
+    sheet["A3"].number_format = "0.0%"
+    path = tmp_path / "p.xlsx"
+    book.save(path)
+    rows = read_table(path.read_bytes(), "p.xlsx", max_bytes=10**7, max_rows=100)
+    assert rows[1:] == [["30%", "1200"], ["12.5%", "5"]]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("30%", 30), ("30 %", 30), ("３０％", 30), ("12.5%", 12.5), ("30", 30), ("３０", 30)]
+)
+def test_it_imports_percentages_and_full_width_digits_as_typed(shipped, cell, value):
+    from assessment import importing
+
+    q = shipped.questions["export_share"]
+    assert importing.convert(q, cell, importing._Matcher(shipped)) == value
+
+
+def test_it_refuses_a_percent_sign_where_the_unit_is_not_percent(shipped):
+    from assessment import importing
+
+    with pytest.raises(ValueError):
+        importing.convert(shipped.questions["employees"], "30%", importing._Matcher(shipped))
+    assert importing.convert(shipped.questions["employees"], "1,200", importing._Matcher(shipped)) == 1200
