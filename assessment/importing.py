@@ -91,6 +91,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
+
+
 class _Matcher:
     """Option lookup by code or by its text in either language, built once per import."""
 
@@ -105,7 +108,11 @@ class _Matcher:
             self.by_question[q.key] = lookup
 
     def option(self, q: Question, cell: str) -> str | None:
-        return self.by_question[q.key].get(_norm(cell))
+        found = self.by_question[q.key].get(_norm(cell))
+        if found is None and q.key == "province":
+            # People write the official name: 广东省, 上海市, 广西壮族自治区, 内蒙古自治区.
+            found = self.by_question[q.key].get(_norm(PROVINCE_SUFFIX.sub("", cell.strip())))
+        return found
 
 
 def convert(q: Question, cell: str, matcher: _Matcher) -> Any:

@@ -481,3 +481,22 @@ def test_it_refuses_a_percent_sign_where_the_unit_is_not_percent(shipped):
     with pytest.raises(ValueError):
         importing.convert(shipped.questions["employees"], "30%", importing._Matcher(shipped))
     assert importing.convert(shipped.questions["employees"], "1,200", importing._Matcher(shipped)) == 1200
+
+
+@pytest.mark.parametrize(
+    ("cell", "key"),
+    [
+        ("广东省", "guangdong"),
+        ("上海市", "shanghai"),
+        ("广西壮族自治区", "guangxi"),
+        ("内蒙古自治区", "inner_mongolia"),
+        ("新疆维吾尔自治区", "xinjiang"),
+        ("宁夏回族自治区", "ningxia"),
+        ("广东", "guangdong"),
+        ("Guangdong", "guangdong"),
+    ],
+)
+def test_it_reads_provinces_written_with_their_official_suffix(shipped, cell, key):
+    from assessment import importing
+
+    assert importing.convert(shipped.questions["province"], cell, importing._Matcher(shipped)) == key
