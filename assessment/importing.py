@@ -24,7 +24,13 @@ SHARE_COLUMN = "share_results"
 YES = {"yes", "y", "1", "true", "是", "同意"}
 NO = {"no", "n", "0", "false", "否", "不同意"}
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
-MULTI_SPLIT = re.compile(r"[;；,，、|]")
+MULTI_SPLIT = re.compile(r"[;；,，、|\n]")
+MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
+
+
+def _ends_part(text: str, end: int) -> bool:
+    """Whether a match of text[:end] ends where a choice may end (end of cell or a separator)."""
+    return end == len(text) or bool(MULTI_SPLIT_EDGE.match(text[end:]))
 MAX_SHOWN_ERRORS = 500
 
 
@@ -107,6 +113,25 @@ class _Matcher:
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
 
+    def options(self, q: Question, cell: str) -> list[str | None]:
+        """Several choices in one cell, written as codes or option texts.
+
+        Option texts may themselves hold separators (财产险（厂房、设备、存货）), so the longest
+        text that starts the rest of the cell is taken first; only what matches no text is
+        split at the separators. An unknown part comes back as None.
+        """
+        lookup = self.by_question[q.key]
+        texts = sorted(lookup, key=len, reverse=True)
+        rest, found = _norm(cell.replace("\n", ";")), []
+        while rest := MULTI_SPLIT_EDGE.sub("", rest):
+            match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
+            if match is None:
+                found.append(None)
+                break
+            found.append(lookup[match])
+            rest = rest[len(match) :]
+        return found
+
     def option(self, q: Question, cell: str) -> str | None:
         found = self.by_question[q.key].get(_norm(cell))
         if found is None and q.key == "province":
@@ -125,7 +150,7 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
             raise ValueError
         return key
     if q.type == "multi":
-        keys = [matcher.option(q, part) for part in MULTI_SPLIT.split(cell) if part.strip()]
+        keys = matcher.options(q, cell)
         if not keys or None in keys:
             raise ValueError
         keys = list(dict.fromkeys(keys))

@@ -500,3 +500,20 @@ def test_it_reads_provinces_written_with_their_official_suffix(shipped, cell, ke
     from assessment import importing
 
     assert importing.convert(shipped.questions["province"], cell, importing._Matcher(shipped)) == key
+
+
+def test_it_reads_multiple_choices_whose_option_texts_hold_separators(shipped):
+    from assessment import importing
+
+    q = next(
+        q for q in shipped.questions.values() if q.type == "multi" and any("、" in o.text["zh-hans"] for o in q.options)
+    )
+    with_sep = [o for o in q.options if "、" in o.text["zh-hans"] and not o.exclusive]
+    other = next(o for o in q.options if o not in with_sep and not o.exclusive and not o.na)
+    matcher = importing._Matcher(shipped)
+    for sep in ("、", "，", ",", "；", ";", "\n"):
+        cell = f"{with_sep[0].text['zh-hans']}{sep}{other.text['zh-hans']}"
+        assert importing.convert(q, cell, matcher) == [with_sep[0].key, other.key], sep
+    assert importing.convert(q, f"{other.key}; {with_sep[0].key}", matcher) == [other.key, with_sep[0].key]
+    with pytest.raises(ValueError):
+        importing.convert(q, f"{other.text['zh-hans']}、不存在的选项", matcher)
