@@ -34,13 +34,26 @@ def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
 def sample_answers(qn: Questionnaire, profile: dict[str, Any], quality: float, seed: int = 0) -> dict[str, Any]:
     """Answers to every question that applies to a firm with this profile."""
     rng = random.Random(seed)
-    answers = dict(profile)
+    answers = {k: v for k, v in profile.items() if k in qn.questions}
+    # Versions differ in their profile: fill the required choices this profile does not give
+    # (legal form, ambition, export channel in 2026.2) so the answers can be submitted.
+    for q in qn.section("profile").questions:
+        if q.key not in answers and q.required and q.options:
+            answers[q.key] = _profile_default(q.key, answers, rng.choice(q.options).key)
     facts = derive_facts(qn, answers)
     for q in visible_questions(qn, answers, facts):
         if q.key in answers or not q.scored:
             continue
         answers[q.key] = sample_answer(q, quality, rng)
     return answers
+
+
+def _profile_default(key: str, answers: dict[str, Any], chosen: str) -> str:
+    """A generated profile choice that agrees with the rest of the profile."""
+    if key == "export_channel":
+        exports = bool(answers.get("export_share")) or answers.get("export_plan") == "already"
+        return ("direct" if chosen == "none" else chosen) if exports else "none"
+    return chosen
 
 
 INDUSTRIES = ("mfg_food", "retail", "software_it", "logistics", "crop_farming", "hospitality", "mfg_textiles")
@@ -62,14 +75,6 @@ def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
         "export_share": rng.choice((0, 0, 5, 30)),
         "export_plan": rng.choice(("no_plan", "exploring", "planned", "already")),
     }
-    # Versions differ in their profile: keep what this one asks, and fill the rest of its
-    # required choices (legal form, ambition, export channel in 2026.2) at random.
-    profile = {k: v for k, v in profile.items() if k in qn.questions}
-    for q in qn.section("profile").questions:
-        if q.key not in profile and q.required and q.options:
-            profile[q.key] = rng.choice(q.options).key
-    if "export_channel" in profile and not profile["export_share"] and profile["export_plan"] != "already":
-        profile["export_channel"] = "none"
     return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
 
 
