@@ -29,7 +29,7 @@ from assessment import access, pdf
 from assessment.report import build_report
 from assessment.samples import sample_answers
 from assessment.selectors import answers_of, questionnaire_of
-from assessment.services import answers_save, assessment_create, assessment_submit
+from assessment.services import answers_save, assessment_create, assessment_submit, note_save
 
 PROFILE = {
     "firm_name": "成都蓉城食品有限公司",
@@ -138,10 +138,13 @@ def test_it_prints_names_and_notes_from_every_font_file_as_typed(version, lang, 
         assert fonts <= embedded_fonts(data), variant  # the case reaches the font files it names
 
 
-def test_it_downloads_the_full_report_of_a_firm_named_in_common_characters(version):
-    # The request path: a stored PDF rendered in its bounded child process.
-    name = "佛山顺德美厨小家电有限公司"
+def test_it_downloads_the_full_report_of_a_firm_named_in_common_characters(version, django_user_model):
+    # The request path: notes from the database, a stored PDF rendered in its bounded child process.
+    name, note = "佛山顺德美厨小家电有限公司", "陈总：下周 check 报价"
     assessment, token = submitted(version, name)
+    consultant = django_user_model.objects.create_user("consultant", "c@example.com", "pw-unused-here")
+    area = questionnaire_of(version).areas[0].key
+    note_save(assessment=assessment, target=f"area:{area}", text=note, author=consultant)
     client = Client()
     session = client.session
     session[access.SESSION_KEY] = {str(assessment.public_id): token}
@@ -152,7 +155,7 @@ def test_it_downloads_the_full_report_of_a_firm_named_in_common_characters(versi
         response = client.get(url)
         assert response.status_code == 200, lang
         text = squash(text_of(b"".join(response.streaming_content)))
-        assert name in text and BOX not in text, lang
+        assert name in text and squash(note) in text and BOX not in text, lang
 
 
 def test_it_gives_every_font_file_the_spaces_the_fallback_chain_keeps():
