@@ -58,6 +58,7 @@ deps-dev: venv
 
 db:
 	$(PYTHON) manage.py migrate --noinput -v 0
+	$(PYTHON) manage.py createcachetable
 
 content:
 	$(PYTHON) manage.py load_questionnaire

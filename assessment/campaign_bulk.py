@@ -166,6 +166,7 @@ def _job_for_request(request: HttpRequest, campaign_id: int, job_id: int) -> tup
 def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
     """The job's progress: a page, or JSON for the progress bar's polling."""
     campaign, job = _job_for_request(request, campaign_id, job_id)
+    services.bulk_job_recover(job=job)  # the page polls while a job runs: a dead worker shows up here
     progress = selectors.bulk_progress(job)
     if request.GET.get("format") == "json":
         return JsonResponse(progress)
@@ -177,6 +178,7 @@ def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpRespons
 @require_POST
 def bulk_job_retry(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
     campaign, job = _job_for_request(request, campaign_id, job_id)
+    services.bulk_job_recover(job=job)
     count = services.bulk_job_retry(job=job)
     messages.success(request, _("%(count)d reports queued again.") % {"count": count})
     return redirect("bulk_job", campaign.pk, job.pk)

@@ -23,6 +23,7 @@ from .models import Campaign, QuestionnaireVersion
 from .questionnaire import tr
 
 JOINS_PER_SESSION = 3
+DATE_INPUT = {"type": "date"}
 
 
 class CampaignForm(forms.Form):
@@ -32,8 +33,9 @@ class CampaignForm(forms.Form):
         queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
         empty_label=None,
     )
-    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,12 +166,15 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "closes": campaign.closes_on.isoformat(),
         }
         return _render_campaign(request, campaign, form, [error], status=400)
-    invited, skipped = services.invitations_add(campaign=campaign, members=members)
+    # The links go out by e-mail from the task queue, so the service returns none of them here:
+    # count the invited as those not skipped.
+    _links, skipped = services.invitations_add(campaign=campaign, members=members)
+    invited = len(members) - skipped
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
         "%(count)d members invited; their e-mails are on the way.",
-        len(invited),
-    ) % {"count": len(invited)}
+        invited,
+    ) % {"count": invited}
     if skipped:
         message += " " + ngettext(
             "%(count)d was already invited and was skipped.",
@@ -192,6 +197,25 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.success(
             request, ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", count) % {"count": count}
         )
+    return redirect("campaign", campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Close, reopen or replace the campaign's public link."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    action = request.POST.get("action")
+    if action not in ("close", "open", "rotate"):
+        messages.error(request, _("Choose what to do with the link."))
+        return redirect("campaign", campaign.pk)
+    services.campaign_link_set(campaign=campaign, action=action)
+    done = {
+        "close": _("The campaign link is closed: nobody can join through it until you open it again."),
+        "open": _("The campaign link works again."),
+        "rotate": _("The campaign has a new link; the old one no longer works."),
+    }
+    messages.success(request, done[action])
     return redirect("campaign", campaign.pk)
 
 
@@ -253,6 +277,19 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
     joined = request.session.get("campaigns_joined", {})
     if request.method == "POST" and joined.get(str(found.pk), 0) >= JOINS_PER_SESSION:
         form.add_error(None, _("This browser has already started several assessments for this campaign."))
+    if (
+        request.method == "POST"
+        and is_open
+        and form.is_valid()
+        and not services.campaign_join_allowed(campaign=found, address=access.client_ip(request))
+    ):
+        form.add_error(
+            None,
+            _(
+                "Many assessments were started from your network for this campaign in the last hour. "
+                "Please try again later."
+            ),
+        )
     if request.method == "POST" and is_open and form.is_valid():
         request.session["campaigns_joined"] = {**joined, str(found.pk): joined.get(str(found.pk), 0) + 1}
         assessment, resume = services.campaign_join(

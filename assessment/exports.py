@@ -45,6 +45,8 @@ def question_data(q: Question) -> dict[str, Any]:
         data["options"].append(option)
     if q.scored:
         data["weight"] = q.weight
+    if q.type == "multi" and q.scored:
+        data["max_points"] = q.best_points()
     if q.show_if is not None:
         data["show_if"] = q.show_if
     if q.type == "number":
@@ -69,6 +71,12 @@ def recommendation_data(r: Recommendation) -> dict[str, Any]:
         "tailoring": [{"when": t.when, "text": t.text} for t in r.tailoring],
         "related_areas": list(r.related_areas),
         "sources": _sources(r.sources),
+        "severity": [{"when": v.when, "level": v.level, "why": v.why} for v in r.severity],
+        "why": r.why,
+        "after": list(r.after),
+        "replaces": list(r.replaces),
+        "later": r.later,
+        "later_when": r.later_when,
     }
 
 
@@ -89,8 +97,25 @@ def questionnaire_data(qn: Questionnaire) -> dict[str, Any]:
                 "title": s.title,
                 "intro": s.intro,
                 "questions": [question_data(q) for q in s.questions],
+                "readiness": (
+                    {"when": s.readiness.when, "title": s.readiness.title, "note": s.readiness.note}
+                    if s.readiness
+                    else None
+                ),
             }
             for s in qn.areas
+        ],
+        "core_max": qn.core_max,
+        "support": [
+            {
+                "key": i.key,
+                "kind": i.kind,
+                "title": i.title,
+                "body": i.body,
+                "when": i.when,
+                "sources": _sources(i.sources),
+            }
+            for i in qn.support
         ],
         "recommendations": [recommendation_data(r) for r in qn.recommendations],
         "bands": [{"key": b.key, "min": b.min, "label": b.label, "description": b.description} for b in qn.bands],
@@ -167,14 +192,16 @@ def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list
             result = item["result"] or {}
             scores = result.get("scores", {})
             writer.writerow(
-                [
-                    tables.neutralise(item["firm"]),
-                    result.get("overall", ""),
-                    *(scores.get(a, {}).get("score", "") for a in areas),
-                    name,
-                    item["status"],
-                    tables.neutralise(item["error"]),
-                ]
+                tables.safe_row(
+                    [
+                        item["firm"],
+                        result.get("overall", ""),
+                        *(scores.get(a, {}).get("score", "") for a in areas),
+                        name,
+                        item["status"],
+                        item["error"],
+                    ]
+                )
             )
         bundle.writestr("manifest.csv", "\ufeff" + manifest.getvalue())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .questionnaire import Questionnaire
+from .questionnaire import OPTION_FACTS, Questionnaire
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 
@@ -32,6 +32,15 @@ def derive_facts(qn: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any
     orientation = export_orientation(answers.get("export_share"), answers.get("export_plan"))
     if orientation is not None:
         facts["export_orientation"] = orientation
+    # Facts only versions that ask for them have (2026.2 on); older versions' rules never name them.
+    for key, fact in OPTION_FACTS.items():
+        question = qn.questions.get(key)
+        if question is not None and question.option(str(answers.get(key))) is not None:
+            facts[fact] = str(answers[key])
+    if "export_channel" in qn.questions:
+        stage = export_stage(answers.get("export_share"), answers.get("export_plan"), answers.get("export_channel"))
+        if stage is not None:
+            facts["export_stage"] = stage
     return facts
 
 
@@ -53,6 +62,23 @@ def export_orientation(share: Any, plan: Any) -> str | None:
         return "exporting"
     if plan in ("exploring", "planned"):
         return "planning"
+    if plan == "no_plan":
+        return "domestic"
+    return None
+
+
+def export_stage(share: Any, plan: Any, channel: Any) -> str | None:
+    """domestic / exploring / planned / indirect / direct.
+
+    A firm that sells abroad only through a trading company or platform has no foreign
+    customer of its own, so export-risk advice (credit insurance, FX) is not yet its concern.
+    """
+    if (isinstance(share, (int, float)) and share > 0) or plan == "already":
+        return "indirect" if channel == "indirect" else "direct"
+    if plan == "planned":
+        return "planned"
+    if plan == "exploring":
+        return "exploring"
     if plan == "no_plan":
         return "domestic"
     return None

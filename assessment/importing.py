@@ -9,6 +9,7 @@ its row, column, value and what is allowed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,7 +24,13 @@ SHARE_COLUMN = "share_results"
 YES = {"yes", "y", "1", "true", "是", "同意"}
 NO = {"no", "n", "0", "false", "否", "不同意"}
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
-MULTI_SPLIT = re.compile(r"[;；,，、|]")
+MULTI_SPLIT = re.compile(r"[;；,，、|\n]")
+MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
+
+
+def _ends_part(text: str, end: int) -> bool:
+    """Whether a match of text[:end] ends where a choice may end (end of cell or a separator)."""
+    return end == len(text) or bool(MULTI_SPLIT_EDGE.match(text[end:]))
 MAX_SHOWN_ERRORS = 500
 
 
@@ -90,6 +97,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
+
+
 class _Matcher:
     """Option lookup by code or by its text in either language, built once per import."""
 
@@ -103,8 +113,31 @@ class _Matcher:
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
 
+    def options(self, q: Question, cell: str) -> list[str | None]:
+        """Several choices in one cell, written as codes or option texts.
+
+        Option texts may themselves hold separators (财产险（厂房、设备、存货）), so the longest
+        text that starts the rest of the cell is taken first; only what matches no text is
+        split at the separators. An unknown part comes back as None.
+        """
+        lookup = self.by_question[q.key]
+        texts = sorted(lookup, key=len, reverse=True)
+        rest, found = _norm(cell.replace("\n", ";")), []
+        while rest := MULTI_SPLIT_EDGE.sub("", rest):
+            match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
+            if match is None:
+                found.append(None)
+                break
+            found.append(lookup[match])
+            rest = rest[len(match) :]
+        return found
+
     def option(self, q: Question, cell: str) -> str | None:
-        return self.by_question[q.key].get(_norm(cell))
+        found = self.by_question[q.key].get(_norm(cell))
+        if found is None and q.key == "province":
+            # People write the official name: 广东省, 上海市, 广西壮族自治区, 内蒙古自治区.
+            found = self.by_question[q.key].get(_norm(PROVINCE_SUFFIX.sub("", cell.strip())))
+        return found
 
 
 def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
@@ -117,7 +150,7 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
             raise ValueError
         return key
     if q.type == "multi":
-        keys = [matcher.option(q, part) for part in MULTI_SPLIT.split(cell) if part.strip()]
+        keys = matcher.options(q, cell)
         if not keys or None in keys:
             raise ValueError
         keys = list(dict.fromkeys(keys))
@@ -126,8 +159,13 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
             raise ValueError
         return keys
     if q.type == "number":
+        # Full-width digits and signs as Chinese input methods type them; thousands separators;
+        # "30%" / "30 %" (what a spreadsheet shows for a percent cell) where the unit is percent.
+        text = unicodedata.normalize("NFKC", cell).replace(",", "").replace(" ", "")
+        if text.endswith("%") and q.unit and q.unit.get("en") == "%":
+            text = text[:-1]
         try:
-            number = Decimal(cell.replace(",", "").replace("，", ""))
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError from None
         if not number.is_finite() or not (q.min <= number <= q.max):

@@ -93,6 +93,7 @@ class Campaign(models.Model):
     # The shareable link (/c/<token>/) anyone may use to take part while the campaign is open;
     # not a secret like invitation tokens, but unguessable so campaigns cannot be enumerated.
     link_token = models.CharField(max_length=40, unique=True)
+    link_active = models.BooleanField(default=True)  # the association can close the link
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -282,6 +283,9 @@ class BulkItem(models.Model):
     error = models.CharField(max_length=300, blank=True)
     report = models.ForeignKey(ReportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # When a worker took the item; a pending item claimed longer ago than its renders can take
+    # belongs to a worker that died, and is marked failed so the job still ends.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "assessment"], name="one_item_per_assessment")]

@@ -6,6 +6,7 @@ report. The file format is documented in docs/content-format.md.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -20,7 +21,11 @@ AREAS = ("resilience", "financing", "innovation", "internationalization")
 PROFILE = "profile"
 AREA_PREFIX = {"resilience": "res_", "financing": "fin_", "innovation": "inn_", "internationalization": "int_"}
 QUESTION_TYPES = ("single", "multi", "scale", "number", "yesno", "text")
-PRIORITIES = ("high", "medium", "low")
+PRIORITIES = ("high", "medium", "low")  # a recommendation's base level
+# Urgency levels of an action in the plan, most urgent first: severity rules can raise an
+# action above its base priority, up to "critical".
+LEVELS = ("critical", "high", "medium", "low")
+SUPPORT_KINDS = ("domestic", "benchmark")  # benchmark: a foreign example, not a Chinese entitlement
 HORIZONS = ("now", "3m", "12m")
 PAPERS = ("000", "002")
 FACT_VALUES = {
@@ -28,7 +33,13 @@ FACT_VALUES = {
     "region": ("eastern", "central", "western"),
     "size_class": ("micro", "small", "medium", "large"),
     "export_orientation": ("exporting", "planning", "domestic"),
+    # Finer than export_orientation: who deals with the foreign buyer, and how far a plan is.
+    "export_stage": ("domestic", "exploring", "planned", "indirect", "direct"),
+    "legal_form": ("individual", "company", "cooperative", "other"),
+    "ambition": ("steady", "grow", "lead"),
 }
+# Profile questions whose option key is a fact of the same name (when the file defines them).
+OPTION_FACTS = {"legal_form": "legal_form", "growth_ambition": "ambition"}
 # The profile questions facts.py derives firm facts from; the file must define them.
 PROFILE_KEYS = (
     "firm_name",
@@ -37,11 +48,11 @@ PROFILE_KEYS = (
     "employees",
     "revenue",
     "total_assets",
-    "years_operating",
     "export_share",
     "export_plan",
 )
 EXPORT_PLANS = ("no_plan", "exploring", "planned", "already")
+EXPORT_CHANNELS = ("none", "indirect", "direct", "both")  # who deals with the foreign buyer
 SIZE_MEASURES = ("employees", "revenue", "total_assets")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -123,11 +134,21 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Readiness:
+    """When `when` holds, the area is shown as readiness and left out of the overall score."""
+
+    when: dict
+    title: Text
+    note: Text
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     title: Text
     intro: Text | None
     questions: tuple[Question, ...]
+    readiness: Readiness | None = None
 
     @property
     def is_area(self) -> bool:
@@ -138,6 +159,25 @@ class Section:
 class Tailoring:
     when: dict
     text: Text
+
+
+@dataclass(frozen=True)
+class Severity:
+    """A rule that raises an action's level for this firm; `why` says which answer made it urgent."""
+
+    when: dict
+    level: str
+    why: Text
+
+
+@dataclass(frozen=True)
+class SupportItem:
+    key: str
+    kind: str
+    title: Text
+    body: Text
+    when: dict | None
+    sources: tuple[Source, ...]
 
 
 @dataclass(frozen=True)
@@ -153,6 +193,12 @@ class Recommendation:
     sources: tuple[Source, ...]
     tailoring: tuple[Tailoring, ...] = ()
     related_areas: tuple[str, ...] = ()
+    severity: tuple[Severity, ...] = ()
+    why: Text | None = None  # default "why first" sentence when no severity rule holds
+    after: tuple[str, ...] = ()  # prerequisites: placed before this one when both are in the plan
+    replaces: tuple[str, ...] = ()  # overlapping advice dropped when this one triggers
+    later: bool = False  # always in the "later / more ideas" part
+    later_when: dict | None = None  # in "later" when this holds
 
 
 @dataclass(frozen=True)
@@ -173,6 +219,8 @@ class Questionnaire:
     sections: tuple[Section, ...]
     recommendations: tuple[Recommendation, ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
+    core_max: int | None = None  # size of the core plan; None: every action is core (2026.1)
+    support: tuple[SupportItem, ...] = ()
     questions: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -303,7 +351,11 @@ class _Parser:
             for q in section.questions:
                 if q.show_if is not None:
                     self.check_condition(q.show_if, f"question {q.key}.show_if", questions, show_if=True)
+        sections = tuple(self.with_readiness(s, raw, questions) for s in sections)
         recommendations = self.parse_recommendations(raw.get("recommendations"), questions)
+        self.check_plan_links(recommendations)
+        core_max = self.parse_plan(raw.get("plan"))
+        support = self.parse_support(raw.get("support"), questions)
         if self.problems:
             raise ContentError(self.problems)
         return Questionnaire(
@@ -315,7 +367,119 @@ class _Parser:
             sections=sections,
             recommendations=recommendations,
             raw=raw,
+            core_max=core_max,
+            support=support,
         )
+
+    def with_readiness(self, section: Section, raw: dict[str, Any], questions: dict[str, Question]) -> Section:
+        """Attach the section's optional `readiness` framing (internationalization only)."""
+        item = next((s for s in raw.get("sections") or [] if isinstance(s, dict) and s.get("key") == section.key), {})
+        value = item.get("readiness")
+        if value is None:
+            return section
+        where = f"section {section.key}.readiness"
+        if section.key != "internationalization":
+            self.problem(where, "only the internationalization section can be shown as readiness")
+            return section
+        if not isinstance(value, dict) or "when" not in value:
+            self.problem(where, "needs when, title and note")
+            return section
+        self.check_condition(value["when"], f"{where}.when", questions, show_if=True)
+        readiness = Readiness(
+            when=value["when"],
+            title=self.text(value.get("title"), f"{where}.title") or {},
+            note=self.text(value.get("note"), f"{where}.note") or {},
+        )
+        return dataclasses.replace(section, readiness=readiness)
+
+    def parse_plan(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        core_max = value.get("core_max") if isinstance(value, dict) else None
+        if isinstance(core_max, bool) or not isinstance(core_max, int) or not 1 <= core_max <= 50:
+            self.problem("plan.core_max", "must be a whole number between 1 and 50")
+            return None
+        return core_max
+
+    def parse_support(self, value: Any, questions: dict[str, Question]) -> tuple[SupportItem, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem("support", "must be a list")
+            return ()
+        items = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.problem(f"support[{i}]", "must be a mapping")
+                continue
+            key = str(item.get("key"))
+            where = f"support {key}"
+            if not KEY_RE.match(key):
+                self.problem(f"support[{i}]", f"bad key {key!r}")
+            if item.get("kind") not in SUPPORT_KINDS:
+                self.problem(where, f"kind must be one of {SUPPORT_KINDS}")
+            when = item.get("when")
+            if when is not None:
+                self.check_condition(when, f"{where}.when", questions, show_if=False)
+            items.append(
+                SupportItem(
+                    key=key,
+                    kind=str(item.get("kind")),
+                    title=self.text(item.get("title"), f"{where}.title") or {},
+                    body=self.text(item.get("body"), f"{where}.body") or {},
+                    when=when,
+                    sources=self.sources(item.get("sources"), where, required=True),
+                )
+            )
+        self.check_unique([s.key for s in items], "support", "support key")
+        return tuple(items)
+
+    def parse_severity(self, value: Any, where: str, questions: dict[str, Question]) -> tuple[Severity, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(f"{where}.severity", "must be a list of {when, level, why}")
+            return ()
+        rules = []
+        for j, item in enumerate(value):
+            swhere = f"{where}.severity[{j}]"
+            if not isinstance(item, dict) or "when" not in item:
+                self.problem(swhere, "needs when, level and why")
+                continue
+            if item.get("level") not in LEVELS[:-1]:
+                self.problem(swhere, f"level must be one of {LEVELS[:-1]}")
+            self.check_condition(item["when"], f"{swhere}.when", questions, show_if=False)
+            rules.append(
+                Severity(item["when"], str(item.get("level")), self.text(item.get("why"), f"{swhere}.why") or {})
+            )
+        return tuple(rules)
+
+    def check_plan_links(self, recs: tuple[Recommendation, ...]) -> None:
+        """`after` and `replaces` name existing recommendations, and prerequisites never loop."""
+        keys = {r.key for r in recs}
+        for rec in recs:
+            for attr in ("after", "replaces"):
+                for other in getattr(rec, attr):
+                    if other not in keys or other == rec.key:
+                        self.problem(f"recommendation {rec.key}.{attr}", f"unknown recommendation {other!r}")
+        after = {r.key: set(r.after) & keys for r in recs}
+        visiting: set[str] = set()
+        done: set[str] = set()
+
+        def visit(key: str, path: tuple[str, ...]) -> None:
+            if key in done:
+                return
+            if key in visiting:
+                self.problem("recommendations", f"prerequisites form a loop: {' -> '.join((*path, key))}")
+                return
+            visiting.add(key)
+            for other in sorted(after[key]):
+                visit(other, (*path, key))
+            visiting.discard(key)
+            done.add(key)
+
+        for key in sorted(after):
+            visit(key, ())
 
     def parse_papers(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -438,6 +602,18 @@ class _Parser:
         for key in PROFILE_KEYS:
             if key not in profile_keys:
                 self.problem("sections[0] (profile)", f"question {key!r} is required")
+        profile = {q.key: q for s in sections if s.key == PROFILE for q in s.questions}
+        for key, fact in OPTION_FACTS.items():
+            if key in profile:
+                unknown = {o.key for o in profile[key].options} - set(FACT_VALUES[fact])
+                if unknown:
+                    self.problem(
+                        f"question {key}", f"options must be among {FACT_VALUES[fact]} (found {sorted(unknown)})"
+                    )
+        if "export_channel" in profile:
+            unknown = {o.key for o in profile["export_channel"].options} - set(EXPORT_CHANNELS)
+            if unknown:
+                self.problem("question export_channel", f"options must be among {EXPORT_CHANNELS}")
         return tuple(sections)
 
     def parse_question(self, item: Any, section: str, where: str, size_standard: dict) -> Question | None:
@@ -575,6 +751,20 @@ class _Parser:
             if after.min <= before.min or after.points < before.points:
                 self.problem(where, "bands need increasing min and non-decreasing points")
 
+    def key_list(self, value: Any, where: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(where, "must be a list of recommendation keys")
+            return ()
+        return tuple(value)
+
+    def condition_or_none(self, value: Any, where: str, questions: dict[str, Question]) -> dict | None:
+        if value is None:
+            return None
+        self.check_condition(value, where, questions, show_if=False)
+        return value if isinstance(value, dict) else None
+
     def check_unique(self, keys: list[str], where: str, what: str) -> None:
         seen: set[str] = set()
         for key in keys:
@@ -632,6 +822,12 @@ class _Parser:
                     sources=self.sources(item.get("sources"), where, required=True),
                     tailoring=tuple(tailoring),
                     related_areas=related,
+                    severity=self.parse_severity(item.get("severity"), where, questions),
+                    why=self.text(item.get("why"), f"{where}.why", required=False),
+                    after=self.key_list(item.get("after"), f"{where}.after"),
+                    replaces=self.key_list(item.get("replaces"), f"{where}.replaces"),
+                    later=bool(item.get("later", False)),
+                    later_when=self.condition_or_none(item.get("later_when"), f"{where}.later_when", questions),
                 )
             )
         self.check_unique([r.key for r in recs], "recommendations", "recommendation key")

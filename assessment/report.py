@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ HORIZON_LABELS = {
     "12m": gettext_lazy("Within 12 months"),
 }
 PRIORITY_LABELS = {
+    "critical": gettext_lazy("Critical"),
     "high": gettext_lazy("High priority"),
     "medium": gettext_lazy("Medium priority"),
     "low": gettext_lazy("Low priority"),
@@ -90,6 +91,9 @@ class ActionItem:
     citations: list[Citation]
     related_areas: list[str]  # titles; non-empty means a cross-area flag
     note: str = ""  # the consultant's note, if any
+    why_first: str = ""  # one sentence: which answer makes this urgent for this firm
+    after: list[str] = field(default_factory=list)  # titles of the prerequisites in this plan
+    core: bool = True  # in the core plan; False: "later / more ideas"
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,16 @@ class AreaReport:
     gaps: list[tuple[str, str]]  # weakest answers: (question label, answer)
     actions: list[ActionItem]
     note: str = ""  # the consultant's note, if any
+    readiness_note: str = ""  # set when the area is shown as readiness, outside the overall score
+
+
+@dataclass(frozen=True)
+class SupportItem:
+    key: str
+    kind: str  # domestic, or benchmark (a foreign example, not an entitlement in China)
+    title: str
+    body: str
+    citations: list[Citation]
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,9 @@ class ReportData:
     prepared_by: str  # "self-assessment" or the consultancy that ran it
     logo_data_uri: str  # the consultancy's logo as a small data: URI, or ""
     progress: ProgressSection | None = None  # change since the firm's previous assessment
+    later: list[ActionItem] = field(default_factory=list)  # "later / more ideas", full report only
+    support: list[SupportItem] = field(default_factory=list)  # domestic kinds first, then benchmarks
+    overall_note: str = ""  # what the overall score leaves out (a readiness area)
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -205,7 +222,50 @@ def citations(qn: Questionnaire, sources: tuple[Source, ...], lang: str) -> list
     return [Citation(s.paper, s.section, tr(qn.papers[s.paper]["sections"][s.section], lang)) for s in sources]
 
 
-def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: str, note: str) -> ActionItem:
+def _condition_questions(cond: Mapping[str, Any]) -> list[str]:
+    """Question keys a trigger names, in the order written."""
+    if "question" in cond:
+        return [cond["question"]]
+    subs = cond.get("all") or cond.get("any") or ([cond["not"]] if "not" in cond else [])
+    return [key for sub in subs for key in _condition_questions(sub)]
+
+
+def why_first(qn: Questionnaire, rec: Recommendation, stored: Mapping[str, Any], counted: Mapping[str, Any]) -> str:
+    """Why this action is in this firm's plan, in one sentence (current language).
+
+    The severity rule that raised it says it best; else the recommendation's own sentence;
+    else the answer that triggered it. Snapshots from before severity rules (no "level")
+    get none, so their reports print as they always did.
+    """
+    if "level" not in stored:
+        return ""
+    lang = translation.get_language()
+    rule = stored.get("why")
+    if isinstance(rule, int) and 0 <= rule < len(rec.severity):
+        return tr(rec.severity[rule].why, lang)
+    if rec.why:
+        return tr(rec.why, lang)
+    for key in _condition_questions(rec.when):
+        if key in counted and key in qn.questions:
+            q = qn.questions[key]
+            return _("Your answer: “%(question)s: %(answer)s”.") % {
+                "question": tr(q.label, lang),
+                "answer": answer_text(q, counted[key], lang),
+            }
+    return ""
+
+
+def _action(
+    qn: Questionnaire,
+    rec: Recommendation,
+    tailoring: list[int],
+    lang: str,
+    note: str,
+    stored: Mapping[str, Any] | None = None,
+    counted: Mapping[str, Any] | None = None,
+) -> ActionItem:
+    stored = stored or {}
+    level = stored.get("level") or rec.priority
     return ActionItem(
         key=rec.key,
         area=rec.area,
@@ -214,14 +274,29 @@ def _action(qn: Questionnaire, rec: Recommendation, tailoring: list[int], lang: 
         body=tr(rec.body, lang),
         rationale=tr(rec.rationale, lang),
         tailoring=[tr(rec.tailoring[i].text, lang) for i in tailoring if i < len(rec.tailoring)],
-        priority=rec.priority,
-        priority_label=str(PRIORITY_LABELS[rec.priority]),
+        priority=level,
+        priority_label=str(PRIORITY_LABELS.get(level, PRIORITY_LABELS[rec.priority])),
         horizon=rec.horizon,
         horizon_label=str(HORIZON_LABELS[rec.horizon]),
         citations=citations(qn, rec.sources, lang),
         related_areas=[tr(qn.section(a).title, lang) for a in rec.related_areas],
         note=note,
+        why_first=why_first(qn, rec, stored, counted or {}),
+        after=[tr(qn.recommendation(k).title, lang) for k in stored.get("after", []) if _has(qn, k)],
+        core=bool(stored.get("core", True)),
     )
+
+
+def _has(qn: Questionnaire, key: str) -> bool:
+    return any(r.key == key for r in qn.recommendations)
+
+
+def _support(qn: Questionnaire, keys: list[str], lang: str) -> list[SupportItem]:
+    items = [i for i in qn.support if i.key in set(keys)]
+    items.sort(key=lambda i: i.kind != "domestic")  # stable: domestic kinds first, then benchmarks
+    return [
+        SupportItem(i.key, i.kind, tr(i.title, lang), tr(i.body, lang), citations(qn, i.sources, lang)) for i in items
+    ]
 
 
 def build_report(
@@ -243,20 +318,24 @@ def build_report(
     notes = notes or {}
     validation = validation or {}
     with translation.override(lang):
-        actions = [
-            _action(qn, qn.recommendation(a["key"]), a["tailoring"], lang, notes.get(f"rec:{a['key']}", ""))
+        counted = effective_answers(qn, answers, result.get("facts", {}))
+        every = [
+            _action(qn, qn.recommendation(a["key"]), a["tailoring"], lang, notes.get(f"rec:{a['key']}", ""), a, counted)
             for a in result.get("actions", [])
         ]
+        actions = [a for a in every if a.core]
+        later = [a for a in every if not a.core]
         strengths = set(result.get("strengths", []))
-        counted = effective_answers(qn, answers, result.get("facts", {}))
+        readiness = set(result.get("readiness", []))
         areas = []
         for section in qn.areas:
             area = result.get("scores", {}).get(section.key, {})
             band = next((b for b in qn.bands if b.key == area.get("band")), None)
+            as_readiness = section.key in readiness and section.readiness is not None
             areas.append(
                 AreaReport(
                     key=section.key,
-                    title=tr(section.title, lang),
+                    title=tr(section.readiness.title if as_readiness else section.title, lang),
                     score=area.get("score"),
                     band=area.get("band"),
                     band_label=tr(band.label, lang) if band else _("Not scored"),
@@ -271,8 +350,9 @@ def build_report(
                         for q in section.questions
                         if q.scored and q.key in counted and question_ratio(q, counted[q.key]) < GAP_RATIO
                     ],
-                    actions=[a for a in actions if a.area == section.key],
+                    actions=[a for a in every if a.area == section.key],
                     note=notes.get(f"area:{section.key}", ""),
+                    readiness_note=tr(section.readiness.note, lang) if as_readiness else "",
                 )
             )
         overall_band = next((b for b in qn.bands if b.key == result.get("overall_band")), None)
@@ -319,7 +399,10 @@ def build_report(
                 (h, str(HORIZON_LABELS[h]), [a for a in actions if a.horizon == h and a.priority != "low"])
                 for h in HORIZONS
             ],
-            plan_omitted=sum(1 for a in actions if a.priority == "low"),
+            plan_omitted=sum(1 for a in every if not a.core or a.priority == "low"),
+            later=later,
+            support=_support(qn, result.get("support", []), lang),
+            overall_note=next((a.readiness_note for a in areas if a.readiness_note), ""),
             references=[
                 (paper, tr(data["title"], lang), tr(data["citation"], lang))
                 for paper, data in sorted(qn.papers.items())

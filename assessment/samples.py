@@ -34,13 +34,26 @@ def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
 def sample_answers(qn: Questionnaire, profile: dict[str, Any], quality: float, seed: int = 0) -> dict[str, Any]:
     """Answers to every question that applies to a firm with this profile."""
     rng = random.Random(seed)
-    answers = dict(profile)
+    answers = {k: v for k, v in profile.items() if k in qn.questions}
+    # Versions differ in their profile: fill the required choices this profile does not give
+    # (legal form, ambition, export channel in 2026.2) so the answers can be submitted.
+    for q in qn.section("profile").questions:
+        if q.key not in answers and q.required and q.options:
+            answers[q.key] = _profile_default(q.key, answers, rng.choice(q.options).key)
     facts = derive_facts(qn, answers)
     for q in visible_questions(qn, answers, facts):
         if q.key in answers or not q.scored:
             continue
         answers[q.key] = sample_answer(q, quality, rng)
     return answers
+
+
+def _profile_default(key: str, answers: dict[str, Any], chosen: str) -> str:
+    """A generated profile choice that agrees with the rest of the profile."""
+    if key == "export_channel":
+        exports = bool(answers.get("export_share")) or answers.get("export_plan") == "already"
+        return ("direct" if chosen == "none" else chosen) if exports else "none"
+    return chosen
 
 
 INDUSTRIES = ("mfg_food", "retail", "software_it", "logistics", "crop_farming", "hospitality", "mfg_textiles")

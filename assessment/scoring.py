@@ -12,7 +12,7 @@ from typing import Any
 
 from .facts import derive_facts
 from .questionnaire import AREAS, Question, Questionnaire
-from .rules import effective_answers
+from .rules import Context, effective_answers, evaluate
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class AreaScore:
     band: str | None
     counted: int  # questions that entered the score
     exact: float | None  # unrounded score, for ordering and statistics
+    readiness: bool = False  # shown as readiness and left out of the overall score
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,11 @@ def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
             band=None if exact is None else qn.band_for(round(exact)).key,
             counted=n,
             exact=exact,
+            readiness=section.readiness is not None and evaluate(section.readiness.when, Context(answers, facts)),
         )
-    present = [areas[a].exact for a in AREAS if areas[a].exact is not None]
+    # A firm with no export ambition is not marked down for not exporting: a readiness area
+    # keeps its own score but stays out of the overall one.
+    present = [areas[a].exact for a in AREAS if areas[a].exact is not None and not areas[a].readiness]
     overall_exact = sum(present) / len(present) if present else None
     overall = None if overall_exact is None else round(overall_exact)
     return ScoreResult(

@@ -169,7 +169,7 @@ def campaign_by_link(link_token: str) -> Campaign | None:
     return (
         Campaign.objects.select_related("organisation", "questionnaire")
         .defer("questionnaire__definition", "organisation__logo")
-        .filter(link_token=link_token)
+        .filter(link_token=link_token, link_active=True)
         .first()
     )
 
@@ -292,6 +292,18 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
     rows = job.items.select_related("assessment", "report").order_by("pk").iterator(chunk_size=500)
     for item in rows:
         assessment = item.assessment
+        if not assessment.share_with_association:
+            # Consent is read now, not when the job ran: a member who stopped sharing is left
+            # out of every later download, scores included.
+            yield {
+                "firm": assessment.firm_name,
+                "result": None,
+                "status": "withheld",
+                "error": "the member no longer shares its results",
+                "path": None,
+                "filename": "",
+            }
+            continue
         stored = item.report if item.status == BulkItem.Status.DONE else None
         path = stored.file.path if stored and stored.file.storage.exists(stored.file.name) else None
         yield {

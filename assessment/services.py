@@ -8,10 +8,13 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -36,12 +39,13 @@ from .models import (
     QuestionnaireVersion,
     ReportFile,
 )
-from .plan import strengths, triggered_actions
+from .plan import strengths, support_items, triggered_actions
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
 from .scoring import score
 
 logger = logging.getLogger(__name__)
+JOIN_WINDOW_SECONDS = 3600
 
 
 class AssessmentLocked(Exception):
@@ -219,8 +223,21 @@ def result_snapshot(qn, answers: dict[str, Any]) -> dict[str, Any]:
         "overall": result.overall,
         "overall_band": result.overall_band,
         "facts": result.facts,
-        "actions": [{"key": a.recommendation.key, "tailoring": list(a.tailoring)} for a in actions],
+        "actions": [
+            {
+                "key": a.recommendation.key,
+                "tailoring": list(a.tailoring),
+                "level": a.level,
+                "why": a.why,
+                "after": list(a.after),
+                "core": a.core,
+            }
+            for a in actions
+        ],
         "strengths": strengths(qn, result),
+        "support": support_items(qn, answers, result),
+        # Areas shown as readiness and left out of the overall score (no export ambition).
+        "readiness": [key for key, a in result.areas.items() if a.readiness],
     }
 
 
@@ -416,6 +433,33 @@ def campaign_create(*, organisation: Organisation, user, name: str, questionnair
     )
 
 
+def campaign_link_set(*, campaign: Campaign, action: str) -> None:
+    """Close the campaign's public link, open it again, or replace it (the old one stops working)."""
+    if action == "rotate":
+        campaign.link_token = secrets.token_urlsafe(16)
+        campaign.link_active = True
+    else:
+        campaign.link_active = action == "open"
+    campaign.save(update_fields=["link_token", "link_active"])
+
+
+def campaign_join_allowed(*, campaign: Campaign, address: str | None) -> bool:
+    """Count a join from this address; False once it has started too many this hour.
+
+    The link is public and a fresh cookie resets the per-session count, so the address is
+    counted too (hashed; in the shared cache, so every web process sees the same count).
+    """
+    digest = hashlib.sha256(f"{campaign.pk}:{address}".encode()).hexdigest()[:32]
+    key = f"campaign-join:{digest}"
+    cache.add(key, 0, timeout=JOIN_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=JOIN_WINDOW_SECONDS)
+        count = 1
+    return count <= settings.CAMPAIGN_JOINS_PER_ADDRESS
+
+
 def campaign_is_open(campaign: Campaign, now=None) -> bool:
     today = timezone.localdate(now or timezone.now())
     return campaign.opens_on <= today <= campaign.closes_on
@@ -469,6 +513,37 @@ def invitation_url(token: str, language: str) -> str:
     """The absolute link for an e-mail, with the member's language in its path."""
     with translation.override(language):
         return selectors.absolute_url(reverse("invitation", args=[token]))
+
+
+def password_reset_request(*, email: str, language: str) -> None:
+    """Queue the reset e-mail (sent by password_reset_send in the worker), after commit."""
+    from .tasks import send_password_reset  # tasks imports services
+
+    transaction.on_commit(lambda: send_password_reset.enqueue(email, language))
+
+
+def password_reset_send(*, email: str, language: str) -> int:
+    """Mail a reset link, in `language`, to every active account with this address.
+
+    Links are built on SITE_URL, never on a request's Host header. Returns how many were sent.
+    """
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm(data={"email": email})
+    if not form.is_valid():
+        return 0
+    site = urlsplit(settings.SITE_URL)
+    with translation.override(language):
+        users = list(form.get_users(form.cleaned_data["email"]))
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+            extra_email_context={"site_url": settings.SITE_URL, "site_name": _("SME Compass")},
+        )
+    return len(users)
 
 
 def _enqueue_invitations(ids: list[int], *, reminder: bool) -> None:
@@ -725,10 +800,31 @@ def bulk_job_start(
 def bulk_job_retry(*, job: BulkJob) -> int:
     """Render again only what failed. Returns how many items were queued."""
     with transaction.atomic():
-        failed = list(job.items.filter(status=BulkItem.Status.FAILED).values_list("pk", flat=True))
-        BulkItem.objects.filter(pk__in=failed).update(status=BulkItem.Status.PENDING, attempts=0, error="")
+        # Only members who share now: "try again" must not render a withdrawn member's report.
+        failed = list(
+            job.items.filter(status=BulkItem.Status.FAILED, assessment__share_with_association=True).values_list(
+                "pk", flat=True
+            )
+        )
+        BulkItem.objects.filter(pk__in=failed).update(
+            status=BulkItem.Status.PENDING, attempts=0, error="", claimed_at=None
+        )
         transaction.on_commit(lambda: _enqueue_items(failed))
     return len(failed)
+
+
+def bulk_claim_lease() -> timedelta:
+    """How long a claimed item may take: every try at its full time limit, plus a minute."""
+    return timedelta(seconds=settings.PDF_RENDER_TIMEOUT * settings.BULK_MAX_ATTEMPTS + 60)
+
+
+def bulk_job_recover(*, job: BulkJob) -> int:
+    """Mark failed the items whose worker died after claiming them, so "try again" can pick
+    them up and every job ends done or failed. Returns how many were recovered."""
+    cutoff = timezone.now() - bulk_claim_lease()
+    return job.items.filter(status=BulkItem.Status.PENDING, claimed_at__lt=cutoff).update(
+        status=BulkItem.Status.FAILED, error="the worker stopped while rendering this report"
+    )
 
 
 def _enqueue_items(ids: list[int]) -> None:
@@ -747,7 +843,13 @@ def bulk_item_render(*, item_id: int) -> str:
     item = BulkItem.objects.select_related("job").filter(pk=item_id).first()
     if item is None or item.status != BulkItem.Status.PENDING:
         return "skipped"
+    BulkItem.objects.filter(pk=item.pk).update(claimed_at=timezone.now())
     assessment = selectors.assessments().get(pk=item.assessment_id)
+    if not assessment.share_with_association:
+        BulkItem.objects.filter(pk=item.pk).update(
+            status=BulkItem.Status.FAILED, error="withheld: the member no longer shares its results"
+        )
+        return "withheld"
     error = ""
     for attempt in range(item.attempts + 1, settings.BULK_MAX_ATTEMPTS + 1):
         try:

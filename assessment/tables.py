@@ -10,12 +10,12 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any
 
 import openpyxl
 import openpyxl.xml.functions
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 
 MB = 1024 * 1024
 # An XLSX is a zip: these bound what openpyxl may inflate, whatever the upload size. A real
@@ -115,6 +115,8 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, Percent):
+        return _cell_text(float(format(value, ".13g"))) + "%"  # 0.3 * 100 is 30.000000000000004
     if isinstance(value, float):
         # 15 significant digits is what Excel shows, so 0.1 + 0.2 reads back as 0.3.
         return str(int(value)) if value.is_integer() else format(value, ".15g")
@@ -123,6 +125,21 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value).strip()
+
+
+class Percent(float):
+    """A number cell shown as a percentage: Excel stores 30% as 0.3, the user typed 30."""
+
+
+def _xlsx_value(cell: Any) -> object:
+    value = cell.value
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and "%" in (getattr(cell, "number_format", "") or "")
+    ):
+        return Percent(value * 100)
+    return value
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
@@ -165,7 +182,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
         # The <dimension> element is written by the sender: trusting it could make openpyxl
         # yield a million padded empty rows. Without it, rows are only as long as their cells.
         sheet.reset_dimensions()
-        return _collect(sheet.iter_rows(values_only=True), max_rows)
+        return _collect((tuple(_xlsx_value(cell) for cell in row) for row in sheet.iter_rows()), max_rows)
     except TableError:
         raise
     except Exception:  # cells are parsed lazily, so a bad sheet only fails here
@@ -177,14 +194,21 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
 def neutralise(value: object) -> object:
     """A cell safe to export: text a spreadsheet would run as a formula gets a leading '.
 
+    Control characters are removed first and the check made after, so a value such as
+    "\x01=WEBSERVICE(...)" cannot shed its first character later and become a formula.
     Numbers are returned as they are, so they stay numeric cells; None becomes "", anything else text.
     """
     if value is None:
         return ""
     if isinstance(value, (int, float, Decimal)):  # bool included: never a formula
         return value
-    text = str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def safe_row(row: Iterable[object]) -> list[object]:
+    """Every cell of an exported row neutralised: what CSV exports and manifests write."""
+    return [neutralise(value) for value in row]
 
 
 class _Echo:
@@ -199,7 +223,7 @@ def csv_stream(rows: Iterable[Sequence[object]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # without a BOM, Excel reads UTF-8 as the local code page (GBK in China)
     for row in rows:
-        yield writer.writerow([neutralise(value) for value in row])
+        yield writer.writerow(safe_row(row))
 
 
 def xlsx_write(path_or_file: str | IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> None:
@@ -209,20 +233,23 @@ def xlsx_write(path_or_file: str | IO[bytes], sheets: Iterable[tuple[str, Iterab
     for title, rows in sheets:
         sheet = book.create_sheet(title=_sheet_title(title, used))
         for row in rows:
-            sheet.append([_xlsx_cell(value) for value in row])
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     if not used:
         book.create_sheet(title="Sheet")  # a workbook without sheets does not open in Excel
     book.save(path_or_file)
 
 
-def _xlsx_cell(value: object) -> object:
+def _xlsx_cell(sheet: Any, value: object) -> object:
     if value is None:
         return None  # a truly empty cell, not an empty string (which COUNTA would count)
     value = neutralise(value)
-    if isinstance(value, str):
-        # XML cannot hold most control characters (openpyxl raises); Excel caps a cell at 32,767.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
-    return value
+    if not isinstance(value, str):
+        return value
+    # Always a string cell: openpyxl would otherwise write any text that starts with "=" as a
+    # formula. Excel caps a cell at 32,767 characters.
+    cell = WriteOnlyCell(sheet, value[:32767])
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

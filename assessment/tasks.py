@@ -21,3 +21,9 @@ def render_bulk_item(item_id: int) -> str:
 def send_invitation(invitation_id: int, reminder: bool) -> str:
     """One invitation or reminder e-mail, with a link made for it."""
     return services.invitation_send(invitation_id=invitation_id, reminder=reminder)
+
+
+@task()
+def send_password_reset(email: str, language: str) -> int:
+    """A password-reset e-mail: sent here, so the request's timing says nothing about accounts."""
+    return services.password_reset_send(email=email, language=language)

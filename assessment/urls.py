@@ -48,6 +48,7 @@ urlpatterns += [
     path("campaigns/<int:campaign_id>/", campaigns.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/invite/", campaigns.campaign_invite, name="campaign_invite"),
     path("campaigns/<int:campaign_id>/remind/", campaigns.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:campaign_id>/link/", campaigns.campaign_link, name="campaign_link"),
     path("invite/<str:token>/", campaigns.invitation, name="invitation"),
     path("c/<str:link_token>/", campaigns.campaign_join, name="campaign_join"),
     path("a/<uuid:public_id>/consent/", views.consent, name="consent"),

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,7 +15,7 @@ from django.contrib.auth.views import LoginView
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -445,18 +443,12 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Reset e-mails in the language of the request, text and HTML, linking to SITE_URL."""
-
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
-    subject_template_name = "registration/password_reset_subject.txt"
+    """Ask for a reset link. The look-up and the e-mail happen in the task worker, so the
+    page answers in the same time whether or not the address has an account."""
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        site = urlsplit(settings.SITE_URL)
-        self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": _("SME Compass")}
-        self.domain_override = site.netloc  # never the request's Host header
-        self.use_https = site.scheme == "https"
-        return super().form_valid(form)
+        services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
+        return redirect(self.get_success_url())
 
 
 class OwnerLoginView(LoginView):

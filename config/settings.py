@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: it resolves the page (language-prefixed URLs) and answers in its language.
+    "assessment.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,6 +231,20 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 24 * 30))
 # A questionnaire page has a few dozen fields; this bound stops oversized posts.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Whole request bodies, files included, on every page but the import page (IMPORT_MAX_MB).
+REQUEST_MAX_MB = envint("REQUEST_MAX_MB", "3")
+# Assessments one address may start through a campaign's public link per hour (an event
+# venue's Wi-Fi is one address: keep room for a room full of members).
+CAMPAIGN_JOINS_PER_ADDRESS = envint("CAMPAIGN_JOINS_PER_ADDRESS", "30")
+# Shared by every web process (join limits): the app's database, or Redis when it is there.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "app_cache"}
+    if os.getenv("CACHE_BACKEND", "database") == "database"
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    }
+}
 
 # Content Security Policy: no inline script or style anywhere, so 'self' suffices.
 SECURE_CSP = {

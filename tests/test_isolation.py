@@ -42,6 +42,7 @@ OBJECT_URLS = [
     ("campaign", "get", "campaign", []),
     ("campaign_invite", "post", "campaign", []),
     ("campaign_remind", "post", "campaign", []),
+    ("campaign_link", "post", "campaign", []),
     ("campaign_import", "get", "campaign", []),
     ("campaign_import", "post", "campaign", []),
     ("campaign_template", "get", "campaign", ["xlsx"]),

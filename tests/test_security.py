@@ -286,3 +286,17 @@ def test_it_shows_payloads_typed_into_forms_as_text_on_the_remaining_pages(
         assert not raw_in(payload, html), name
         if name in shown:
             assert escape(shown[name]) in html, name
+
+
+def test_it_refuses_an_oversize_body_before_reading_it_but_not_an_import(client, version, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.REQUEST_MAX_MB = 1
+    big = SimpleUploadedFile("x.bin", b"x" * (1024 * 1024 + 10))
+    response = client.post("/en/start/", {"file": big})
+    assert response.status_code == 413
+    assert "at most 1 MB" in response.content.decode()
+    # The import page's own limit applies there (it answers with its own page, not 413).
+    big.seek(0)
+    response = client.post("/en/campaigns/1/import/", {"file": big})
+    assert response.status_code != 413

