@@ -170,6 +170,10 @@ PROFILE = {
     "years_operating": 5,
     "export_share": 0,
     "export_plan": "no_plan",
+    # Profile questions of 2026.2 on (ignored by versions that do not ask them).
+    "legal_form": "company",
+    "export_channel": "none",
+    "growth_ambition": "grow",
 }
 
 
