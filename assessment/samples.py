@@ -36,10 +36,14 @@ def sample_answers(qn: Questionnaire, profile: dict[str, Any], quality: float, s
     rng = random.Random(seed)
     answers = {k: v for k, v in profile.items() if k in qn.questions}
     # Versions differ in their profile: fill the required choices this profile does not give
-    # (legal form, ambition, export channel in 2026.2) so the answers can be submitted.
+    # (legal form, ambition, export channel in 2026.2; years operating in 2026.1) so the answers can be submitted.
     for q in qn.section("profile").questions:
-        if q.key not in answers and q.required and q.options:
+        if q.key in answers or not q.required:
+            continue
+        if q.options:
             answers[q.key] = _profile_default(q.key, answers, rng.choice(q.options).key)
+        elif q.type == "number":  # years operating in 2026.1
+            answers[q.key] = max(q.min or 0, min(q.max or 5, 5))
     facts = derive_facts(qn, answers)
     for q in visible_questions(qn, answers, facts):
         if q.key in answers or not q.scored:

@@ -17,7 +17,9 @@ EXPORTER = {
     "employees": 120,
     "revenue": 5000,
     "total_assets": 3000,
-    "years_operating": 9,
+    "legal_form": "company",
+    "growth_ambition": "grow",
+    "export_channel": "direct",
     "export_share": 40,
     "export_plan": "already",
 }

@@ -167,7 +167,6 @@ PROFILE = {
     "employees": 30,
     "revenue": 800,
     "total_assets": 400,
-    "years_operating": 5,
     "export_share": 0,
     "export_plan": "no_plan",
     # Profile questions of 2026.2 on (ignored by versions that do not ask them).

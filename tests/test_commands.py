@@ -38,9 +38,12 @@ def write(tmp_path, raw, name="questionnaire-x.yaml") -> Path:
 
 
 def test_it_loads_the_shipped_content_once(db):
-    assert "Loaded questionnaire version 2026.1" in run("load_questionnaire")
-    assert "already loaded and unchanged" in run("load_questionnaire")
-    assert QuestionnaireVersion.objects.get().is_current
+    first = run("load_questionnaire")
+    assert "Loaded questionnaire version 2026.1" in first and "Loaded questionnaire version 2026.2" in first
+    again = run("load_questionnaire")
+    assert again.count("already loaded and unchanged") == len(content_files()) and "Loaded" not in again
+    versions = dict(QuestionnaireVersion.objects.values_list("version", "is_current"))
+    assert versions == {"2026.1": False, "2026.2": True}  # the newest shipped version is current
 
 
 def test_it_refuses_an_edited_file_under_a_loaded_version(db, tmp_path):
@@ -49,7 +52,7 @@ def test_it_refuses_an_edited_file_under_a_loaded_version(db, tmp_path):
     edited = {**raw, "title": {"zh-hans": "改过的标题", "en": "Edited title"}}
     with pytest.raises(CommandError, match="already loaded with different content"):
         run("load_questionnaire", str(write(tmp_path, edited)))
-    assert QuestionnaireVersion.objects.get().definition["title"] == raw["title"]
+    assert QuestionnaireVersion.objects.get(version=raw["version"]).definition["title"] == raw["title"]
 
 
 def test_it_names_the_bad_entry_and_loads_nothing(db, tmp_path):
@@ -65,7 +68,7 @@ def test_it_names_the_bad_entry_and_loads_nothing(db, tmp_path):
 
 def test_it_keeps_old_assessments_scorable_against_their_own_version(db, tmp_path):
     run("load_questionnaire")
-    old = QuestionnaireVersion.objects.get()
+    old = QuestionnaireVersion.objects.get(is_current=True)
     qn_old = questionnaire_of(old)
     draft, _ = assessment_create(version=old, owner=None, language="en")
     answers_save(assessment=draft, values=sample_answers(qn_old, PROFILE, 0.5, seed=1))
@@ -74,12 +77,18 @@ def test_it_keeps_old_assessments_scorable_against_their_own_version(db, tmp_pat
     raw["version"] = "2027.1"
     raw["sections"][1]["questions"].pop(0)  # the new version drops a resilience question
     raw["recommendations"] = [r for r in raw["recommendations"] if "res_cash_months" not in json.dumps(r)]
+    raw["support"] = [s for s in raw.get("support", []) if "res_cash_months" not in json.dumps(s)]
+    for rec in raw["recommendations"]:  # links to the dropped actions go with them
+        kept = {r["key"] for r in raw["recommendations"]}
+        for field in ("after", "replaces"):
+            if field in rec:
+                rec[field] = [k for k in rec[field] if k in kept]
     assert "Loaded questionnaire version 2027.1" in run("load_questionnaire", str(write(tmp_path, raw)))
     assert QuestionnaireVersion.objects.get(is_current=True).version == "2027.1"
 
     assert assessment_submit(assessment=draft)
     draft.refresh_from_db()
-    assert draft.questionnaire.version == "2026.1"
+    assert draft.questionnaire.version == old.version
     assert draft.result["scores"]["resilience"]["counted"] == sum(
         1 for q in qn_old.section("resilience").questions if q.scored
     )
@@ -89,7 +98,7 @@ def test_it_exports_the_whole_questionnaire_as_json(db):
     run("load_questionnaire")
     data = json.loads(run("export_questionnaire", "--format", "json"))
     assert [a["key"] for a in data["areas"]] == ["resilience", "financing", "innovation", "internationalization"]
-    assert [q["key"] for q in data["profile"]["questions"]][:3] == ["firm_name", "industry", "province"]
+    assert {"firm_name", "industry", "province"} <= {q["key"] for q in data["profile"]["questions"]}
     assert len(data["recommendations"]) >= 30
     for area in data["areas"]:
         for q in area["questions"]:
@@ -97,6 +106,9 @@ def test_it_exports_the_whole_questionnaire_as_json(db):
             assert {"key", "type", "text", "options", "sources"} <= set(q)
             if q["type"] != "text":
                 assert q["sources"] and all(s["paper"] in ("000", "002") and s["section"] for s in q["sources"])
+            if q["type"] == "multi":  # what full marks take, so no irrelevant option is needed
+                positive = sum(o.get("points", 0) for o in q["options"])
+                assert 0 < q["max_points"] <= positive, q["key"]
             for option in q["options"]:
                 assert set(option["text"]) == {"zh-hans", "en"}
                 assert "points" in option or option.get("not_applicable")

@@ -30,7 +30,9 @@ PROFILE = {
     "employees": 60,
     "revenue": 2500,
     "total_assets": 1800,
-    "years_operating": 8,
+    "legal_form": "company",
+    "growth_ambition": "grow",
+    "export_channel": "direct",
     "export_share": 15,
     "export_plan": "already",
 }
@@ -85,8 +87,10 @@ def test_it_puts_firm_scores_actions_and_citations_in_the_pdf(version, lang):
         assert squash(rec.title[lang]) in text, rec.key
         for source in rec.sources:
             assert f"{source.paper}§{source.section}" in text
-    heading = "行动计划" if lang == "zh-hans" else "Actionplanbytimehorizon"
+    heading = "核心行动计划" if lang == "zh-hans" else "Yourcoreplan"
     assert heading in text
+    later = [a for a in result["actions"] if not a["core"]]
+    assert later and ("以后再做/更多建议" if lang == "zh-hans" else "Later/moreideas") in text
     assert "\ufffd" not in text  # no missing glyphs
 
 
@@ -174,7 +178,9 @@ def test_it_fits_every_area_name_in_its_plan_table_cell(version, lang):
 
     assessment, _ = submitted(version, quality=0.1)  # actions in every area
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
-    titles = {squash(area.title) for area in report.areas}
+    # The plan table lists the core plan: the areas of its actions, the longest name among them.
+    titles = {squash(a.area_title) for _, _, actions in report.plan for a in actions}
+    assert squash(report.areas[-1].title) in titles  # "Internationalization", the widest
     for variant in pdf.VARIANTS:
         seen = set()
         with pdfplumber.open(io.BytesIO(pdf.render_pdf(report, variant))) as document:

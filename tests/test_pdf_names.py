@@ -38,7 +38,9 @@ PROFILE = {
     "employees": 60,
     "revenue": 2500,
     "total_assets": 1800,
-    "years_operating": 8,
+    "legal_form": "company",
+    "growth_ambition": "grow",
+    "export_channel": "direct",
     "export_share": 15,
     "export_plan": "already",
 }

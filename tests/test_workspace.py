@@ -27,7 +27,9 @@ PROFILE = {
     "employees": 25,
     "revenue": 900,
     "total_assets": 500,
-    "years_operating": 7,
+    "legal_form": "company",
+    "growth_ambition": "grow",
+    "export_channel": "none",
     "export_share": 0,
     "export_plan": "no_plan",
 }
