@@ -23,6 +23,14 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_of_this_process(tmp_path_factory):
+    """Stored reports and logos go to a directory of this test process: parallel test
+    processes (and the developer's own var/media) never see each other's files."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture
 def real_hashers(settings):
     from django.conf import global_settings
