@@ -21,13 +21,18 @@ PG_URL ?= postgres://127.0.0.1:5432/sme_pg
 PG_TESTS := tests/test_security.py tests/test_campaigns.py tests/test_workspace.py tests/test_wizard.py \
 	tests/test_accounts.py tests/test_bulk.py
 
+# Two processes (this machine has 2 cores), each with its own test database (pytest-django
+# suffixes its name per worker) and media directory (tests/conftest.py); whole files go to one
+# process so module-wide fixtures (the isolation world, the browser) are built once.
+PARALLEL ?= -n 2 --dist loadfile
+
 test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreSQL pass)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 	@if [ -n "$$CI" ] || $(PYTHON) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2).close()' 2>/dev/null; then \
 		echo "Pages that store input, once more on PostgreSQL:"; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PG_TESTS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PARALLEL) $(PG_TESTS); \
 	else echo "PostgreSQL is not running on 127.0.0.1:5432: skipped the PostgreSQL pass."; fi
 
 setup: sysdeps deps db content messages

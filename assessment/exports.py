@@ -11,6 +11,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from django.utils import timezone
+
 from . import tables
 from .questionnaire import PROFILE, Question, Questionnaire, Recommendation
 
@@ -162,7 +164,9 @@ def campaign_rows(qn: Questionnaire, results: Iterable[tuple[Any, dict[str, Any]
         facts = result.get("facts", {})
         yield [
             assessment.firm_name,
-            assessment.submitted_at.strftime("%Y-%m-%d") if assessment.submitted_at else "",
+            # The local (Asia/Shanghai) date, as the page, the PDF and the zip show it: the UTC
+            # date is the day before for anything submitted between 00:00 and 08:00 there.
+            f"{timezone.localdate(assessment.submitted_at):%Y-%m-%d}" if assessment.submitted_at else "",
             result.get("overall"),
             result.get("overall_band", ""),
             *(scores.get(key, {}).get("score") for key in areas),

@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 from functools import cache
 
-import yaml
-
 from assessment.content import content_files
+from assessment.questionnaire import load_yaml
 
 
 def T(en: str, zh: str | None = None) -> dict[str, str]:
@@ -19,7 +18,7 @@ SRC = [{"paper": "002", "section": "3(1)"}]
 
 @cache
 def shipped_raw() -> dict:
-    return yaml.safe_load(content_files()[-1].read_text(encoding="utf-8"))
+    return load_yaml(content_files()[-1].read_text(encoding="utf-8"))
 
 
 def _options(*points, na=False, multi=False):

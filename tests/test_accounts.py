@@ -1,7 +1,10 @@
 """Accounts: sign-up, password change and reset e-mails, login lockout."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
@@ -9,6 +12,9 @@ from django.utils import translation
 from tests.test_campaigns import run_worker
 
 PASSWORD = "a-long-password-1"
+# Logging in and storing passwords are what this file tests: with the real hashers.
+pytestmark = pytest.mark.usefixtures("real_hashers")
+START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 
 
 def url(name, lang="en", **kwargs):
@@ -82,23 +88,41 @@ def test_it_does_not_reveal_whether_an_address_has_an_account(
     assert [m.to for m in mail.outbox] == [["mei@example.com"]]
 
 
-def test_it_locks_out_a_username_after_repeated_failures(client, db, django_user_model):
+def test_it_locks_out_a_username_after_repeated_failures_until_the_pause_ends(client, db, django_user_model, settings):
     django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
-    for _ in range(5):
-        response = client.post(url("login"), {"username": "mei", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-        assert response.status_code in (200, 429)
-    # even the right password, from another address, is refused while locked
-    response = client.post(url("login"), {"username": "mei", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
-    assert response.status_code == 429
-    assert "Too many failed log-ins" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    right = {"username": "mei", "password": PASSWORD}
+    with time_machine.travel(START, tick=False) as clock:
+        for _ in range(5):
+            response = client.post(url("login"), {"username": "mei", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+            assert response.status_code in (200, 429)
+        # even the right password, from another address, is refused while locked...
+        clock.shift(settings.AXES_COOLOFF_TIME - timedelta(minutes=1))
+        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.2")
+        assert response.status_code == 429
+        assert "Too many failed log-ins" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        # ...and accepted once the pause is over
+        clock.shift(timedelta(minutes=2))
+        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.2")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(django_user_model.objects.get(username="mei").pk)
 
 
-def test_it_locks_out_an_address_trying_many_usernames(client, db):
-    for i in range(5):
-        client.post(url("login"), {"username": f"user{i}", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
-    response = client.post(url("login"), {"username": "someone", "password": "x"}, REMOTE_ADDR="10.0.0.9")
-    assert response.status_code == 429
+def test_it_locks_out_an_address_trying_many_usernames_until_the_pause_ends(client, db, django_user_model, settings):
+    django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    right = {"username": "mei", "password": PASSWORD}
+    with time_machine.travel(START, tick=False) as clock:
+        for i in range(5):
+            client.post(url("login"), {"username": f"user{i}", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+        clock.shift(settings.AXES_COOLOFF_TIME - timedelta(minutes=1))
+        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.9")
+        assert response.status_code == 429  # a right login from that address too, during the pause
+        assert "_auth_user_id" not in client.session
+        assert client.post(url("login"), right, REMOTE_ADDR="10.0.0.10").status_code == 302  # others log in
+        client.logout()
+        clock.shift(timedelta(minutes=2))
+        assert client.post(url("login"), right, REMOTE_ADDR="10.0.0.9").status_code == 302
+        assert "_auth_user_id" in client.session
 
 
 def test_it_ignores_a_forged_forwarded_for_header_without_a_proxy(client, db):

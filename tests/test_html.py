@@ -28,6 +28,46 @@ pytestmark = pytest.mark.skipif(
 def test_it_serves_valid_html_on_the_main_pages(
     version, django_user_model, django_capture_on_commit_callbacks, tmp_path
 ):
+    pages = main_pages(version, django_user_model, django_capture_on_commit_callbacks)
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(html)
+        files.append(str(path))
+    # A page the checker must reject, so a checker that did not run cannot pass.
+    canary = tmp_path / "canary.html"
+    canary.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
+    done = subprocess.run(
+        [
+            shutil.which("java") or "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *files,
+            canary,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    messages = json.loads(done.stdout)["messages"]
+    assert any(m.get("url", "").endswith("canary.html") for m in messages), "the checker flagged nothing"
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if not m.get("url", "").endswith("canary.html")
+    ]
+    assert errors == [], "\n".join(errors)
+    assert len(files) == len(pages) >= 24
+
+
+def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -> dict[str, bytes]:
+    """The main pages of every kind of user (also with errors shown), by name."""
     pages: dict[str, bytes] = {}
     anonymous = Client()
     for lang in ("zh-hans", "en"):
@@ -86,42 +126,7 @@ def test_it_serves_valid_html_on_the_main_pages(
     pages["join"] = anonymous.get(url("campaign_join", campaign.link_token)).content
     pages["invitation-invalid"] = anonymous.get(url("invitation", "not-a-token")).content
     assert answers_for(version)  # the shared helpers above really produced data
-
-    files = []
-    for name, html in pages.items():
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(html)
-        files.append(str(path))
-    # A page the checker must reject, so a checker that did not run cannot pass.
-    canary = tmp_path / "canary.html"
-    canary.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>")
-    done = subprocess.run(
-        [
-            shutil.which("java") or "java",
-            "-jar",
-            str(VNU),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *files,
-            canary,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode in (0, 1), done.stderr[-2000:]
-    messages = json.loads(done.stdout)["messages"]
-    assert any(m.get("url", "").endswith("canary.html") for m in messages), "the checker flagged nothing"
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if not m.get("url", "").endswith("canary.html")
-    ]
-    assert errors == [], "\n".join(errors)
-    assert len(files) == len(pages) >= 24
+    return pages
 
 
 def _members(count):

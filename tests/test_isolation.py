@@ -4,6 +4,8 @@ exactly the answer a non-existent one gets (a 404 once logged in), never a 403 o
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver
 
@@ -17,7 +19,9 @@ from assessment.services import (
     campaign_join,
     firm_create,
     organisation_create,
+    questionnaire_load,
 )
+from tests.conftest import shipped_text
 from tests.test_campaigns import open_campaign
 from tests.test_workspace import PROFILE, url
 
@@ -72,12 +76,22 @@ def submitted(version, **kwargs):
     return assessment
 
 
-@pytest.fixture
-def world(version, django_user_model):
-    """Two of each kind of user, each with its own objects."""
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Two of each kind of user, each with its own objects.
+
+    Built once for the module (it is half of the module's run time), in a transaction rolled
+    back at its end; each test's own changes are rolled back after it as usual (`db`)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def build_world():
+    version, _ = questionnaire_load(shipped_text())
     users, objects = {}, {}
     for role in ROLES[1:]:
-        users[role] = django_user_model.objects.create_user(role, password="a-long-password-1")
+        users[role] = get_user_model().objects.create_user(role, password="a-long-password-1")
     for tag in ("a", "b"):
         owner = users[f"owner_{tag}"]
         objects[f"owner_{tag}"] = {"assessment": submitted(version, owner=owner)}
@@ -154,7 +168,7 @@ def test_it_covers_every_url_that_names_an_object():
 
 
 @pytest.mark.parametrize("name,method,kind,extra", OBJECT_URLS, ids=[f"{u[0]}-{u[1]}" for u in OBJECT_URLS])
-def test_it_answers_a_foreign_object_like_a_missing_one(world, name, method, kind, extra):
+def test_it_answers_a_foreign_object_like_a_missing_one(db, world, name, method, kind, extra):
     clients, objects = world
     checked = 0
     for owner in objects:
@@ -176,7 +190,7 @@ def test_it_answers_a_foreign_object_like_a_missing_one(world, name, method, kin
 
 
 @pytest.mark.parametrize("name", ["results", "report_pdf"])
-def test_it_lets_each_role_open_its_own_objects(world, name):
+def test_it_lets_each_role_open_its_own_objects(db, world, name):
     """The other half of the matrix: the same URLs do open for the one entitled (so a 404 means something)."""
     clients, objects = world
     suffix = "?lang=en&variant=summary" if name == "report_pdf" else ""

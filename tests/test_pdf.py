@@ -263,17 +263,17 @@ def test_it_stores_the_pdf_and_reuses_it_until_inputs_change(version, django_cap
     assert ReportFile.objects.filter(assessment=assessment).count() == 1
 
 
-def test_it_names_the_download_after_the_firm_and_date(version):
+def test_it_names_the_download_after_the_firm_and_date(version, shanghai_today):
     assessment, token = submitted(version, profile={**PROFILE, "firm_name": 'A/B "Foods" 公司'})
     response = owner_client(assessment, token).get(pdf_url(assessment, "zh-hans", "full"))
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''" in disposition
     name = unquote(disposition.split("filename*=utf-8''")[1])
-    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-report-zh.pdf"
+    assert name == f"A B Foods 公司-{shanghai_today:%Y-%m-%d}-report-zh.pdf"  # the date shown in Shanghai
     response = owner_client(assessment, token).get(pdf_url(assessment, "en", "summary"))
     name = unquote(response["Content-Disposition"].split("filename*=utf-8''")[1])
-    assert name == f"A B Foods 公司-{assessment.submitted_at:%Y-%m-%d}-summary-en.pdf"
+    assert name == f"A B Foods 公司-{shanghai_today:%Y-%m-%d}-summary-en.pdf"
 
 
 def test_it_hides_the_pdf_from_other_browsers_and_drafts(version):

@@ -282,12 +282,13 @@ def test_it_shows_a_logged_in_owner_their_drafts(client, version, django_user_mo
 
 
 def test_it_does_not_hand_over_an_assessment_opened_from_someone_elses_link(client, version, django_user_model):
-    django_user_model.objects.create_user("adviser", password="a-long-password-1")
+    adviser = django_user_model.objects.create_user("adviser", password="a-long-password-1")
     owner = Client_()
     assessment = start(owner)
     resume = reverse("resume", args=[owner.session[access.SESSION_KEY][str(assessment.public_id)]])
     client.get(resume)
     client.post(url("login"), {"username": "adviser", "password": "a-long-password-1"})
+    assert client.session["_auth_user_id"] == str(adviser.pk)  # logged in: not handing over was a choice
     assessment.refresh_from_db()
     assert assessment.owner is None
 
