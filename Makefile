@@ -63,7 +63,7 @@ deps-dev: venv
 
 db:
 	$(PYTHON) manage.py migrate --noinput -v 0
-	$(PYTHON) manage.py createcachetable
+	$(PYTHON) manage.py createcachetable -v 0
 
 content:
 	$(PYTHON) manage.py load_questionnaire
