@@ -33,6 +33,9 @@ PROFILE = {
     "years_operating": 8,
     "export_share": 15,
     "export_plan": "already",
+    "legal_form": "company",
+    "export_channel": "direct",
+    "growth_ambition": "grow",
 }
 
 

@@ -25,6 +25,9 @@ EXPORTER = {
     "years_operating": "9",
     "export_share": "40",
     "export_plan": "already",
+    "legal_form": "company",
+    "export_channel": "direct",
+    "growth_ambition": "grow",
 }
 
 

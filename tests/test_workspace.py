@@ -30,6 +30,9 @@ PROFILE = {
     "years_operating": 7,
     "export_share": 0,
     "export_plan": "no_plan",
+    "legal_form": "company",
+    "export_channel": "none",
+    "growth_ambition": "steady",
 }
 
 
