@@ -304,6 +304,8 @@ def test_it_starts_an_exploring_grower_with_strategy_and_market_choice():
     abroad = [k for k in core(actions) if k.startswith("int_")]
     assert abroad[:2] == ["int_write_strategy", "int_choose_target_market"]
     assert not EXPORT_RISK_ACTIONS & set(keys(actions))
+    # Talent, certification and entry modes wait until there is a plan.
+    assert not {"int_build_intl_talent", "int_get_certified", "int_widen_entry_modes"} & set(core(actions))
     assert "res_primary_market_access" in core(actions)
     assert "res_open_online_channel" not in keys(actions)  # replaced by the farm version
     assert "export_credit_insurance" not in support_items(content(), GROWER, result)
