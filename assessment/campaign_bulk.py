@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, exports, importing, selectors, services, tables
@@ -63,11 +63,18 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except services.ImportRejected as exc:
             context["rejected"] = str(exc)
             context["errors"] = exc.errors
+            context["errors_more"] = exc.more
             return render(request, "campaigns/import.html", context, status=400)
         messages.success(
             request,
             _("%(rows)d assessments imported and scored from %(file)s.") % {"rows": batch.rows, "file": batch.filename},
         )
+        if batch.ignored_columns:
+            messages.info(
+                request,
+                _("Columns the template does not have were ignored: %(columns)s.")
+                % {"columns": pgettext("between items of a list", ", ").join(batch.ignored_columns)},
+            )
         return redirect("campaign", campaign.pk)
     return render(request, "campaigns/import.html", context)
 

@@ -31,7 +31,10 @@ MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
 def _ends_part(text: str, end: int) -> bool:
     """Whether a match of text[:end] ends where a choice may end (end of cell or a separator)."""
     return end == len(text) or bool(MULTI_SPLIT_EDGE.match(text[end:]))
+
+
 MAX_SHOWN_ERRORS = 500
+SHIFT_ERRORS = 3  # wrong values in one row from which a shifted row is the likelier story
 
 
 @dataclass(frozen=True)
@@ -182,12 +185,11 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
     """Every row converted to answers, or the list of every problem. Use rows only without errors."""
     if not table:
         return [], [RowError(1, "", "", _("The file is empty."))]
-    header = [_norm(cell) for cell in table[0]]
     known = set(columns(qn))
+    # Columns the template does not have (a 备注 column) are ignored; the caller says so once.
+    header = [name if name in known else "" for name in (_norm(cell) for cell in table[0])]
+    width = len(_trimmed(table[0]))
     errors: list[RowError] = []
-    for index, name in enumerate(header):
-        if name and name not in known:
-            errors.append(RowError(1, table[0][index], table[0][index], _("unknown column; use the template")))
     if len(set(h for h in header if h)) != len([h for h in header if h]):
         errors.append(RowError(1, "", "", _("a column appears twice")))
     needed = {SHARE_COLUMN} | {q.key for q in qn.questions.values() if q.required and not q.show_if}
@@ -205,6 +207,7 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
             continue
         values = {header[i]: cells[i].strip() for i in range(min(len(header), len(cells))) if header[i]}
         row_errors: list[RowError] = []
+        cells_given = len(cells)
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
         if share_cell not in YES | NO:
             row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
@@ -224,10 +227,31 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
             answers = {k: v for k, v in answers.items() if k in visible}
             for q in missing_questions(qn, answers, facts):
                 row_errors.append(RowError(number, q.key, "", _("required for this firm: %s") % allowed_text(q, lang)))
+        if len(row_errors) >= SHIFT_ERRORS and cells_given != width:
+            # A cell left out or added shifts every later value: say that, not 38 wrong values.
+            message = _("this row has %(cells)d cells and the header %(columns)d: a cell is missing or extra") % {
+                "cells": cells_given,
+                "columns": width,
+            }
+            row_errors = [RowError(number, "", "", message)]
         if row_errors:
             errors.extend(row_errors)
-            if len(errors) >= MAX_SHOWN_ERRORS:
+            if len(errors) > MAX_SHOWN_ERRORS:
                 break
             continue
         rows.append(ImportRow(row=number, answers=answers, share=share_cell in YES))
-    return rows, errors[:MAX_SHOWN_ERRORS]
+    return rows, errors[: MAX_SHOWN_ERRORS + 1]  # one more than shown says there are more
+
+
+def unknown_columns(qn: Questionnaire, header: list[str]) -> list[str]:
+    """Header cells the template does not have, as written (they are ignored)."""
+    known = set(columns(qn))
+    return [cell.strip() for cell in header if cell.strip() and _norm(cell) not in known]
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """The cells up to the last non-empty one."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]

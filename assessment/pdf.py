@@ -23,6 +23,7 @@ import os
 import resource
 import signal
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -112,16 +113,75 @@ def html_to_pdf(html: str) -> bytes:
     A character no installed font has (an emoji typed into a firm name, a private-use
     character) is drawn as a box by WeasyPrint, which then garbles the text layer of the
     whole document: copying, searching and screen readers get nonsense. Such characters
-    are replaced by a box our own font draws, and the report is rendered once more.
+    are replaced, in the document's text only, by a box our own font draws, and the report
+    is rendered once more: two renders at most, whatever the second one reports.
     """
     data, missing = _write_pdf(html)
+    # A space is drawn with the font of the text before it, and every font file carries
+    # the spaces (scripts/build_fonts.py): one missing is a font build fault, which boxing
+    # every space of the text would only make worse.
+    missing = {char for char in missing if not char.isspace()}
     if not missing:
         return data
-    data, _ = _write_pdf(html.translate(dict.fromkeys(map(ord, missing), MISSING_GLYPH)))
+    logger.info("PDF text has characters no font draws: %s", " ".join(f"U+{ord(c):04X}" for c in sorted(missing)))
+    data, still = _write_pdf(replace_in_text(html, dict.fromkeys(map(ord, missing), MISSING_GLYPH)))
+    if still:
+        logger.warning("PDF text still has characters no font draws: %r", sorted(still))
     return data
 
 
 MISSING_GLYPH = "\u25a1"  # □, in ReportSans
+
+
+class _TextRewriter(HTMLParser):
+    """Re-emit an HTML document verbatim except for its text, which goes through a table.
+
+    Tags, attributes, comments and character references are written back exactly as read,
+    so the markup cannot change whatever the table maps.
+    """
+
+    def __init__(self, table: dict[int, str]) -> None:
+        super().__init__(convert_charrefs=False)
+        self.table = table
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(self.get_starttag_text())
+
+    def handle_startendtag(self, tag, attrs):
+        self.parts.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.parts.append(data.translate(self.table))
+
+    def handle_entityref(self, name):
+        self.parts.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.parts.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.parts.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.parts.append(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self.parts.append(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self.parts.append(f"<![{data}]>")
+
+
+def replace_in_text(html: str, table: dict[int, str]) -> str:
+    """`html` with the characters of its text (not of its markup) mapped through `table`."""
+    rewriter = _TextRewriter(table)
+    rewriter.feed(html)
+    rewriter.close()
+    return "".join(rewriter.parts)
 
 
 def _write_pdf(html: str) -> tuple[bytes, set[str]]:

@@ -680,7 +680,8 @@ class ImportRejected(Exception):
 
     def __init__(self, message: str, errors: list[importing.RowError] = ()):
         super().__init__(message)
-        self.errors = list(errors)
+        self.errors = list(errors)[: importing.MAX_SHOWN_ERRORS]
+        self.more = len(errors) > importing.MAX_SHOWN_ERRORS  # more problems than are listed
 
 
 def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, language: str) -> ImportBatch:
@@ -709,6 +710,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     rows, errors = importing.check_rows(qn, table, language)
     if errors:
         raise ImportRejected(_("Nothing was imported: correct these cells and upload the file again."), errors)
+    ignored = importing.unknown_columns(qn, table[0]) if table else []
     now = timezone.now()
     # Scoring is pure and happens before the transaction, which then only writes.
     snapshots = [result_snapshot(qn, row.answers) for row in rows]
@@ -753,6 +755,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     except IntegrityError:
         # The same file uploaded twice at once: the unique hash lets only one through.
         raise ImportRejected(_("This file is being imported already. Nothing was written again.")) from None
+    batch.ignored_columns = ignored  # not stored: the page says once which columns it left out
     return batch
 
 

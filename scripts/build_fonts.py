@@ -10,6 +10,8 @@ glyph was drawn. Cut by how often a report needs them:
 - ReportSans2: the rest of GB2312 level 1 (the common characters), for names and notes;
 - ReportSans3: the rest of GB2312 (level 2), rarer characters in names.
 
+ReportSans2 and ReportSans3 also carry the spaces (see SPACES).
+
 Within a file, glyphs are ordered by use and their CIDs renumbered 1, 2, 3..., so a report
 touches low glyph ids only. report.css lists the files in that order; characters beyond
 GB2312 fall back to a full CJK system font (fonts-noto-cjk). Vertical forms are left out:
@@ -73,11 +75,19 @@ def own_texts() -> set[int]:
     return {c for c in chars | text_characters() if c >= 0x20}
 
 
+# Pango never changes fonts for a space (nor for format characters, which HarfBuzz hides
+# with the space glyph): a space typed after a character of ReportSans2 is drawn with
+# ReportSans2, so every file needs one, or the space comes out as a missing glyph. Other
+# spaces (thin, narrow no-break) HarfBuzz draws with U+0020; these the source has itself.
+# Punctuation, digits and Latin need no copy: Pango picks them from the first file listed.
+SPACES = {0x20, 0xA0, 0x2002, 0x2003, 0x3000}
+
+
 def tiers() -> dict[str, set[int]]:
     first = own_texts()
     level1 = gb2312(range(0xB0, 0xD8)) - first
     level2 = gb2312(range(0xD8, 0xF8)) - first - level1
-    return {"ReportSans": first, "ReportSans2": level1, "ReportSans3": level2}
+    return {"ReportSans": first, "ReportSans2": level1 | SPACES, "ReportSans3": level2 | SPACES}
 
 
 def source_font(weight: str) -> TTFont:

@@ -1,0 +1,48 @@
+"""Import files as people make them: extra columns, shifted rows, very many mistakes."""
+
+from assessment import importing
+from assessment.models import Assessment
+from tests.test_bulk import chamber, csv_bytes, table, upload  # noqa: F401 - chamber is a fixture
+
+
+def test_it_ignores_an_extra_notes_column_and_says_so_once(chamber):  # noqa: F811
+    rows = table(chamber["qn"], 4)
+    rows[0].append("备注")
+    for row in rows[1:]:
+        row.append("老客户，电话联系")
+    response = upload(chamber, "answers.csv", csv_bytes(rows))
+    assert response.status_code == 302
+    assert Assessment.objects.filter(campaign=chamber["campaign"]).count() == 4
+    page = chamber["client"].get(response["Location"]).content.decode()
+    assert page.count("Columns the template does not have were ignored: 备注.") == 1
+
+
+def test_it_shows_row_errors_even_beside_an_extra_column(chamber):  # noqa: F811
+    rows = table(chamber["qn"], 2)
+    rows[0].append("notes")
+    rows[1].append("x")
+    rows[2].append("x")
+    rows[2][rows[0].index("employees")] = "many"
+    page = upload(chamber, "answers.csv", csv_bytes(rows)).content.decode()
+    assert "<tr><td>3</td><td><code>employees</code></td>" in page
+
+
+def test_it_names_a_row_with_a_missing_cell_instead_of_every_shifted_value(chamber):  # noqa: F811
+    rows = table(chamber["qn"], 3)
+    header = rows[0]
+    del rows[2][header.index("industry")]  # every later value moves one column left
+    page = upload(chamber, "answers.csv", csv_bytes(rows)).content.decode()
+    width = len([c for c in header if c])
+    assert f"this row has {width - 1} cells and the header {width}" in page
+    assert page.count("<tr><td>3</td>") == 1
+    assert Assessment.objects.count() == 0
+
+
+def test_it_says_when_more_problems_were_found_than_shown(chamber, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(importing, "MAX_SHOWN_ERRORS", 5)
+    rows = table(chamber["qn"], 8)
+    for row in rows[1:]:
+        row[rows[0].index("employees")] = "many"
+    page = upload(chamber, "answers.csv", csv_bytes(rows)).content.decode()
+    assert "The first 5 problems are shown and more were found" in page
+    assert page.count("<code>employees</code>") == 5
