@@ -304,6 +304,8 @@ def test_it_starts_an_exploring_grower_with_strategy_and_market_choice():
     abroad = [k for k in core(actions) if k.startswith("int_")]
     assert abroad[:2] == ["int_write_strategy", "int_choose_target_market"]
     assert not EXPORT_RISK_ACTIONS & set(keys(actions))
+    # Talent, certification and entry modes wait until there is a plan.
+    assert not {"int_build_intl_talent", "int_get_certified", "int_widen_entry_modes"} & set(core(actions))
     assert "res_primary_market_access" in core(actions)
     assert "res_open_online_channel" not in keys(actions)  # replaced by the farm version
     assert "export_credit_insurance" not in support_items(content(), GROWER, result)
@@ -329,3 +331,28 @@ def test_it_gives_a_strong_high_tech_exporter_no_urgent_items():
     assert not [a for a in actions if a.level in ("critical", "high")]
     assert "res_cut_fixed_costs" not in keys(actions)
     assert "int_export_technology_and_brand" in core(actions)
+
+
+def test_it_gives_an_indirect_exporter_intermediary_advice_not_export_risk_actions():
+    firm = {
+        **EXPORTER,
+        **dict(firm_name="Shaoxing textiles", industry="mfg_textiles", province="zhejiang", export_share=40),
+        "export_channel": "indirect",
+    }
+    result, actions = run(firm)
+    assert result.facts["export_stage"] == "indirect"
+    assert "int_look_beyond_intermediary" in keys(actions)
+    assert not EXPORT_RISK_ACTIONS & set(keys(actions))
+    shown = {q.key for q in visible_questions(content(), firm, result.facts)}
+    assert "int_trade_finance" not in shown and "int_fx" not in shown
+    assert "int_target_market" in shown
+
+
+def test_it_raises_cash_flow_planning_for_a_medium_sized_firm():
+    firm = {**MACHINERY, "fin_cashflow_forecast": "no"}
+    result, actions = run(firm)
+    assert result.facts["size_class"] == "medium"
+    (forecast,) = [a for a in actions if a.recommendation.key == "fin_make_cashflow_forecast"]
+    assert forecast.level == "high"  # its base priority is medium
+    assert "medium-sized" in why(forecast)
+    assert core(actions)[0] == "fin_make_cashflow_forecast"

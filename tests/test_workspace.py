@@ -32,6 +32,9 @@ PROFILE = {
     "export_channel": "none",
     "export_share": 0,
     "export_plan": "no_plan",
+    "legal_form": "company",
+    "export_channel": "none",
+    "growth_ambition": "steady",
 }
 
 
