@@ -2,7 +2,14 @@
 
 import re
 
-from tests.test_campaigns import associations, run_worker  # noqa: F401 - the fixture is used by name
+import pytest
+
+from assessment import selectors
+from assessment.models import Assessment, Firm
+from assessment.samples import sample_table
+from assessment.selectors import questionnaire_of
+from assessment.services import ImportRejected, assessments_import, campaign_join, reminders_send
+from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
 from tests.test_workspace import url
 
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
@@ -26,3 +33,66 @@ def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations
         for name in ("opens_on", "closes_on"):
             field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
             assert re.search(r'value="\d{4}-\d{2}-\d{2}"', field), (lang, field)
+
+
+def import_csv(campaign, rows):
+    from tests.test_bulk import csv_bytes
+
+    return assessments_import(campaign=campaign, user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+
+
+def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    invite(campaign, django_capture_on_commit_callbacks, member(1), member(2))
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 3)
+    header = rows[0]
+    rows[1][header.index("email")] = "M1@example.com"  # by e-mail, whatever the firm is called there
+    rows[2][header.index("firm_name")] = " member  2 "  # by firm name
+    rows[3][header.index("firm_name")] = "Paper Only Co"
+    import_csv(campaign, rows)
+    assert Firm.objects.filter(organisation=x["org"]).count() == 3
+    members = selectors.campaign_members(campaign)
+    assert [(m["firm"], m["status"], m["source"]) for m in members] == [
+        ("Member 1", "submitted", "invited"),
+        ("Member 2", "submitted", "invited"),
+        ("Paper Only Co", "submitted", "imported"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(campaign=campaign) == 0  # nobody left to remind
+    page = x["client"].get(url("campaign", campaign.pk)).content.decode()
+    assert "Paper Only Co" in page and "joined by link" not in page
+    assert page.count("answers imported") == 2 and ">imported<" in page.replace("</td>", "<")
+
+
+def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(associations):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    campaign_join(campaign=campaign, firm_name="Link Co", user=None, share=False, language="en")
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 1)
+    rows[1][rows[0].index("firm_name")] = "LINK CO"
+    import_csv(campaign, rows)
+    members = selectors.campaign_members(campaign)
+    assert [(m["firm"], m["status"], m["source"]) for m in members] == [("Link Co", "submitted", "imported")]
+
+
+def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    invite(campaign, django_capture_on_commit_callbacks, member(1))
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 2)
+    rows[1][rows[0].index("email")] = "m1@example.com"
+    rows[2][rows[0].index("firm_name")] = "Member 1"
+    with pytest.raises(ImportRejected) as rejected:
+        import_csv(campaign, rows)
+    assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
+        (3, "firm_name", "the same member as row 2")
+    ]
+    import_csv(campaign, rows[:2])
+    rows[1][0] = "no"  # another file
+    with pytest.raises(ImportRejected) as rejected:
+        import_csv(campaign, rows[:2])
+    assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
+        (2, "email", "this member has already submitted its answers")
+    ]
+    assert Assessment.objects.filter(campaign=campaign).count() == 1
