@@ -1,10 +1,19 @@
 """What a new user hits (issue 12): links and e-mails, associations, owners and consultants, words."""
 
+import io
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from assessment import selectors
+from assessment.mailers import ReadableConsoleBackend
+from assessment.memberlist import Member
 from assessment.models import Assessment, Firm
 from assessment.samples import sample_table
 from assessment.selectors import questionnaire_of
@@ -12,6 +21,7 @@ from assessment.services import ImportRejected, assessments_import, campaign_joi
 from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
 from tests.test_workspace import url
 
+ROOT = Path(__file__).resolve().parent.parent
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
 
 
@@ -96,3 +106,42 @@ def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_com
         (2, "email", "this member has already submitted its answers")
     ]
     assert Assessment.objects.filter(campaign=campaign).count() == 1
+
+
+# --- §2 Links and e-mails ----------------------------------------------------------------
+
+
+def site_url_with(env: dict[str, str]) -> str:
+    """SITE_URL as config/settings.py computes it in a fresh process with this environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "HOST", "PORT", "DEBUG")}
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return run.stdout.strip()
+
+
+def test_it_hands_out_links_to_the_port_make_run_serves():
+    assert site_url_with({"PORT": "8101"}) == "http://127.0.0.1:8101"
+    assert site_url_with({"HOST": "localhost", "PORT": "9000"}) == "http://localhost:9000"
+    assert site_url_with({"PORT": "8101", "SITE_URL": "https://sme.example.org/"}) == "https://sme.example.org"
+    plan = subprocess.run(
+        [shutil.which("make") or "make", "-n", "run", "demo", "PORT=8101"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runserver 127.0.0.1:8101" in plan
+    assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
+
+
+def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    chen = Member(firm_name="顺德美厨", contact_name="陈总", email="chen@example.com", language="zh-hans")
+    invite(x["campaign"], django_capture_on_commit_callbacks, chen)
+    out = io.StringIO()
+    ReadableConsoleBackend(stream=out).send_messages(mail.outbox)
+    printed = out.getvalue()
+    assert "顺德美厨" in printed and "邀请" in printed
+    assert re.search(r"http://\S+/zh-hans/invite/[\w-]+/", printed)
+    assert "base64" not in printed
