@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,14 @@ def test_it_prints_development_e_mails_as_readable_text(associations, django_cap
     assert "顺德美厨" in printed and "邀请" in printed
     assert re.search(r"http://\S+/zh-hans/invite/[\w-]+/", printed)
     assert "base64" not in printed
+
+
+def test_it_says_the_lockout_lasts_as_long_as_the_settings_say(client, db, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=20)
+    for lang, expected in (("en", "paused for 20 minutes"), ("zh-hans", "登录已暂停 20 分钟")):
+        for i in range(6):
+            response = client.post(
+                url("login", lang=lang), {"username": f"u{i}", "password": "x"}, REMOTE_ADDR="10.9.0.1"
+            )
+        assert response.status_code == 429
+        assert expected in response.content.decode()
