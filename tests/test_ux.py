@@ -1,5 +1,6 @@
 """What a new user hits (issue 12): links and e-mails, associations, owners and consultants, words."""
 
+import csv
 import io
 import os
 import re
@@ -9,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core import mail
 
@@ -19,6 +21,7 @@ from assessment.models import Assessment, Firm
 from assessment.samples import sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import ImportRejected, assessments_import, campaign_join, reminders_send
+from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
 from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
 from tests.test_workspace import url
 
@@ -157,3 +160,24 @@ def test_it_says_the_lockout_lasts_as_long_as_the_settings_say(client, db, setti
             )
         assert response.status_code == 429
         assert expected in response.content.decode()
+
+
+def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber):  # noqa: F811
+    import_rows(chamber, 3)
+    qn = chamber["qn"]
+    export = url("campaign_export", chamber["campaign"].pk, "csv", lang="zh-hans")
+    text = b"".join(chamber["client"].get(export).streaming_content).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    band_labels = {b.label["zh-hans"] for b in qn.bands}
+    industry_texts = {o.text["zh-hans"] for o in qn.questions["industry"].options}
+    assert {row[header.index("overall_band")] for row in rows} <= band_labels
+    assert {row[header.index("industry")] for row in rows} <= industry_texts
+    codes = b"".join(chamber["client"].get(export + "?codes=1").streaming_content).decode("utf-8-sig")
+    _header, *code_rows = list(csv.reader(io.StringIO(codes)))
+    assert {row[header.index("overall_band")] for row in code_rows} <= {b.key for b in qn.bands}
+    book = url("campaign_export", chamber["campaign"].pk, "xlsx", lang="en")
+    sheets = openpyxl.load_workbook(io.BytesIO(b"".join(chamber["client"].get(book).streaming_content))).worksheets
+    labelled, coded = (list(sheet.iter_rows(values_only=True)) for sheet in sheets)
+    column = labelled[0].index("overall_band")
+    assert {r[column] for r in labelled[1:]} <= {b.label["en"] for b in qn.bands}
+    assert {r[column] for r in coded[1:]} <= {b.key for b in qn.bands}
