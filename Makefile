@@ -9,8 +9,8 @@ PORT ?= 8000
 .PHONY: run test setup setup-dev sysdeps sysdeps-dev vnu load venv deps deps-dev db content messages lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
-	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: $(PYTHON) manage.py demo"
-	@$(PYTHON) manage.py worker & worker=$$!; \
+	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: make demo HOST=$(HOST) PORT=$(PORT)"
+	@export HOST=$(HOST) PORT=$(PORT); $(PYTHON) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
@@ -89,8 +89,8 @@ sysdeps:
 messages:
 	$(PYTHON) manage.py compilemessages --ignore=.venv -v 0
 
-demo: setup
-	$(PYTHON) manage.py demo
+demo: setup  ## demo data; its printed links point to HOST:PORT like make run's
+	HOST=$(HOST) PORT=$(PORT) $(PYTHON) manage.py demo
 
 lint: deps-dev
 	$(BIN)/ruff check .

@@ -120,13 +120,18 @@ def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpRe
     """
     campaign = access.campaign_for_request(request, campaign_id)
     qn = selectors.questionnaire_of(campaign.questionnaire)
-    rows = exports.campaign_rows(qn, selectors.campaign_results(campaign))
+    # People read labels in the page's language; machines get codes (?codes=1 for the CSV,
+    # a second sheet in the workbook).
+    lang = None if request.GET.get("codes") else current_lang()
+    rows = exports.campaign_rows(qn, selectors.campaign_results(campaign), lang)
     stem = _campaign_file_stem(campaign)
     if kind == "csv":
-        return _csv_response(rows, f"{stem}-results.csv")
+        return _csv_response(rows, f"{stem}-results{'-codes' if lang is None else ''}.csv")
     if kind == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-        tables.xlsx_write(handle, [(_("Results"), rows)])
+        codes = exports.campaign_rows(qn, selectors.campaign_results(campaign))
+        sheets = [(_("Results"), rows), (_("Codes"), codes)] if lang else [(_("Codes"), codes)]
+        tables.xlsx_write(handle, sheets)
         handle.seek(0)
         return FileResponse(handle, as_attachment=True, filename=f"{stem}-results.xlsx")
     raise Http404

@@ -13,3 +13,8 @@ def language_switch(request: HttpRequest) -> dict:
             for code, _name in settings.LANGUAGES
         ]
     }
+
+
+def login_pause(request: HttpRequest) -> dict:
+    """How long a lockout lasts, from the settings (LOGIN_COOLOFF_MINUTES), for every page that says it."""
+    return {"login_cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}

@@ -14,7 +14,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from . import tables
-from .questionnaire import PROFILE, Question, Questionnaire, Recommendation
+from .questionnaire import PROFILE, Question, Questionnaire, Recommendation, tr
 
 
 def _sources(sources) -> list[dict[str, str]]:
@@ -153,8 +153,17 @@ def campaign_header(qn: Questionnaire) -> list[str]:
     ]
 
 
-def campaign_rows(qn: Questionnaire, results: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[list[Any]]:
-    """The header, then one row per (assessment, answers), as the caller streams them in."""
+def campaign_rows(
+    qn: Questionnaire, results: Iterable[tuple[Any, dict[str, Any]]], lang: str | None = None
+) -> Iterator[list[Any]]:
+    """The header, then one row per (assessment, answers), as the caller streams them in.
+
+    Without `lang`: codes, for machines. With it: what a person reads, in that language (band
+    labels, option texts, facts, recommendation titles), under the same column codes.
+    """
+    if lang is not None:
+        yield from _labelled_rows(qn, campaign_rows(qn, results), lang)
+        return
     areas = [a.key for a in qn.areas]
     keys = [q.key for s in qn.sections for q in s.questions]
     yield campaign_header(qn)
@@ -175,6 +184,38 @@ def campaign_rows(qn: Questionnaire, results: Iterable[tuple[Any, dict[str, Any]
             *(cell(answers.get(key)) for key in keys),
             ";".join(a["key"] for a in result.get("actions", [])),
         ]
+
+
+def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> Iterator[list[Any]]:
+    """The code rows turned into labels column by column: the columns stay where they were."""
+    from django.utils import translation
+
+    from .report import FACT_LABELS
+
+    header = next(rows)
+    yield header
+    bands = {b.key: tr(b.label, lang) for b in qn.bands}
+    titles = {r.key: tr(r.title, lang) for r in qn.recommendations}
+    with translation.override(lang):
+        facts = {fact: {code: str(label) for code, label in labels.items()} for fact, labels in FACT_LABELS.items()}
+    separator = "；" if lang.startswith("zh") else "; "
+
+    def labeller(column: str):
+        if column.endswith("_band"):
+            return lambda v: bands.get(v, v)
+        if column in facts:
+            return lambda v: facts[column].get(v, v)
+        if column == "recommendations":
+            return lambda v: separator.join(titles.get(k, k) for k in v.split(";")) if v else v
+        q = qn.questions.get(column)
+        if q is not None and q.options:
+            texts = {o.key: tr(o.text, lang) for o in q.options}
+            return lambda v: separator.join(texts.get(k, k) for k in v.split(";")) if isinstance(v, str) and v else v
+        return None
+
+    labellers = [labeller(column) for column in header]
+    for row in rows:
+        yield [f(value) if f is not None and value != "" else value for f, value in zip(labellers, row, strict=True)]
 
 
 def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list[str]) -> None:

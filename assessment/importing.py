@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from .facts import derive_facts
@@ -21,6 +23,8 @@ from .questionnaire import Question, Questionnaire, tr
 from .rules import missing_questions, visible_questions
 
 SHARE_COLUMN = "share_results"
+# Optional: the member's e-mail address, so a row finds the member already invited by it.
+EMAIL_COLUMN = "email"
 YES = {"yes", "y", "1", "true", "是", "同意"}
 NO = {"no", "n", "0", "false", "否", "不同意"}
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
@@ -50,10 +54,11 @@ class ImportRow:
     row: int
     answers: dict[str, Any]
     share: bool
+    email: str = ""
 
 
 def columns(qn: Questionnaire) -> list[str]:
-    return [SHARE_COLUMN, *(q.key for s in qn.sections for q in s.questions)]
+    return [SHARE_COLUMN, EMAIL_COLUMN, *(q.key for s in qn.sections for q in s.questions)]
 
 
 def allowed_text(q: Question, lang: str) -> str:
@@ -79,6 +84,15 @@ def legend_rows(qn: Questionnaire, lang: str) -> list[list[str]]:
             "May the association see this firm's own results?",
             _("yes"),
             "yes / no",
+        ]
+    )
+    rows.append(
+        [
+            EMAIL_COLUMN,
+            "联系人电子邮箱（用于对应已邀请的会员）",
+            "Contact e-mail (matches the member already invited)",
+            _("no"),
+            _("an e-mail address"),
         ]
     )
     for section in qn.sections:
@@ -211,9 +225,17 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
         if share_cell not in YES | NO:
             row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
+        email = values.get(EMAIL_COLUMN, "").lower()
+        if email:
+            try:
+                if len(email) > 254:
+                    raise ValidationError("too long")
+                validate_email(email)
+            except ValidationError:
+                row_errors.append(RowError(number, EMAIL_COLUMN, email[:100], _("an e-mail address")))
         answers: dict[str, Any] = {}
         for key, cell in values.items():
-            if key == SHARE_COLUMN or not cell:
+            if key in (SHARE_COLUMN, EMAIL_COLUMN) or not cell:
                 continue
             q = qn.questions[key]
             try:
@@ -239,7 +261,7 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
             if len(errors) > MAX_SHOWN_ERRORS:
                 break
             continue
-        rows.append(ImportRow(row=number, answers=answers, share=share_cell in YES))
+        rows.append(ImportRow(row=number, answers=answers, share=share_cell in YES, email=email))
     return rows, errors[: MAX_SHOWN_ERRORS + 1]  # one more than shown says there are more
 
 

@@ -33,6 +33,7 @@ LANGUAGE_NAMES = {
     "英文": "en",
     "英语": "en",
 }
+SEPARATORS = str.maketrans({"，": ",", "；": ",", ";": ","})
 HEADER_WORDS = {"firm", "firm name", "企业", "企业名称"}
 
 
@@ -72,13 +73,19 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
         if not line.strip():
             continue
         delimiter = "\t" if "\t" in line else ","
+        if delimiter == ",":
+            # Chinese input methods type full-width commas; semicolons are what some lists use.
+            line = line.translate(SEPARATORS)
         cells = [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter), [])]
         if number == 1 and cells and cells[0].lower() in HEADER_WORDS:
             continue  # a header row
         problems = []
         if len(cells) < 3 or len(cells) > 4:
             errors.append(
-                _("Line %(line)d: expected firm name, contact, e-mail and optionally language; found %(count)d values.")
+                _(
+                    "Line %(line)d: expected firm name, contact, e-mail and optionally language; found %(count)d "
+                    "values. Separate them with commas (, or ，), semicolons (; or ；) or tabs."
+                )
                 % {"line": number, "count": len(cells)}
             )
             continue

@@ -193,20 +193,36 @@ def campaign_members(campaign: Campaign) -> list[dict[str, Any]]:
     """
     rows = []
     invitations = Invitation.objects.filter(campaign=campaign).select_related("firm", "assessment").order_by("pk")
-    invited = set()
+    invited_firms = set()
     for invitation in invitations:
-        invited.add(invitation.assessment_id)
+        invited_firms.add(invitation.firm_id)
         rows.append(_member_row(invitation.firm.name, invitation, invitation.assessment))
-    joined = assessments().filter(campaign=campaign).exclude(pk__in=[pk for pk in invited if pk]).order_by("pk")
-    rows.extend(_member_row(a.firm_name, None, a) for a in joined)
+    # One row per firm: a draft left behind when the member's answers were imported later
+    # (or an invited member's earlier draft) is not a second member.
+    others = assessments().filter(campaign=campaign).exclude(firm_id__in=invited_firms).order_by("pk")
+    by_firm: dict[Any, Assessment] = {}
+    for assessment in others:
+        key = assessment.firm_id or ("assessment", assessment.pk)
+        kept = by_firm.get(key)
+        if kept is None or kept.is_draft or not assessment.is_draft:
+            by_firm[key] = assessment
+    rows.extend(_member_row(a.firm_name, None, a) for a in sorted(by_firm.values(), key=lambda a: a.pk))
     return rows
 
 
 def _member_row(firm_name: str, invitation: Invitation | None, assessment: Assessment | None) -> dict[str, Any]:
     shared = assessment is not None and assessment.share_with_association
     submitted = assessment is not None and not assessment.is_draft
+    if invitation is not None:
+        source = "invited"
+    elif assessment is not None and assessment.import_batch_id:
+        source = "imported"
+    else:
+        source = "joined"
     return {
         "firm": firm_name,
+        "source": source,
+        "imported": assessment is not None and bool(assessment.import_batch_id),
         "email": invitation.email if invitation else "",
         "status": member_status(assessment),
         "sent_at": invitation.sent_at if invitation else None,

@@ -716,16 +716,22 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     snapshots = [result_snapshot(qn, row.answers) for row in rows]
     try:
         with transaction.atomic():
+            members, errors = _import_members(campaign, rows)
+            if errors:
+                raise ImportRejected(_("Nothing was imported: correct these cells and upload the file again."), errors)
             batch = ImportBatch.objects.create(
                 campaign=campaign, uploaded_by=user, filename=filename[:200], content_hash=digest, rows=len(rows)
             )
-            firms = Firm.objects.bulk_create(
+            new_firms = Firm.objects.bulk_create(
                 [
                     Firm(organisation=campaign.organisation, name=str(row.answers.get("firm_name", ""))[:200])
-                    for row in rows
+                    for row, (firm, _invitation) in zip(rows, members, strict=True)
+                    if firm is None
                 ],
                 batch_size=1000,
             )
+            fresh = iter(new_firms)
+            firms = [firm if firm is not None else next(fresh) for firm, _invitation in members]
             assessments = Assessment.objects.bulk_create(
                 [
                     Assessment(
@@ -752,11 +758,71 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
                 for row, assessment in zip(rows, assessments, strict=True)
                 for key, value in row.answers.items()
             )
+            # An invited member answered on paper: the invitation is used up by the imported
+            # assessment, so the member shows once, as submitted, and gets no more reminders.
+            for (_firm, invitation), assessment in zip(members, assessments, strict=True):
+                if invitation is not None:
+                    Invitation.objects.filter(pk=invitation.pk).update(assessment=assessment, used_at=now)
     except IntegrityError:
         # The same file uploaded twice at once: the unique hash lets only one through.
         raise ImportRejected(_("This file is being imported already. Nothing was written again.")) from None
     batch.ignored_columns = ignored  # not stored: the page says once which columns it left out
     return batch
+
+
+def _import_members(
+    campaign: Campaign, rows: list[importing.ImportRow]
+) -> tuple[list[tuple[Firm | None, Invitation | None]], list[importing.RowError]]:
+    """The existing member each row stands for: (firm, invitation), or (None, None) for a new firm.
+
+    A row is matched by its e-mail to an invitation, else by its firm name to an invited firm
+    or one that joined by the link, so importing a member's answers does not list it twice.
+    A member that already submitted, or two rows for one member, is an error.
+    """
+
+    def name_key(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    invitations = list(campaign.invitations.select_related("firm", "assessment"))
+    by_email = {i.email.lower(): i for i in invitations}
+    invited_by_name = {name_key(i.firm.name): i for i in invitations}
+    joined = Assessment.objects.filter(campaign=campaign, invitation__isnull=True, firm__isnull=False).select_related(
+        "firm"
+    )
+    joined_by_name: dict[str, Firm] = {}
+    submitted_firms = set()
+    for assessment in joined:
+        joined_by_name.setdefault(name_key(assessment.firm.name), assessment.firm)
+        if assessment.status == Assessment.Status.SUBMITTED:
+            submitted_firms.add(assessment.firm_id)
+    members: list[tuple[Firm | None, Invitation | None]] = []
+    errors: list[importing.RowError] = []
+    taken: dict[int, int] = {}
+    for row in rows:
+        name = str(row.answers.get("firm_name", ""))
+        invitation = by_email.get(row.email) if row.email else None
+        column, value = (importing.EMAIL_COLUMN, row.email) if invitation else ("firm_name", name)
+        invitation = invitation or invited_by_name.get(name_key(name))
+        firm = invitation.firm if invitation else joined_by_name.get(name_key(name))
+        if firm is None:
+            members.append((None, None))
+            continue
+        done = (invitation and invitation.assessment and not invitation.assessment.is_draft) or (
+            not invitation and firm.pk in submitted_firms
+        )
+        if done:
+            errors.append(
+                importing.RowError(row.row, column, value[:100], _("this member has already submitted its answers"))
+            )
+        elif firm.pk in taken:
+            errors.append(
+                importing.RowError(
+                    row.row, column, value[:100], _("the same member as row %(row)d") % {"row": taken[firm.pk]}
+                )
+            )
+        taken.setdefault(firm.pk, row.row)
+        members.append((firm, invitation))
+    return members, errors
 
 
 def _answers_insert(rows: Iterable[tuple[int, str, Any]], chunk: int = 5000) -> None:

@@ -43,8 +43,10 @@ DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 # Absolute base URL of every link the app hands out (resume links, e-mails): never built
-# from the request's Host header.
-SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# from the request's Host header. In development it follows the address `make run HOST= PORT=`
+# serves on (the Makefile passes HOST and PORT), so the links printed there open.
+_DEV_SITE_URL = f"http://{os.getenv('HOST', '127.0.0.1')}:{os.getenv('PORT', '8000')}"
+SITE_URL = os.getenv("SITE_URL", _DEV_SITE_URL if DEBUG else "").rstrip("/")
 
 if not DEBUG:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessment.context_processors.language_switch",
+                "assessment.context_processors.login_pause",
             ],
         },
     },
@@ -207,9 +210,10 @@ PDF_RENDER_MEMORY_MB = envint("PDF_RENDER_MEMORY_MB", "1024")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console by default; SMTP with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# E-mail: printed to the console by default (as readable UTF-8 text: assessment/mailers.py);
+# SMTP with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
 # and the EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS variables.
-_EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "assessment.mailers.ReadableConsoleBackend")
 _SMTP_OPTIONS = {
     "host": os.getenv("EMAIL_HOST", "localhost"),
     "port": envint("EMAIL_PORT", "587"),

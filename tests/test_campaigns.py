@@ -160,7 +160,7 @@ def test_it_rejects_a_list_with_mistakes_and_invites_nobody(associations, django
     assert "Nobody was invited" in page
     assert "Line 3: “not-an-address” is not an e-mail address." in page
     assert "Line 4: the firm name is missing or longer than 200 characters; language “fr” is not one of" in page
-    assert "Line 5: expected firm name, contact, e-mail and optionally language; found 2 values." in page
+    assert "Line 5: expected firm name, contact, e-mail and optionally language; found 2 values. Separate" in page
     assert "Firm Three, Ms Wang, not-an-address" in page  # the list comes back to be fixed
     assert Invitation.objects.count() == 0 and Firm.objects.count() == 0 and mail.outbox == []
 

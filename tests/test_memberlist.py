@@ -34,9 +34,23 @@ def test_it_names_the_line_of_every_problem():
     _members, errors = parse_members("A,a,a@example.com\nB,b,A@example.com\nC,c\n", default_language="en")
     assert errors == [
         "Line 2: the same e-mail address is on line 1.",
-        "Line 3: expected firm name, contact, e-mail and optionally language; found 2 values.",
+        "Line 3: expected firm name, contact, e-mail and optionally language; found 2 values. "
+        "Separate them with commas (, or ，), semicolons (; or ；) or tabs.",
     ]
 
 
 def test_it_calls_an_empty_list_empty():
     assert parse_members("\n  \n", default_language="en") == ([], ["The list is empty."])
+
+
+def test_it_accepts_full_width_commas_and_semicolons():
+    members, errors = parse_members(
+        "武汉光谷精密，王经理，wang@example.com\n顺德美厨；陈总；chen@example.com；en\nA Co; Li; li@example.com\n",
+        default_language="zh-hans",
+    )
+    assert errors == []
+    assert [(m.firm_name, m.contact_name, m.email, m.language) for m in members] == [
+        ("武汉光谷精密", "王经理", "wang@example.com", "zh-hans"),
+        ("顺德美厨", "陈总", "chen@example.com", "en"),
+        ("A Co", "Li", "li@example.com", "zh-hans"),
+    ]

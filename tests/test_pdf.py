@@ -35,9 +35,6 @@ PROFILE = {
     "export_channel": "direct",
     "export_share": 15,
     "export_plan": "already",
-    "legal_form": "company",
-    "export_channel": "direct",
-    "growth_ambition": "grow",
 }
 
 

@@ -1,10 +1,31 @@
 """What a new user hits (issue 12): links and e-mails, associations, owners and consultants, words."""
 
+import csv
+import io
+import os
 import re
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
 
-from tests.test_campaigns import associations, run_worker  # noqa: F401 - the fixture is used by name
+import openpyxl
+import pytest
+from django.core import mail
+
+from assessment import selectors
+from assessment.mailers import ReadableConsoleBackend
+from assessment.memberlist import Member
+from assessment.models import Assessment, Firm
+from assessment.samples import sample_table
+from assessment.selectors import questionnaire_of
+from assessment.services import ImportRejected, assessments_import, campaign_join, reminders_send
+from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
+from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
 from tests.test_workspace import url
 
+ROOT = Path(__file__).resolve().parent.parent
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
 
 
@@ -26,3 +47,137 @@ def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations
         for name in ("opens_on", "closes_on"):
             field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
             assert re.search(r'value="\d{4}-\d{2}-\d{2}"', field), (lang, field)
+
+
+def import_csv(campaign, rows):
+    from tests.test_bulk import csv_bytes
+
+    return assessments_import(campaign=campaign, user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+
+
+def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    invite(campaign, django_capture_on_commit_callbacks, member(1), member(2))
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 3)
+    header = rows[0]
+    rows[1][header.index("email")] = "M1@example.com"  # by e-mail, whatever the firm is called there
+    rows[2][header.index("firm_name")] = " member  2 "  # by firm name
+    rows[3][header.index("firm_name")] = "Paper Only Co"
+    import_csv(campaign, rows)
+    assert Firm.objects.filter(organisation=x["org"]).count() == 3
+    members = selectors.campaign_members(campaign)
+    assert [(m["firm"], m["status"], m["source"]) for m in members] == [
+        ("Member 1", "submitted", "invited"),
+        ("Member 2", "submitted", "invited"),
+        ("Paper Only Co", "submitted", "imported"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(campaign=campaign) == 0  # nobody left to remind
+    page = x["client"].get(url("campaign", campaign.pk)).content.decode()
+    assert "Paper Only Co" in page and "joined by link" not in page
+    assert page.count("answers imported") == 2 and ">imported<" in page.replace("</td>", "<")
+
+
+def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(associations):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    campaign_join(campaign=campaign, firm_name="Link Co", user=None, share=False, language="en")
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 1)
+    rows[1][rows[0].index("firm_name")] = "LINK CO"
+    import_csv(campaign, rows)
+    members = selectors.campaign_members(campaign)
+    assert [(m["firm"], m["status"], m["source"]) for m in members] == [("Link Co", "submitted", "imported")]
+
+
+def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    campaign = x["campaign"]
+    invite(campaign, django_capture_on_commit_callbacks, member(1))
+    rows = sample_table(questionnaire_of(campaign.questionnaire), 2)
+    rows[1][rows[0].index("email")] = "m1@example.com"
+    rows[2][rows[0].index("firm_name")] = "Member 1"
+    with pytest.raises(ImportRejected) as rejected:
+        import_csv(campaign, rows)
+    assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
+        (3, "firm_name", "the same member as row 2")
+    ]
+    import_csv(campaign, rows[:2])
+    rows[1][0] = "no"  # another file
+    with pytest.raises(ImportRejected) as rejected:
+        import_csv(campaign, rows[:2])
+    assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
+        (2, "email", "this member has already submitted its answers")
+    ]
+    assert Assessment.objects.filter(campaign=campaign).count() == 1
+
+
+# --- §2 Links and e-mails ----------------------------------------------------------------
+
+
+def site_url_with(env: dict[str, str]) -> str:
+    """SITE_URL as config/settings.py computes it in a fresh process with this environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "HOST", "PORT", "DEBUG")}
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return run.stdout.strip()
+
+
+def test_it_hands_out_links_to_the_port_make_run_serves():
+    assert site_url_with({"PORT": "8101"}) == "http://127.0.0.1:8101"
+    assert site_url_with({"HOST": "localhost", "PORT": "9000"}) == "http://localhost:9000"
+    assert site_url_with({"PORT": "8101", "SITE_URL": "https://sme.example.org/"}) == "https://sme.example.org"
+    plan = subprocess.run(
+        [shutil.which("make") or "make", "-n", "run", "demo", "PORT=8101"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runserver 127.0.0.1:8101" in plan
+    assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
+
+
+def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    chen = Member(firm_name="顺德美厨", contact_name="陈总", email="chen@example.com", language="zh-hans")
+    invite(x["campaign"], django_capture_on_commit_callbacks, chen)
+    out = io.StringIO()
+    ReadableConsoleBackend(stream=out).send_messages(mail.outbox)
+    printed = out.getvalue()
+    assert "顺德美厨" in printed and "邀请" in printed
+    assert re.search(r"http://\S+/zh-hans/invite/[\w-]+/", printed)
+    assert "base64" not in printed
+
+
+def test_it_says_the_lockout_lasts_as_long_as_the_settings_say(client, db, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=20)
+    for lang, expected in (("en", "paused for 20 minutes"), ("zh-hans", "登录已暂停 20 分钟")):
+        for i in range(6):
+            response = client.post(
+                url("login", lang=lang), {"username": f"u{i}", "password": "x"}, REMOTE_ADDR="10.9.0.1"
+            )
+        assert response.status_code == 429
+        assert expected in response.content.decode()
+
+
+def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber):  # noqa: F811
+    import_rows(chamber, 3)
+    qn = chamber["qn"]
+    export = url("campaign_export", chamber["campaign"].pk, "csv", lang="zh-hans")
+    text = b"".join(chamber["client"].get(export).streaming_content).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    band_labels = {b.label["zh-hans"] for b in qn.bands}
+    industry_texts = {o.text["zh-hans"] for o in qn.questions["industry"].options}
+    assert {row[header.index("overall_band")] for row in rows} <= band_labels
+    assert {row[header.index("industry")] for row in rows} <= industry_texts
+    codes = b"".join(chamber["client"].get(export + "?codes=1").streaming_content).decode("utf-8-sig")
+    _header, *code_rows = list(csv.reader(io.StringIO(codes)))
+    assert {row[header.index("overall_band")] for row in code_rows} <= {b.key for b in qn.bands}
+    book = url("campaign_export", chamber["campaign"].pk, "xlsx", lang="en")
+    sheets = openpyxl.load_workbook(io.BytesIO(b"".join(chamber["client"].get(book).streaming_content))).worksheets
+    labelled, coded = (list(sheet.iter_rows(values_only=True)) for sheet in sheets)
+    column = labelled[0].index("overall_band")
+    assert {r[column] for r in labelled[1:]} <= {b.label["en"] for b in qn.bands}
+    assert {r[column] for r in coded[1:]} <= {b.key for b in qn.bands}

@@ -27,9 +27,6 @@ EXPORTER = {
     "export_channel": "direct",
     "export_share": "40",
     "export_plan": "already",
-    "legal_form": "company",
-    "export_channel": "direct",
-    "growth_ambition": "grow",
 }
 
 

@@ -28,12 +28,9 @@ PROFILE = {
     "revenue": 900,
     "total_assets": 500,
     "legal_form": "company",
-    "growth_ambition": "grow",
     "export_channel": "none",
     "export_share": 0,
     "export_plan": "no_plan",
-    "legal_form": "company",
-    "export_channel": "none",
     "growth_ambition": "steady",
 }
 
