@@ -23,8 +23,10 @@ PG_TESTS := tests/test_security.py tests/test_campaigns.py tests/test_workspace.
 
 # Two processes (this machine has 2 cores), each with its own test database (pytest-django
 # suffixes its name per worker) and media directory (tests/conftest.py); whole files go to one
-# process so module-wide fixtures (the isolation world, the browser) are built once.
+# process so module-wide fixtures (the isolation world, the browser) are built once. The
+# PostgreSQL pass has none, so its tests are spread one by one (its longest file is test_bulk).
 PARALLEL ?= -n 2 --dist loadfile
+PG_PARALLEL ?= -n 2 --dist load
 
 test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreSQL pass)
 	$(BIN)/ruff check .
@@ -32,7 +34,7 @@ test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreS
 	$(BIN)/pytest $(PARALLEL)
 	@if [ -n "$$CI" ] || $(PYTHON) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2).close()' 2>/dev/null; then \
 		echo "Pages that store input, once more on PostgreSQL:"; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PARALLEL) $(PG_TESTS); \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PG_PARALLEL) $(PG_TESTS); \
 	else echo "PostgreSQL is not running on 127.0.0.1:5432: skipped the PostgreSQL pass."; fi
 
 setup: sysdeps deps db content messages
