@@ -149,6 +149,18 @@ def owner_journey(browser, base: str, lang: str, device: dict) -> None:
     page.wait_for_url(re.compile(r"/results/"))
     check_accessibility(page)
     assert "浏览器测试有限公司" in page.locator("h1").inner_text()
+    # The page leads with scores, priorities and plan; each area's details are folded, and a
+    # priority's link opens the folded area at that action.
+    assert page.locator("details.area-details[open]").count() == 0
+    first = page.locator("ol.top-actions a").first
+    target = first.get_attribute("href").lstrip("#")
+    assert not page.locator(f"#{target}").is_visible()
+    first.click()
+    assert page.locator(f"#{target}").is_visible()
+    # Printed, the report drops the site's buttons and navigation.
+    page.emulate_media(media="print")
+    assert not page.locator(".downloads").is_visible() and not page.locator("header.site-header").is_visible()
+    page.emulate_media(media="screen")
     pdf = page.locator("a[href*='report.pdf'][href*='variant=summary']").first.get_attribute("href")
     response = page.request.get(base + pdf)
     assert response.headers["content-type"] == "application/pdf" and response.body().startswith(b"%PDF")
