@@ -690,13 +690,16 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     Raises ImportRejected (nothing written) for an unreadable file, any bad row, or a file
     already imported into this campaign.
     """
-    digest = hashlib.sha256(data).hexdigest()
-    earlier = ImportBatch.objects.filter(campaign=campaign, content_hash=digest).first()
-    if earlier is not None:
-        raise ImportRejected(
-            _("This file was already imported on %(date)s (%(rows)d rows). Nothing was written again.")
-            % {"date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "rows": earlier.rows}
-        )
+
+    def refuse_if_imported(digest: str) -> None:
+        earlier = ImportBatch.objects.filter(campaign=campaign, content_hash=digest).first()
+        if earlier is not None:
+            raise ImportRejected(
+                _("This file was already imported on %(date)s (%(rows)d rows). Nothing was written again.")
+                % {"date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "rows": earlier.rows}
+            )
+
+    refuse_if_imported(hashlib.sha256(data).hexdigest())  # batches stored before content hashes
     try:
         table = tables.read_table(
             data,
@@ -710,6 +713,12 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     rows, errors = importing.check_rows(qn, table, language)
     if errors:
         raise ImportRejected(_("Nothing was imported: correct these cells and upload the file again."), errors)
+    # The same rows saved again (a BOM added, other line ends, CSV re-saved as XLSX) are the
+    # same file: compare what the rows say, not the bytes.
+    digest = hashlib.sha256(
+        json.dumps([[row.answers, row.share] for row in rows], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    refuse_if_imported(digest)
     ignored = importing.unknown_columns(qn, table[0]) if table else []
     now = timezone.now()
     # Scoring is pure and happens before the transaction, which then only writes.

@@ -46,3 +46,23 @@ def test_it_says_when_more_problems_were_found_than_shown(chamber, monkeypatch):
     page = upload(chamber, "answers.csv", csv_bytes(rows)).content.decode()
     assert "The first 5 problems are shown and more were found" in page
     assert page.count("<code>employees</code>") == 5
+
+
+def test_it_refuses_the_same_rows_saved_again_with_a_bom_crlf_or_as_xlsx(chamber):  # noqa: F811
+    import io
+
+    import openpyxl
+
+    rows = table(chamber["qn"], 3)
+    assert upload(chamber, "answers.csv", csv_bytes(rows)).status_code == 302
+    resaved = b"\xef\xbb\xbf" + csv_bytes(rows).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    for name, data in (("answers-excel.csv", resaved), ("answers.xlsx", xlsx.getvalue())):
+        response = upload(chamber, name, data)
+        assert response.status_code == 400, name
+        assert "already imported" in response.content.decode()
+    assert Assessment.objects.filter(campaign=chamber["campaign"]).count() == 3
