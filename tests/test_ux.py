@@ -18,12 +18,14 @@ from assessment import selectors
 from assessment.mailers import ReadableConsoleBackend
 from assessment.memberlist import Member
 from assessment.models import Assessment, Firm
-from assessment.samples import sample_table
+from assessment.samples import sample_answers, sample_table
 from assessment.selectors import questionnaire_of
-from assessment.services import ImportRejected, assessments_import, campaign_join, reminders_send
+from assessment.services import ImportRejected, answers_save, assessments_import, campaign_join, reminders_send
 from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
 from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
-from tests.test_workspace import url
+from tests.test_workspace import PROFILE, url
+
+PROFILE_EN = {**PROFILE, "firm_name": "宁波海蓝贸易有限公司"}
 
 ROOT = Path(__file__).resolve().parent.parent
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
@@ -181,3 +183,55 @@ def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber
     column = labelled[0].index("overall_band")
     assert {r[column] for r in labelled[1:]} <= {b.label["en"] for b in qn.bands}
     assert {r[column] for r in coded[1:]} <= {b.key for b in qn.bands}
+
+
+# --- §4 Owners and consultants --------------------------------------------------------------
+
+
+def owner_with_profile(client):
+    from tests.test_wizard import EXPORTER, start, step_url
+
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    assert response.status_code == 302
+    return assessment
+
+
+def test_it_opens_your_assessment_where_you_left_off(client, version, django_user_model):
+    user = django_user_model.objects.create_user("owner", password="a-long-password-1")
+    client.force_login(user)
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    second = qn.sections[1].key
+    page = client.get(url("my_assessments")).content.decode()
+    link = re.search(r'<a href="([^"]+)">宁波海蓝贸易有限公司</a>', page).group(1)
+    assert client.get(link)["Location"] == url("step", assessment.public_id, second)
+
+
+def test_it_lets_an_owner_jump_to_any_section_already_reached(client, version):
+    from tests.test_wizard import step_url
+
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    keys = [s.key for s in qn.sections]
+    page = client.get(step_url(assessment, keys[1])).content.decode()
+    assert f'value="goto:{keys[0]}"' in page  # back to the profile, saving this page first
+    assert f'value="goto:{keys[2]}"' not in page and 'value="goto:review"' not in page  # not reached yet
+    response = client.post(step_url(assessment, keys[1]), {"action": f"goto:{keys[0]}"})
+    assert response["Location"] == step_url(assessment, keys[0])
+
+
+def test_it_returns_to_the_review_after_changing_one_answer(client, version):
+    from tests.test_wizard import EXPORTER, step_url
+
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    answers_save(assessment=assessment, values=sample_answers(qn, PROFILE_EN, 0.5, seed=1))
+    review = client.get(url("review", assessment.public_id)).content.decode()
+    change = re.search(r'href="([^"]*/step/profile/\?from=review)#div_id_firm_name"', review).group(1)
+    page = client.get(change).content.decode()
+    assert '<input type="hidden" name="return_to" value="review">' in page
+    data = {**EXPORTER, "firm_name": "改名公司", "return_to": "review"}
+    for action in ("next", "save"):
+        response = client.post(step_url(assessment, "profile"), {**data, "action": action})
+        assert response["Location"] == url("review", assessment.public_id)
