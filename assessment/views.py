@@ -447,13 +447,13 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     access.remember_token(request, assessment, token)
     if not assessment.is_draft:
         return redirect("results", assessment.public_id)
-    qn = selectors.questionnaire_of(assessment.questionnaire)
-    answers = selectors.answers_of(assessment)
-    missing = missing_questions(qn, answers, derive_facts(qn, answers))
-    messages.success(request, _("Welcome back. Your answers so far are saved."))
-    if missing:
-        return redirect("step", assessment.public_id, missing[0].section)
-    return redirect("review", assessment.public_id)
+    # A firm's draft starts with the firm's name filled in: that alone is not a visit.
+    if set(selectors.answers_of(assessment)) - {"firm_name"}:
+        messages.success(request, _("Welcome back. Your answers so far are saved."))
+    else:
+        # The first visit, e.g. through the link a consultant sent: nothing to come back to yet.
+        messages.success(request, _("Welcome. Your answers are saved as you go; this private link brings you back."))
+    return _where_left_off(assessment)
 
 
 @login_required

@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core import mail
+from django.test import Client
 
 from assessment import selectors
 from assessment.mailers import ReadableConsoleBackend
@@ -23,7 +24,7 @@ from assessment.selectors import questionnaire_of
 from assessment.services import ImportRejected, answers_save, assessments_import, campaign_join, reminders_send
 from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
 from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
-from tests.test_workspace import PROFILE, url
+from tests.test_workspace import PROFILE, consultancy, url  # noqa: F401 - a fixture
 
 PROFILE_EN = {**PROFILE, "firm_name": "宁波海蓝贸易有限公司"}
 
@@ -235,3 +236,16 @@ def test_it_returns_to_the_review_after_changing_one_answer(client, version):
     for action in ("next", "save"):
         response = client.post(step_url(assessment, "profile"), {**data, "action": action})
         assert response["Location"] == url("review", assessment.public_id)
+
+
+def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, version):  # noqa: F811
+    a = consultancy["a"]
+    page = a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"}, follow=True).content.decode()
+    link = re.search(r"http://127\.0\.0\.1:8000(/en/resume/[\w-]+/)", page).group(1)
+    owner = Client()
+    first = owner.get(link, follow=True).content.decode()
+    assert "Welcome." in first and "Welcome back" not in first
+    assessment = Assessment.objects.get(firm=a["firm"])
+    answers_save(assessment=assessment, values={"industry": "retail"})
+    again = Client().get(link, follow=True).content.decode()
+    assert "Welcome back" in again
