@@ -7,13 +7,14 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from assessment import selectors
 from assessment.mailers import ReadableConsoleBackend
@@ -249,3 +250,16 @@ def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, versi
     answers_save(assessment=assessment, values={"industry": "retail"})
     again = Client().get(link, follow=True).content.decode()
     assert "Welcome back" in again
+
+
+def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, version):  # noqa: F811
+    from tests.test_workspace import submitted_for
+
+    a = consultancy["a"]
+    first, second = submitted_for(a["firm"], version, 0.2, 0), submitted_for(a["firm"], version, 0.8, 0)
+    noon = timezone.make_aware(datetime(2026, 3, 2, 9, 30), timezone.get_current_timezone())
+    Assessment.objects.filter(pk=first.pk).update(submitted_at=noon)
+    Assessment.objects.filter(pk=second.pk).update(submitted_at=noon + timedelta(hours=5, minutes=15))
+    page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+    headings = re.search(r'<table class="table table-sm progress-table">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    assert '<th scope="col">2026-03-02 09:30</th><th scope="col">2026-03-02 14:45</th>' in headings

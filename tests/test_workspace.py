@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessment.models import Answer, Assessment, Firm, Membership, Organisation
 from assessment.samples import sample_answers
@@ -339,7 +339,9 @@ def test_it_orders_progress_by_submission_date(consultancy, version):
     later_started = submitted_for(a["firm"], version, 0.1, days_ago=90)  # created now, submitted 90 days ago
     newest = submitted_for(a["firm"], version, 0.9, days_ago=1)
     page = a["client"].get(url("client", a["firm"].pk)).content.decode()
-    assert f"Progress from {later_started.submitted_at:%Y-%m-%d} to {newest.submitted_at:%Y-%m-%d}" in page
+    # The page shows Asia/Shanghai dates: compare with local ones, whatever the hour in UTC.
+    since, until = (timezone.localtime(a.submitted_at) for a in (later_started, newest))
+    assert f"Progress from {since:%Y-%m-%d} to {until:%Y-%m-%d}" in page
 
 
 def test_it_replaces_a_lost_owner_link(consultancy, version):
