@@ -263,3 +263,18 @@ def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, 
     page = a["client"].get(url("client", a["firm"].pk)).content.decode()
     headings = re.search(r'<table class="table table-sm progress-table">\s*<thead>(.*?)</thead>', page, re.S).group(1)
     assert '<th scope="col">2026-03-02 09:30</th><th scope="col">2026-03-02 14:45</th>' in headings
+
+
+def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version):  # noqa: F811
+    a = consultancy["a"]
+    a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"})
+    for _visit in range(2):  # not only once, in a message
+        page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+        field = re.search(
+            r'<input type="text" class="form-control" readonly value="([^"]+)" id="(owner-link-\d+)"', page
+        )
+        assert re.fullmatch(r"http://127\.0\.0\.1:8000/en/resume/[\w-]+/", field.group(1))
+        assert f'data-copy="#{field.group(2)}"' in page
+    assert Client().get(field.group(1)).status_code == 302  # the link works
+    other = consultancy["b"]["client"].get(url("client", consultancy["b"]["firm"].pk)).content.decode()
+    assert field.group(1) not in other

@@ -364,7 +364,7 @@ def test_it_adds_a_progress_section_to_the_pdf(consultancy, version):
     later = submitted_for(a["firm"], version, 0.9, days_ago=1)
     response = a["client"].get(url("report_pdf", later.public_id) + "?lang=en&variant=full")
     text = squash(text_of(b"".join(response.streaming_content)))
-    assert f"Progresssincethelastassessment({earlier.submitted_at:%Y-%m-%d})" in text
+    assert f"Progresssincethelastassessment({timezone.localtime(earlier.submitted_at):%Y-%m-%d})" in text
     assert f"+{later.result['overall'] - earlier.result['overall']}" in text
     # the first assessment has nothing to compare with
     first = squash(
