@@ -36,6 +36,7 @@ from .forms import (
 )
 from .languages import current_lang
 from .models import Assessment, Note, Organisation
+from .product import PRODUCT_NAME
 from .questionnaire import Questionnaire, tr
 from .report import answer_check, answer_text, build_report
 from .rules import is_answered, missing_questions, visible_questions
@@ -496,7 +497,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         site = urlsplit(settings.SITE_URL)
-        self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": _("SME Compass")}
+        self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": str(PRODUCT_NAME)}
         self.domain_override = site.netloc  # never the request's Host header
         self.use_https = site.scheme == "https"
         return super().form_valid(form)

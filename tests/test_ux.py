@@ -278,3 +278,20 @@ def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version
     assert Client().get(field.group(1)).status_code == 302  # the link works
     other = consultancy["b"]["client"].get(url("client", consultancy["b"]["firm"].pk)).content.decode()
     assert field.group(1) not in other
+
+
+# --- §5 Words ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "name"), [("zh-hans", "中小企业罗盘"), ("en", "SME Compass")])
+def test_it_calls_the_product_by_one_name_on_the_pages_and_in_the_pdf(version, lang, name):
+    from tests.test_pdf import owner_client, pdf_url, squash, submitted, text_of
+
+    assessment, token = submitted(version)
+    owner = owner_client(assessment, token)
+    page = owner.get(url("results", assessment.public_id, lang=lang)).content.decode()
+    assert f"{name}</title>" in page and f">{name}</a>" in page
+    pdf = b"".join(owner.get(pdf_url(assessment, lang, "full")).streaming_content)
+    text = squash(text_of(pdf))
+    assert squash(name) in text
+    assert "韧性与发展自评" not in text and "resilienceandgrowthself-assessment" not in text
