@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from assessment import selectors
+from assessment import importing, selectors
 from assessment.mailers import ReadableConsoleBackend
 from assessment.memberlist import Member
 from assessment.models import Assessment, Firm
@@ -295,3 +295,16 @@ def test_it_calls_the_product_by_one_name_on_the_pages_and_in_the_pdf(version, l
     text = squash(text_of(pdf))
     assert squash(name) in text
     assert "韧性与发展自评" not in text and "resilienceandgrowthself-assessment" not in text
+
+
+def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
+    from django.template.loader import render_to_string
+
+    qn = questionnaire_of(version)
+    with translation.override("zh-hans"):
+        note = render_to_string("assessment/_note.html", {"note": "下周 check"})
+        allowed = importing.allowed_text(qn.questions["industry"], "zh-hans")
+    assert "：</strong>" in note and ":</strong>" not in note
+    assert "；" in allowed and "; " not in allowed
+    with translation.override("en"):
+        assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})
