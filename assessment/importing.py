@@ -64,7 +64,8 @@ def columns(qn: Questionnaire) -> list[str]:
 def allowed_text(q: Question, lang: str) -> str:
     """What a cell of this question may hold, for the legend and for error messages."""
     if q.options:
-        choices = "; ".join(f"{o.key} = {tr(o.text, lang)}" for o in q.options)
+        # Chinese text takes full-width punctuation.
+        choices = ("；" if lang.startswith("zh") else "; ").join(f"{o.key} = {tr(o.text, lang)}" for o in q.options)
         if q.type == "multi":
             return _("one or more of (separated by ;): %(choices)s") % {"choices": choices}
         return _("one of: %(choices)s") % {"choices": choices}

@@ -40,6 +40,7 @@ from .models import (
     ReportFile,
 )
 from .plan import strengths, support_items, triggered_actions
+from .product import PRODUCT_NAME
 from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
 from .rules import missing_questions
 from .scoring import score
@@ -541,7 +542,7 @@ def password_reset_send(*, email: str, language: str) -> int:
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
-            extra_email_context={"site_url": settings.SITE_URL, "site_name": _("SME Compass")},
+            extra_email_context={"site_url": settings.SITE_URL, "site_name": str(PRODUCT_NAME)},
         )
     return len(users)
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("a/<uuid:public_id>/step/<slug:section>/", views.step, name="step"),
+    path("a/<uuid:public_id>/continue/", views.continue_assessment, name="continue"),
     path("a/<uuid:public_id>/review/", views.review, name="review"),
     path("a/<uuid:public_id>/submit/", views.submit, name="submit"),
     path("a/<uuid:public_id>/results/", views.results, name="results"),

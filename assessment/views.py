@@ -64,7 +64,22 @@ def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> li
                 "current": section.key == current,
             }
         )
-    steps.append({"key": "review", "title": _("Review"), "current": current == "review", "complete": False})
+    # An owner may jump to any section up to the first one not yet complete (and back from
+    # there); the review once every section is complete.
+    keys = [s["key"] for s in steps]
+    first_open = next((i for i, s in enumerate(steps) if not s["complete"]), len(steps))
+    furthest = max(first_open, keys.index(current) if current in keys else len(steps))
+    for index, s in enumerate(steps):
+        s["reached"] = index <= furthest
+    steps.append(
+        {
+            "key": "review",
+            "title": _("Review"),
+            "current": current == "review",
+            "complete": False,
+            "reached": first_open == len(keys),
+        }
+    )
     return steps
 
 
@@ -140,6 +155,9 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors, "loaded": shown_now})
         action = request.POST.get("action", "next")
         index = keys.index(section)
+        # Opened from the review to change an answer: Next and Save go straight back to it.
+        to_review = request.POST.get("return_to") == "review"
+        goto = action.removeprefix("goto:") if action.startswith("goto:") else None
         if foreign:
             messages.warning(
                 request,
@@ -151,6 +169,12 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             return _render_step(request, assessment, qn, answers, facts, section, form, shown_now, status=400)
         if form.errors:
             messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
+        elif goto == "review":
+            return redirect("review", assessment.public_id)
+        elif goto in keys:
+            return redirect("step", assessment.public_id, goto)
+        elif to_review and action in ("next", "save") and not form.flag_missing(answers):
+            return redirect("review", assessment.public_id)
         elif action == "back":
             return (
                 redirect("step", assessment.public_id, keys[index - 1])
@@ -188,6 +212,7 @@ def _render_step(request, assessment, qn, answers, facts, section, form, loaded=
         "is_first": keys.index(section) == 0,
         "resume_url": _resume_url(request, assessment),
         "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
+        "return_to": "review" if "review" in (request.GET.get("from"), request.POST.get("return_to")) else "",
         # What the page shows as loaded, so a later post can tell what this tab changed.
         "loaded_json": json.dumps(
             loaded if loaded is not None else {key: answers[key] for key in form.fields if key in answers}
@@ -394,6 +419,24 @@ def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect(reverse("results", args=[assessment.public_id]) + f"#{anchor}")
 
 
+def _where_left_off(assessment: Assessment) -> HttpResponse:
+    """The first section with a required answer missing, else the review; results once submitted."""
+    if not assessment.is_draft:
+        return redirect("results", assessment.public_id)
+    qn = selectors.questionnaire_of(assessment.questionnaire)
+    answers = selectors.answers_of(assessment)
+    missing = missing_questions(qn, answers, derive_facts(qn, answers))
+    if missing:
+        return redirect("step", assessment.public_id, missing[0].section)
+    return redirect("review", assessment.public_id)
+
+
+@require_GET
+def continue_assessment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Lists of assessments link here, so an owner goes on where they stopped, not at step 1."""
+    return _where_left_off(access.assessment_for_request(request, public_id))
+
+
 @require_GET
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_digest(services.token_digest(token))
@@ -402,13 +445,13 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     access.remember_token(request, assessment, token)
     if not assessment.is_draft:
         return redirect("results", assessment.public_id)
-    qn = selectors.questionnaire_of(assessment.questionnaire)
-    answers = selectors.answers_of(assessment)
-    missing = missing_questions(qn, answers, derive_facts(qn, answers))
-    messages.success(request, _("Welcome back. Your answers so far are saved."))
-    if missing:
-        return redirect("step", assessment.public_id, missing[0].section)
-    return redirect("review", assessment.public_id)
+    # A firm's draft starts with the firm's name filled in: that alone is not a visit.
+    if set(selectors.answers_of(assessment)) - {"firm_name"}:
+        messages.success(request, _("Welcome back. Your answers so far are saved."))
+    else:
+        # The first visit, e.g. through the link a consultant sent: nothing to come back to yet.
+        messages.success(request, _("Welcome. Your answers are saved as you go; this private link brings you back."))
+    return _where_left_off(assessment)
 
 
 @login_required

@@ -168,6 +168,9 @@ def client_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/client_form.html", {"form": form, "organisation": organisation})
 
 
+OWNER_LINKS = "owner_links"  # session key: {assessment public id: owner's private link}
+
+
 @login_required
 @require_GET
 def client(request: HttpRequest, firm_id: int) -> HttpResponse:
@@ -176,6 +179,9 @@ def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     history = selectors.firm_assessments(firm)
     submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)
     progress = progress_section(submitted[-2], submitted[-1], lang) if len(submitted) >= 2 else None
+    links = request.session.get(OWNER_LINKS, {})
+    for assessment in history:
+        assessment.owner_link = links.get(str(assessment.public_id)) if assessment.is_draft else None
     context = {"firm": firm, "history": history, "progress": progress}
     return render(request, "workspace/client.html", context)
 
@@ -192,19 +198,25 @@ def client_start(request: HttpRequest, firm_id: int) -> HttpResponse:
         version=version, owner=None, language=current_lang(), firm=firm, created_by=request.user
     )
     if request.POST.get("mode") == "link":
-        _show_owner_link(request, firm, token)
+        _show_owner_link(request, firm, assessment, token)
         return redirect("client", firm.pk)
     # No resume token in the consultant's session: their access follows their membership,
     # so it ends when they leave the organisation.
     return redirect("step", assessment.public_id, "profile")
 
 
-def _show_owner_link(request: HttpRequest, firm, token: str) -> None:
+def _show_owner_link(request: HttpRequest, firm, assessment, token: str) -> None:
+    """Keep the owner's link in this consultant's session, shown on the client page to copy.
+
+    Only the link's digest is stored in the database; like an owner's own session, the
+    consultant's keeps the link itself so it can be shown again (not only once in a message).
+    """
     link = selectors.absolute_url(reverse("resume", args=[token]))
+    request.session[OWNER_LINKS] = {**request.session.get(OWNER_LINKS, {}), str(assessment.public_id): link}
     messages.success(
         request,
-        _("Send this private link to the owner; it opens the assessment for %(firm)s: %(link)s")
-        % {"firm": firm.name, "link": link},
+        _("The private link for %(firm)s is below, under Assessments: copy it and send it to the owner.")
+        % {"firm": firm.name},
     )
 
 
@@ -216,5 +228,5 @@ def client_new_link(request: HttpRequest, firm_id: int, public_id) -> HttpRespon
     assessment = selectors.assessments().filter(firm=firm, public_id=public_id).first()
     if assessment is None or not assessment.is_draft:
         raise Http404
-    _show_owner_link(request, firm, services.assessment_new_link(assessment=assessment))
+    _show_owner_link(request, firm, assessment, services.assessment_new_link(assessment=assessment))
     return redirect("client", firm.pk)

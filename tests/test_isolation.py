@@ -31,6 +31,7 @@ ROLES = ["anonymous", "owner_a", "owner_b", "consultant_a", "consultant_b", "ass
 # invitation, campaign link) are capabilities themselves and are tested in their own files.
 OBJECT_URLS = [
     ("step", "get", "assessment", ["profile"]),
+    ("continue", "get", "assessment", []),
     ("review", "get", "assessment", []),
     ("submit", "post", "assessment", []),
     ("results", "get", "assessment", []),

@@ -7,23 +7,27 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
 
-from assessment import selectors
+from assessment import importing, selectors
 from assessment.mailers import ReadableConsoleBackend
 from assessment.memberlist import Member
 from assessment.models import Assessment, Firm
-from assessment.samples import sample_table
+from assessment.samples import sample_answers, sample_table
 from assessment.selectors import questionnaire_of
-from assessment.services import ImportRejected, assessments_import, campaign_join, reminders_send
+from assessment.services import ImportRejected, answers_save, assessments_import, campaign_join, reminders_send
 from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
 from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
-from tests.test_workspace import url
+from tests.test_workspace import PROFILE, consultancy, url  # noqa: F401 - a fixture
+
+PROFILE_EN = {**PROFILE, "firm_name": "宁波海蓝贸易有限公司"}
 
 ROOT = Path(__file__).resolve().parent.parent
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
@@ -181,3 +185,126 @@ def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber
     column = labelled[0].index("overall_band")
     assert {r[column] for r in labelled[1:]} <= {b.label["en"] for b in qn.bands}
     assert {r[column] for r in coded[1:]} <= {b.key for b in qn.bands}
+
+
+# --- §4 Owners and consultants --------------------------------------------------------------
+
+
+def owner_with_profile(client):
+    from tests.test_wizard import EXPORTER, start, step_url
+
+    assessment = start(client)
+    response = client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    assert response.status_code == 302
+    return assessment
+
+
+def test_it_opens_your_assessment_where_you_left_off(client, version, django_user_model):
+    user = django_user_model.objects.create_user("owner", password="a-long-password-1")
+    client.force_login(user)
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    second = qn.sections[1].key
+    page = client.get(url("my_assessments")).content.decode()
+    link = re.search(r'<a href="([^"]+)">宁波海蓝贸易有限公司</a>', page).group(1)
+    assert client.get(link)["Location"] == url("step", assessment.public_id, second)
+
+
+def test_it_lets_an_owner_jump_to_any_section_already_reached(client, version):
+    from tests.test_wizard import step_url
+
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    keys = [s.key for s in qn.sections]
+    page = client.get(step_url(assessment, keys[1])).content.decode()
+    assert f'value="goto:{keys[0]}"' in page  # back to the profile, saving this page first
+    assert f'value="goto:{keys[2]}"' not in page and 'value="goto:review"' not in page  # not reached yet
+    response = client.post(step_url(assessment, keys[1]), {"action": f"goto:{keys[0]}"})
+    assert response["Location"] == step_url(assessment, keys[0])
+
+
+def test_it_returns_to_the_review_after_changing_one_answer(client, version):
+    from tests.test_wizard import EXPORTER, step_url
+
+    assessment = owner_with_profile(client)
+    qn = questionnaire_of(version)
+    answers_save(assessment=assessment, values=sample_answers(qn, PROFILE_EN, 0.5, seed=1))
+    review = client.get(url("review", assessment.public_id)).content.decode()
+    change = re.search(r'href="([^"]*/step/profile/\?from=review)#div_id_firm_name"', review).group(1)
+    page = client.get(change).content.decode()
+    assert '<input type="hidden" name="return_to" value="review">' in page
+    data = {**EXPORTER, "firm_name": "改名公司", "return_to": "review"}
+    for action in ("next", "save"):
+        response = client.post(step_url(assessment, "profile"), {**data, "action": action})
+        assert response["Location"] == url("review", assessment.public_id)
+
+
+def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, version):  # noqa: F811
+    a = consultancy["a"]
+    page = a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"}, follow=True).content.decode()
+    link = re.search(r"http://127\.0\.0\.1:8000(/en/resume/[\w-]+/)", page).group(1)
+    owner = Client()
+    first = owner.get(link, follow=True).content.decode()
+    assert "Welcome." in first and "Welcome back" not in first
+    assessment = Assessment.objects.get(firm=a["firm"])
+    answers_save(assessment=assessment, values={"industry": "retail"})
+    again = Client().get(link, follow=True).content.decode()
+    assert "Welcome back" in again
+
+
+def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, version):  # noqa: F811
+    from tests.test_workspace import submitted_for
+
+    a = consultancy["a"]
+    first, second = submitted_for(a["firm"], version, 0.2, 0), submitted_for(a["firm"], version, 0.8, 0)
+    noon = timezone.make_aware(datetime(2026, 3, 2, 9, 30), timezone.get_current_timezone())
+    Assessment.objects.filter(pk=first.pk).update(submitted_at=noon)
+    Assessment.objects.filter(pk=second.pk).update(submitted_at=noon + timedelta(hours=5, minutes=15))
+    page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+    headings = re.search(r'<table class="table table-sm progress-table">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    assert '<th scope="col">2026-03-02 09:30</th><th scope="col">2026-03-02 14:45</th>' in headings
+
+
+def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version):  # noqa: F811
+    a = consultancy["a"]
+    a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"})
+    for _visit in range(2):  # not only once, in a message
+        page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+        field = re.search(
+            r'<input type="text" class="form-control" readonly value="([^"]+)" id="(owner-link-\d+)"', page
+        )
+        assert re.fullmatch(r"http://127\.0\.0\.1:8000/en/resume/[\w-]+/", field.group(1))
+        assert f'data-copy="#{field.group(2)}"' in page
+    assert Client().get(field.group(1)).status_code == 302  # the link works
+    other = consultancy["b"]["client"].get(url("client", consultancy["b"]["firm"].pk)).content.decode()
+    assert field.group(1) not in other
+
+
+# --- §5 Words ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "name"), [("zh-hans", "中小企业罗盘"), ("en", "SME Compass")])
+def test_it_calls_the_product_by_one_name_on_the_pages_and_in_the_pdf(version, lang, name):
+    from tests.test_pdf import owner_client, pdf_url, squash, submitted, text_of
+
+    assessment, token = submitted(version)
+    owner = owner_client(assessment, token)
+    page = owner.get(url("results", assessment.public_id, lang=lang)).content.decode()
+    assert f"{name}</title>" in page and f">{name}</a>" in page
+    pdf = b"".join(owner.get(pdf_url(assessment, lang, "full")).streaming_content)
+    text = squash(text_of(pdf))
+    assert squash(name) in text
+    assert "韧性与发展自评" not in text and "resilienceandgrowthself-assessment" not in text
+
+
+def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
+    from django.template.loader import render_to_string
+
+    qn = questionnaire_of(version)
+    with translation.override("zh-hans"):
+        note = render_to_string("assessment/_note.html", {"note": "下周 check"})
+        allowed = importing.allowed_text(qn.questions["industry"], "zh-hans")
+    assert "：</strong>" in note and ":</strong>" not in note
+    assert "；" in allowed and "; " not in allowed
+    with translation.override("en"):
+        assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})

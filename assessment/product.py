@@ -1,0 +1,5 @@
+"""The product's name, in one place: the web pages, e-mails and PDF titles all use it."""
+
+from django.utils.translation import gettext_lazy
+
+PRODUCT_NAME = gettext_lazy("SME Compass")  # zh-hans: 中小企业罗盘
