@@ -1,8 +1,16 @@
 """The member-list parser: pure, no database."""
 
 import pytest
+from django.utils import translation
 
 from assessment.memberlist import ListError, decode_upload, parse_members
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are compared in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def test_it_decodes_utf8_with_and_without_bom_utf16_and_gbk():
