@@ -137,6 +137,28 @@ def assessment_new_link(*, assessment: Assessment) -> str:
     return token
 
 
+def owner_link_email(*, assessment: Assessment, language: str) -> None:
+    """E-mail the owner of a consultant's client a new private link, from the task queue.
+
+    The task makes the link when it sends it (owner_link_send), so no raw link sits in the queue.
+    """
+    from .tasks import send_owner_link  # tasks imports services
+
+    transaction.on_commit(lambda: send_owner_link.enqueue(assessment.pk, language))
+
+
+def owner_link_send(*, assessment_id: int, language: str) -> str:
+    """The task behind owner_link_email: a fresh link for the draft, e-mailed to the firm's address."""
+    assessment = Assessment.objects.select_related("firm__organisation").filter(pk=assessment_id).first()
+    if assessment is None or not assessment.is_draft or assessment.firm is None or not assessment.firm.contact_email:
+        return "skipped"
+    token = assessment_new_link(assessment=assessment)
+    with translation.override(language):
+        link = selectors.absolute_url(reverse("resume", args=[token]))
+    mail.owner_link_send(assessment, link, language)
+    return "sent"
+
+
 def organisation_create(*, user, name: str, kind: str) -> Organisation:
     """A new consultancy or association, with its creator as administrator."""
     with transaction.atomic():

@@ -18,6 +18,12 @@ def render_bulk_item(item_id: int) -> str:
 
 
 @task()
+def send_owner_link(assessment_id: int, language: str) -> str:
+    """A consultant's client's private link, made and e-mailed here."""
+    return services.owner_link_send(assessment_id=assessment_id, language=language)
+
+
+@task()
 def send_invitation(invitation_id: int, reminder: bool) -> str:
     """One invitation or reminder e-mail, with a link made for it."""
     return services.invitation_send(invitation_id=invitation_id, reminder=reminder)

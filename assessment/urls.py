@@ -24,6 +24,11 @@ urlpatterns = [
     path("workspace/clients/<int:firm_id>/", workspace.client, name="client"),
     path("workspace/clients/<int:firm_id>/start/", workspace.client_start, name="client_start"),
     path("workspace/clients/<int:firm_id>/link/<uuid:public_id>/", workspace.client_new_link, name="client_new_link"),
+    path(
+        "workspace/clients/<int:firm_id>/link/<uuid:public_id>/email/",
+        workspace.client_email_link,
+        name="client_email_link",
+    ),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.OwnerLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -6,6 +6,7 @@ Thin views, like views.py: fetch through access helpers, validate a form, call a
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -218,6 +219,30 @@ def _show_owner_link(request: HttpRequest, firm, assessment, token: str) -> None
         _("The private link for %(firm)s is below, under Assessments: copy it and send it to the owner.")
         % {"firm": firm.name},
     )
+
+
+@login_required
+@require_POST
+def client_email_link(request: HttpRequest, firm_id: int, public_id) -> HttpResponse:
+    """E-mail the owner a new private link, in the language chosen for them (the shown one stops working)."""
+    firm = access.firm_for_request(request, firm_id)
+    assessment = selectors.assessments().filter(firm=firm, public_id=public_id).first()
+    if assessment is None or not assessment.is_draft:
+        raise Http404
+    language = request.POST.get("language")
+    if not firm.contact_email or language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Add the client's e-mail address and choose a language first."))
+        return redirect("client", firm.pk)
+    services.owner_link_email(assessment=assessment, language=language)
+    links = request.session.get(OWNER_LINKS, {})
+    links.pop(str(assessment.public_id), None)
+    request.session[OWNER_LINKS] = links
+    messages.success(
+        request,
+        _("A new private link is on its way to %(email)s. Any link shown before no longer works.")
+        % {"email": firm.contact_email},
+    )
+    return redirect("client", firm.pk)
 
 
 @login_required

@@ -44,6 +44,7 @@ OBJECT_URLS = [
     ("client", "get", "firm", []),
     ("client_start", "post", "firm", []),
     ("client_new_link", "post", "firm_draft", []),
+    ("client_email_link", "post", "firm_draft", []),
     ("campaign", "get", "campaign", []),
     ("campaign_invite", "post", "campaign", []),
     ("campaign_remind", "post", "campaign", []),

@@ -8,7 +8,7 @@ from assessment.memberlist import ListError, decode_upload, parse_members
 
 @pytest.fixture(autouse=True)
 def english():
-    """These tests read the English messages; the site's default language is Chinese."""
+    """The messages are compared in English, whatever language an earlier test left active."""
     with translation.override("en"):
         yield
 

@@ -308,3 +308,33 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
     assert "；" in allowed and "; " not in allowed
     with translation.override("en"):
         assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})
+
+
+def test_it_e_mails_the_owner_link_to_the_client_in_the_chosen_language(
+    consultancy,  # noqa: F811
+    version,
+    django_capture_on_commit_callbacks,
+):
+    a = consultancy["a"]
+    Firm.objects.filter(pk=a["firm"].pk).update(contact_name="陈总", contact_email="chen@example.com")
+    a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"})
+    assessment = Assessment.objects.get(firm=a["firm"])
+    page = a["client"].get(url("client", a["firm"].pk)).content.decode()
+    assert "E-mail a new link to chen@example.com" in page
+    shown = re.search(r'readonly value="([^"]+)" id="owner-link-', page).group(1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = a["client"].post(
+            url("client_email_link", a["firm"].pk, assessment.public_id), {"language": "zh-hans"}, follow=True
+        )
+    assert mail.outbox == []  # sent by the worker, not in the request
+    assert "A new private link is on its way to chen@example.com" in response.content.decode()
+    run_worker()
+    (sent,) = mail.outbox
+    assert sent.to == ["chen@example.com"] and "陈总" in sent.body and "私人链接" in sent.subject
+    link = re.search(r"http://127\.0\.0\.1:8000(/zh-hans/resume/[\w-]+/)", sent.body).group(1)
+    assert Client().get(link).status_code == 302
+    assert Client().get(shown).status_code == 404  # the link shown before stopped working
+    b = consultancy["b"]
+    other = b["client"].post(url("client_email_link", a["firm"].pk, assessment.public_id), {"language": "en"})
+    assert other.status_code == 404
