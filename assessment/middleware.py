@@ -39,7 +39,8 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = body_limit(request)
-        if length > limit:
+        # Only a body over the general limit needs the page resolved (the import page's own
+        # limit): every other request passes without an extra URL resolution.
+        if length > settings.REQUEST_MAX_MB * MB and length > (limit := body_limit(request)):
             return render(request, "413.html", {"max_mb": limit // MB}, status=413)
         return self.get_response(request)
