@@ -123,6 +123,7 @@ class _Matcher:
 
     def __init__(self, qn: Questionnaire):
         self.by_question: dict[str, dict[str, str]] = {}
+        self.longest_first: dict[str, list[str]] = {}  # a multiple-choice cell is matched against these
         for q in qn.questions.values():
             lookup: dict[str, str] = {}
             for o in q.options:
@@ -130,6 +131,7 @@ class _Matcher:
                 for text in o.text.values():
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
+            self.longest_first[q.key] = sorted(lookup, key=len, reverse=True)
 
     def options(self, q: Question, cell: str) -> list[str | None]:
         """Several choices in one cell, written as codes or option texts.
@@ -138,8 +140,7 @@ class _Matcher:
         text that starts the rest of the cell is taken first; only what matches no text is
         split at the separators. An unknown part comes back as None.
         """
-        lookup = self.by_question[q.key]
-        texts = sorted(lookup, key=len, reverse=True)
+        lookup, texts = self.by_question[q.key], self.longest_first[q.key]
         rest, found = _norm(cell.replace("\n", ";")), []
         while rest := MULTI_SPLIT_EDGE.sub("", rest):
             match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
