@@ -275,20 +275,17 @@ def _action(
         rationale=tr(rec.rationale, lang),
         tailoring=[tr(rec.tailoring[i].text, lang) for i in tailoring if i < len(rec.tailoring)],
         priority=level,
-        priority_label=str(PRIORITY_LABELS.get(level, PRIORITY_LABELS[rec.priority])),
+        priority_label=str(PRIORITY_LABELS[level]),
         horizon=rec.horizon,
         horizon_label=str(HORIZON_LABELS[rec.horizon]),
         citations=citations(qn, rec.sources, lang),
         related_areas=[tr(qn.section(a).title, lang) for a in rec.related_areas],
         note=note,
         why_first=why_first(qn, rec, stored, counted or {}),
-        after=[tr(qn.recommendation(k).title, lang) for k in stored.get("after", []) if _has(qn, k)],
+        # Prerequisites were stored from this same version, so each key names one of its actions.
+        after=[tr(qn.recommendation(k).title, lang) for k in stored.get("after", [])],
         core=bool(stored.get("core", True)),
     )
-
-
-def _has(qn: Questionnaire, key: str) -> bool:
-    return any(r.key == key for r in qn.recommendations)
 
 
 def _support(qn: Questionnaire, keys: list[str], lang: str) -> list[SupportItem]:
