@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors, services
 from .languages import current_lang
-from .models import Organisation
+from .models import Assessment, Firm, Organisation
 from .questionnaire import tr
 from .report import progress_section
 
@@ -221,14 +221,20 @@ def _show_owner_link(request: HttpRequest, firm, assessment, token: str) -> None
     )
 
 
-@login_required
-@require_POST
-def client_email_link(request: HttpRequest, firm_id: int, public_id) -> HttpResponse:
-    """E-mail the owner a new private link, in the language chosen for them (the shown one stops working)."""
+def _client_draft(request: HttpRequest, firm_id: int, public_id) -> tuple[Firm, Assessment]:
+    """The client firm and its draft assessment, or 404 (not the consultant's, or submitted)."""
     firm = access.firm_for_request(request, firm_id)
     assessment = selectors.assessments().filter(firm=firm, public_id=public_id).first()
     if assessment is None or not assessment.is_draft:
         raise Http404
+    return firm, assessment
+
+
+@login_required
+@require_POST
+def client_email_link(request: HttpRequest, firm_id: int, public_id) -> HttpResponse:
+    """E-mail the owner a new private link, in the language chosen for them (the shown one stops working)."""
+    firm, assessment = _client_draft(request, firm_id, public_id)
     language = request.POST.get("language")
     if not firm.contact_email or language not in dict(settings.LANGUAGES):
         messages.error(request, _("Add the client's e-mail address and choose a language first."))
@@ -249,9 +255,6 @@ def client_email_link(request: HttpRequest, firm_id: int, public_id) -> HttpResp
 @require_POST
 def client_new_link(request: HttpRequest, firm_id: int, public_id) -> HttpResponse:
     """A lost owner link: make a new one for the client's draft (the old link stops working)."""
-    firm = access.firm_for_request(request, firm_id)
-    assessment = selectors.assessments().filter(firm=firm, public_id=public_id).first()
-    if assessment is None or not assessment.is_draft:
-        raise Http404
+    firm, assessment = _client_draft(request, firm_id, public_id)
     _show_owner_link(request, firm, assessment, services.assessment_new_link(assessment=assessment))
     return redirect("client", firm.pk)
