@@ -41,6 +41,19 @@ def chamber(version, django_user_model):
     return {"user": user, "org": org, "campaign": campaign, "client": client, "qn": questionnaire_of(version)}
 
 
+def break_render_of(monkeypatch, firm_name):
+    """Make the report of this firm fail to render; returns the real renderer, to put back."""
+    real = pdf.html_to_pdf
+
+    def flaky(html):
+        if firm_name in html:
+            raise RuntimeError("this one breaks")
+        return real(html)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
+    return real
+
+
 def firm_answers(qn, n):
     return sample_firm(qn, n)
 
@@ -192,14 +205,7 @@ def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
 ):
     settings.BULK_MAX_ATTEMPTS = 2
     import_rows(chamber, 3)
-    real = pdf.html_to_pdf
-
-    def flaky(html):
-        if "Firm 00001" in html:
-            raise RuntimeError("this one breaks")
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
+    real = break_render_of(monkeypatch, "Firm 00001")
     with django_capture_on_commit_callbacks(execute=True):
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
     run_worker()

@@ -13,6 +13,7 @@ from assessment.models import Assessment, BulkItem
 from assessment.samples import sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import assessments_import, bulk_job_retry, bulk_job_start, consent_set
+from tests.test_bulk import break_render_of
 from tests.test_campaigns import open_campaign, run_worker
 from tests.test_workspace import url
 
@@ -41,14 +42,7 @@ def test_it_leaves_a_member_who_stopped_sharing_out_of_a_later_download_and_retr
     chamber, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.BULK_MAX_ATTEMPTS = 1
-    real = pdf.html_to_pdf
-
-    def flaky(html):
-        if "Firm 00002" in html:
-            raise RuntimeError("this one breaks")
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
+    real = break_render_of(monkeypatch, "Firm 00002")
     with django_capture_on_commit_callbacks(execute=True):
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
     run_worker()
