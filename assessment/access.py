@@ -11,9 +11,9 @@ import uuid
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
-from . import selectors
-from .models import Assessment, Campaign, Firm, Organisation
-from .services import token_digest
+from assessment import selectors
+from assessment.models import Assessment, Campaign, Firm, Organisation
+from assessment.services import token_digest
 
 SESSION_KEY = "assessment_tokens"
 # Assessments this browser started (not merely opened from someone's link): only these

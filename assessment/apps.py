@@ -9,7 +9,7 @@ class AssessmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the stored-PDF cleanup
+        from assessment import signals  # noqa: F401 - connects the stored-PDF cleanup
 
         checks.register(fast_font_subsetting, checks.Tags.compatibility)
 

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, exports, importing, selectors, services, tables
-from .forms import ReportRequestForm
-from .languages import current_lang
-from .models import BulkJob, Campaign
+from assessment import access, exports, importing, selectors, services, tables
+from assessment.forms import ReportRequestForm
+from assessment.languages import current_lang
+from assessment.models import BulkJob, Campaign
 
 
 class ImportForm(forms.Form):

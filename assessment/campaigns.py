@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, memberlist, selectors, services
-from .languages import current_lang
-from .models import Campaign, QuestionnaireVersion
-from .questionnaire import tr
+from assessment import access, memberlist, selectors, services
+from assessment.languages import current_lang
+from assessment.models import Campaign, QuestionnaireVersion
+from assessment.questionnaire import tr
 
 JOINS_PER_SESSION = 3
 DATE_INPUT = {"type": "date"}

@@ -21,13 +21,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import access, cohort, selectors
-from .exports import report_filename
-from .forms import ReportRequestForm
-from .languages import current_lang
-from .models import Campaign
-from .questionnaire import Questionnaire, tr
-from .report import FACT_LABELS
+from assessment import access, cohort, selectors
+from assessment.exports import report_filename
+from assessment.forms import ReportRequestForm
+from assessment.languages import current_lang
+from assessment.models import Campaign
+from assessment.questionnaire import Questionnaire, tr
+from assessment.report import FACT_LABELS
 
 logger = logging.getLogger(__name__)
 BUCKETS = ["0–19", "20–39", "40–59", "60–79", "80–100"]
@@ -123,7 +123,7 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_GET
 def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
-    from . import pdf  # only code that renders loads WeasyPrint
+    from assessment import pdf  # only code that renders loads WeasyPrint
 
     campaign = access.campaign_for_request(request, campaign_id)
     form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})

@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Invitation
+from assessment.models import Invitation
 
 
 def owner_link_send(assessment, link: str, language: str) -> None:

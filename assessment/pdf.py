@@ -34,8 +34,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .apps import fast_subsetting_available  # noqa: F401 - part of this module's API
-from .report import ReportData
+from assessment.apps import fast_subsetting_available  # noqa: F401 - part of this module's API
+from assessment.report import ReportData
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .questionnaire import AREAS
+from assessment.questionnaire import AREAS
 
 
 @dataclass(frozen=True)

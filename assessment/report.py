@@ -17,13 +17,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .charts import radar_svg
-from .models import Assessment
-from .progress import compare
-from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
-from .rules import effective_answers, is_answered
-from .scoring import question_ratio
-from .selectors import questionnaire_of
+from assessment.charts import radar_svg
+from assessment.models import Assessment
+from assessment.progress import compare
+from assessment.questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from assessment.rules import effective_answers, is_answered
+from assessment.scoring import question_ratio
+from assessment.selectors import questionnaire_of
 
 TOP_ACTIONS = 5
 GAP_RATIO = 0.5  # answers earning less than half of the question's best points

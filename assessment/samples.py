@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .facts import derive_facts
-from .questionnaire import Question, Questionnaire
-from .rules import visible_questions
+from assessment.facts import derive_facts
+from assessment.questionnaire import Question, Questionnaire
+from assessment.rules import visible_questions
 
 
 def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
@@ -84,7 +84,7 @@ def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
 
 def sample_table(qn: Questionnaire, count: int, *, start: int = 0, share: str = "yes") -> list[list[str]]:
     """An import file's rows (header first) for `count` generated firms, as an association fills it."""
-    from .importing import SHARE_COLUMN, columns
+    from assessment.importing import SHARE_COLUMN, columns
 
     header = columns(qn)
     rows = [header]

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .facts import derive_facts
-from .questionnaire import AREAS, Question, Questionnaire
-from .rules import Context, effective_answers, evaluate
+from assessment.facts import derive_facts
+from assessment.questionnaire import AREAS, Question, Questionnaire
+from assessment.rules import Context, effective_answers, evaluate
 
 
 @dataclass(frozen=True)

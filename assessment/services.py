@@ -22,9 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from . import importing, mail, memberlist, selectors, tables
-from .facts import derive_facts
-from .models import (
+from assessment import importing, mail, memberlist, selectors, tables
+from assessment.facts import derive_facts
+from assessment.models import (
     Answer,
     Assessment,
     BulkItem,
@@ -39,11 +39,11 @@ from .models import (
     QuestionnaireVersion,
     ReportFile,
 )
-from .plan import strengths, support_items, triggered_actions
-from .product import PRODUCT_NAME
-from .questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
-from .rules import missing_questions
-from .scoring import score
+from assessment.plan import strengths, support_items, triggered_actions
+from assessment.product import PRODUCT_NAME
+from assessment.questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
+from assessment.rules import missing_questions
+from assessment.scoring import score
 
 logger = logging.getLogger(__name__)
 JOIN_WINDOW_SECONDS = 3600
@@ -142,7 +142,7 @@ def owner_link_email(*, assessment: Assessment, language: str) -> None:
 
     The task makes the link when it sends it (owner_link_send), so no raw link sits in the queue.
     """
-    from .tasks import send_owner_link  # tasks imports services
+    from assessment.tasks import send_owner_link  # tasks imports services
 
     transaction.on_commit(lambda: send_owner_link.enqueue(assessment.pk, language))
 
@@ -318,7 +318,7 @@ def assessment_claim(*, user, assessment: Assessment) -> None:
 
 def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: str, variant: str) -> str:
     """Everything a rendered report depends on; a stored PDF is reused while this is unchanged."""
-    from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
+    from assessment import pdf  # here, not at the top: only code that renders should load WeasyPrint
 
     payload = [
         assessment.result,
@@ -337,8 +337,8 @@ def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: s
 
 def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
     """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
-    from . import pdf  # here, not at the top: only code that renders should load WeasyPrint
-    from .report import build_report
+    from assessment import pdf  # here, not at the top: only code that renders should load WeasyPrint
+    from assessment.report import build_report
 
     inputs = selectors.report_inputs(assessment)
     previous = inputs["previous"]
@@ -540,7 +540,7 @@ def invitation_url(token: str, language: str) -> str:
 
 def password_reset_request(*, email: str, language: str) -> None:
     """Queue the reset e-mail (sent by password_reset_send in the worker), after commit."""
-    from .tasks import send_password_reset  # tasks imports services
+    from assessment.tasks import send_password_reset  # tasks imports services
 
     transaction.on_commit(lambda: send_password_reset.enqueue(email, language))
 
@@ -570,7 +570,7 @@ def password_reset_send(*, email: str, language: str) -> int:
 
 
 def _enqueue_invitations(ids: list[int], *, reminder: bool) -> None:
-    from .tasks import send_invitation  # tasks imports services
+    from assessment.tasks import send_invitation  # tasks imports services
 
     for pk in ids:
         send_invitation.enqueue(pk, reminder)
@@ -929,7 +929,7 @@ def bulk_job_recover(*, job: BulkJob) -> int:
 
 
 def _enqueue_items(ids: list[int]) -> None:
-    from .tasks import render_bulk_item  # tasks imports services
+    from assessment.tasks import render_bulk_item  # tasks imports services
 
     for pk in ids:
         render_bulk_item.enqueue(pk)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import ReportFile
+from assessment.models import ReportFile
 
 
 @receiver(post_delete, sender=ReportFile, dispatch_uid="report_file_delete_from_storage")

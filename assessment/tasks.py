@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from . import services
+from assessment import services
 
 
 @task()

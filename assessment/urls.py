@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import campaign_bulk, campaigns, dashboard, views, workspace
+from assessment import campaign_bulk, campaigns, dashboard, views, workspace
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -19,11 +19,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, cohort, selectors, services
-from .campaigns import ConsentForm
-from .exports import report_filename
-from .facts import derive_facts
-from .forms import (
+from assessment import access, cohort, selectors, services
+from assessment.campaigns import ConsentForm
+from assessment.exports import report_filename
+from assessment.facts import derive_facts
+from assessment.forms import (
     AnswerReasonForm,
     NoteForm,
     ReportRequestForm,
@@ -32,11 +32,11 @@ from .forms import (
     changed_only,
     loaded_snapshot,
 )
-from .languages import current_lang
-from .models import Assessment, Note, Organisation
-from .questionnaire import Questionnaire, tr
-from .report import answer_check, answer_text, build_report
-from .rules import is_answered, missing_questions, visible_questions
+from assessment.languages import current_lang
+from assessment.models import Assessment, Note, Organisation
+from assessment.questionnaire import Questionnaire, tr
+from assessment.report import answer_check, answer_text, build_report
+from assessment.rules import is_answered, missing_questions, visible_questions
 
 logger = logging.getLogger(__name__)
 

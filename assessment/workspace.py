@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
-from .languages import current_lang
-from .models import Assessment, Firm, Organisation
-from .questionnaire import tr
-from .report import progress_section
+from assessment import access, selectors, services
+from assessment.languages import current_lang
+from assessment.models import Assessment, Firm, Organisation
+from assessment.questionnaire import tr
+from assessment.report import progress_section
 
 CLIENTS_PER_PAGE = 50
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..product import PRODUCT_NAME
+from assessment.product import PRODUCT_NAME
 
 register = template.Library()
 
