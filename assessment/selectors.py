@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from assessment.exports import report_filename
+from assessment.bulk.exports import report_filename
 from assessment.models import (
     Answer,
     Assessment,
@@ -25,7 +25,7 @@ from assessment.models import (
     Organisation,
     QuestionnaireVersion,
 )
-from assessment.questionnaire import Questionnaire, parse_questionnaire
+from assessment.questionnaire.definition import Questionnaire, parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
 # can live for the whole process. Keyed by checksum too, in case a test reloads the db.
@@ -235,7 +235,7 @@ def _member_row(firm_name: str, invitation: Invitation | None, assessment: Asses
 
 def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Participation counts, and mean area scores where cohort.showable() allows them."""
-    from assessment import cohort
+    from assessment.campaigns import cohort
 
     counts = {"invited": 0, "started": 0, "submitted": 0}
     for row in rows:

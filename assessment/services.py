@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from assessment import importing, mail, memberlist, selectors, tables
-from assessment.facts import derive_facts
+from assessment import selectors
+from assessment.bulk import importing, tables
+from assessment.campaigns import mail, memberlist
 from assessment.models import (
     Answer,
     Assessment,
@@ -39,11 +40,12 @@ from assessment.models import (
     QuestionnaireVersion,
     ReportFile,
 )
-from assessment.plan import strengths, support_items, triggered_actions
 from assessment.product import PRODUCT_NAME
-from assessment.questionnaire import ContentError, content_checksum, load_yaml, parse_questionnaire
-from assessment.rules import missing_questions
-from assessment.scoring import score
+from assessment.questionnaire.definition import ContentError, content_checksum, load_yaml, parse_questionnaire
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.plan import strengths, support_items, triggered_actions
+from assessment.questionnaire.rules import missing_questions
+from assessment.questionnaire.scoring import score
 
 logger = logging.getLogger(__name__)
 JOIN_WINDOW_SECONDS = 3600
@@ -318,7 +320,7 @@ def assessment_claim(*, user, assessment: Assessment) -> None:
 
 def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: str, variant: str) -> str:
     """Everything a rendered report depends on; a stored PDF is reused while this is unchanged."""
-    from assessment import pdf  # here, not at the top: only code that renders should load WeasyPrint
+    from assessment.reports import pdf
 
     payload = [
         assessment.result,
@@ -337,8 +339,8 @@ def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: s
 
 def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
     """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
-    from assessment import pdf  # here, not at the top: only code that renders should load WeasyPrint
-    from assessment.report import build_report
+    from assessment.reports import pdf
+    from assessment.reports.builder import build_report
 
     inputs = selectors.report_inputs(assessment)
     previous = inputs["previous"]

@@ -1,7 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from assessment import campaign_bulk, campaigns, dashboard, views, workspace
+from assessment.bulk import views as campaign_bulk
+from assessment.campaigns import dashboard
+from assessment.campaigns import views as campaigns
+from assessment.wizard import views
+from assessment.workspace import views as workspace
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -31,7 +31,7 @@ def bench_import(counts: list[int]) -> None:
     from django.utils import timezone
 
     from assessment import selectors, services
-    from assessment.samples import sample_table
+    from assessment.questionnaire.samples import sample_table
 
     qn = selectors.questionnaire_of(selectors.current_version())
     user = None

@@ -28,9 +28,10 @@ def main() -> None:
     django_on_scratch_database("bench-report-")
     from pypdf import PdfReader
 
-    from assessment import pdf, selectors, services
-    from assessment.report import build_report
-    from assessment.samples import sample_answers
+    from assessment import selectors, services
+    from assessment.questionnaire.samples import sample_answers
+    from assessment.reports import pdf
+    from assessment.reports.builder import build_report
 
     version = selectors.current_version()
     qn = selectors.questionnaire_of(version)

@@ -28,7 +28,7 @@ def main() -> None:
     from django.urls import reverse
 
     from assessment.models import Assessment
-    from assessment.samples import sample_answers
+    from assessment.questionnaire.samples import sample_answers
     from assessment.selectors import questionnaire_of
 
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -12,12 +12,12 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from assessment.plan import Action, support_items, triggered_actions
-from assessment.questionnaire import Questionnaire
-from assessment.report import why_first
-from assessment.rules import effective_answers
-from assessment.samples import sample_answers
-from assessment.scoring import ScoreResult, score
+from assessment.questionnaire.definition import Questionnaire
+from assessment.questionnaire.plan import Action, support_items, triggered_actions
+from assessment.questionnaire.rules import effective_answers
+from assessment.questionnaire.samples import sample_answers
+from assessment.questionnaire.scoring import ScoreResult, score
+from assessment.reports.builder import why_first
 
 # Actions about selling abroad: no firm without foreign customers of its own should see them.
 EXPORT_RISK = {"int_insure_export_credit", "int_manage_fx", "int_prepare_trade_defence", "int_assess_country_risk"}

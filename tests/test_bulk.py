@@ -18,9 +18,10 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from assessment import importing, pdf
+from assessment.bulk import importing
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
-from assessment.samples import INDUSTRIES, sample_firm, sample_table
+from assessment.questionnaire.samples import INDUSTRIES, sample_firm, sample_table
+from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
 from assessment.services import (
     ImportRejected,
@@ -271,7 +272,7 @@ def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(
     chamber, django_capture_on_commit_callbacks, monkeypatch
 ):
     from assessment import tasks
-    from assessment.memberlist import Member
+    from assessment.campaigns.memberlist import Member
     from assessment.services import invitations_add
 
     assessments_import(

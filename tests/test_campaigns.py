@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from assessment.memberlist import Member
+from assessment.campaigns.memberlist import Member
 from assessment.models import Assessment, Campaign, Firm, Invitation
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import (
     answers_save,

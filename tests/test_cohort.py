@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.cohort import MIN_GROUP, Group, bars_svg, histogram_svg, percentile, summarise
+from assessment.campaigns.cohort import MIN_GROUP, Group, bars_svg, histogram_svg, percentile, summarise
 
 AREAS = ["resilience", "financing", "innovation", "internationalization"]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -248,7 +248,7 @@ def test_it_draws_safe_horizontal_bars_scaled_to_the_maximum():
 
 
 def test_it_leaves_out_a_few_private_firms_instead_of_hiding_everything():
-    from assessment.cohort import summarise
+    from assessment.campaigns.cohort import summarise
 
     shared = [
         {"scores": {"a": {"score": 10 * n}}, "overall": 10 * n, "facts": {}, "actions": [], "shared": True}

@@ -17,7 +17,7 @@ from django.test import Client
 
 from assessment.content import content_files
 from assessment.models import Assessment, Campaign, Firm, QuestionnaireVersion
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
 from tests.content import PROFILE, shipped_raw

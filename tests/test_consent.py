@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from assessment import pdf
 from assessment.models import Assessment, BulkItem
-from assessment.samples import sample_table
+from assessment.questionnaire.samples import sample_table
+from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
 from assessment.services import assessments_import, bulk_job_retry, bulk_job_start, consent_set
 from tests.test_bulk import break_render_of

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from assessment.facts import derive_facts
-from assessment.questionnaire import AREAS, ContentError, load_yaml, parse_questionnaire
-from assessment.rules import visible_questions
-from assessment.scoring import score
+from assessment.questionnaire.definition import AREAS, ContentError, load_yaml, parse_questionnaire
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import visible_questions
+from assessment.questionnaire.scoring import score
 from tests.content import PROFILE, mini_raw, shipped_raw
 
 

@@ -130,6 +130,6 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
 
 
 def _members(count):
-    from assessment.memberlist import Member
+    from assessment.campaigns.memberlist import Member
 
     return [Member(f"Member {n}", "", f"m{n}@example.com", "en") for n in range(count)]

@@ -1,6 +1,6 @@
 """Import files as people make them: extra columns, shifted rows, very many mistakes."""
 
-from assessment import importing
+from assessment.bulk import importing
 from assessment.models import Assessment
 from tests.test_bulk import chamber, csv_bytes, table, upload  # noqa: F401 - chamber is a fixture
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver
 
 from assessment.models import Assessment, BulkJob
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import (
     answers_save,

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from assessment.memberlist import ListError, decode_upload, parse_members
+from assessment.campaigns.memberlist import ListError, decode_upload, parse_members
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from assessment.charts import radar_svg, wrap_label
+from assessment.reports.charts import radar_svg, wrap_label
 from tests.test_html import main_pages
 
 

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from assessment import access, pdf
+from assessment import access
 from assessment.models import ReportFile
-from assessment.report import build_report
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
+from assessment.reports import pdf
+from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
 
@@ -403,7 +404,7 @@ def test_it_fetches_static_files_only():
 def test_it_names_files_without_invisible_characters_on_the_local_date():
     from datetime import date
 
-    from assessment.exports import report_filename
+    from assessment.bulk.exports import report_filename
 
     assert (
         report_filename("Evil\u202egnp.exe\u200b Co", date(2026, 3, 2), "full")

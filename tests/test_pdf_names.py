@@ -25,9 +25,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from assessment import access, pdf
-from assessment.report import build_report
-from assessment.samples import sample_answers
+from assessment import access
+from assessment.questionnaire.samples import sample_answers
+from assessment.reports import pdf
+from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
 

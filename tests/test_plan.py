@@ -11,10 +11,10 @@ import copy
 import pytest
 
 from assessment.content import content_files
-from assessment.plan import support_items, triggered_actions
-from assessment.questionnaire import HORIZONS, PRIORITIES, ContentError, load_yaml, parse_questionnaire
-from assessment.samples import sample_firm
-from assessment.scoring import score
+from assessment.questionnaire.definition import HORIZONS, PRIORITIES, ContentError, load_yaml, parse_questionnaire
+from assessment.questionnaire.plan import support_items, triggered_actions
+from assessment.questionnaire.samples import sample_firm
+from assessment.questionnaire.scoring import score
 from tests.content import SRC, T, mini_answers, mini_raw
 
 

@@ -11,10 +11,10 @@ from functools import cache
 import pytest
 
 from assessment.content import CONTENT_DIR
-from assessment.plan import Action, support_items, triggered_actions
-from assessment.questionnaire import Questionnaire, load_yaml, parse_questionnaire
-from assessment.rules import visible_questions
-from assessment.scoring import ScoreResult, score
+from assessment.questionnaire.definition import Questionnaire, load_yaml, parse_questionnaire
+from assessment.questionnaire.plan import Action, support_items, triggered_actions
+from assessment.questionnaire.rules import visible_questions
+from assessment.questionnaire.scoring import ScoreResult, score
 
 # A firm that does everything well; each firm below changes what is true of it.
 BEST = {

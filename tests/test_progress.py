@@ -1,4 +1,4 @@
-from assessment.progress import compare
+from assessment.reports.progress import compare
 
 
 def snapshot(scores, overall, actions):

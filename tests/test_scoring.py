@@ -3,12 +3,12 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.facts import derive_facts
-from assessment.plan import strengths, triggered_actions
-from assessment.questionnaire import AREAS, parse_questionnaire
-from assessment.rules import missing_questions, visible_questions
-from assessment.samples import sample_answers
-from assessment.scoring import question_ratio, score
+from assessment.questionnaire.definition import AREAS, parse_questionnaire
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.plan import strengths, triggered_actions
+from assessment.questionnaire.rules import missing_questions, visible_questions
+from assessment.questionnaire.samples import sample_answers
+from assessment.questionnaire.scoring import question_ratio, score
 from tests.content import PROFILE, mini_answers, mini_raw
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from assessment.models import Answer, Assessment, Campaign, Firm
-from assessment.samples import sample_table
+from assessment.questionnaire.samples import sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
 from tests.test_campaigns import accept, complete, invite, open_campaign
@@ -85,7 +85,7 @@ def test_it_shows_stored_payloads_as_text_on_every_page_of_every_role(
 
 
 def _answers(qn, payload):
-    from assessment.samples import sample_answers
+    from assessment.questionnaire.samples import sample_answers
 
     answers = sample_answers(qn, PROFILE, 0.5, seed=2)
     text_questions = [q.key for q in qn.questions.values() if q.type == "text" and q.key != "firm_name"]
@@ -93,7 +93,7 @@ def _answers(qn, payload):
 
 
 def _member(payload):
-    from assessment.memberlist import Member
+    from assessment.campaigns.memberlist import Member
 
     return Member(firm_name=f"Member {payload}"[:200], contact_name=payload[:100], email="m@example.com", language="en")
 

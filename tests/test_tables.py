@@ -17,8 +17,8 @@ import pytest
 from defusedxml import EntitiesForbidden
 from django.utils import translation
 
-from assessment import tables
-from assessment.tables import TableError, csv_stream, decode_text, neutralise, read_table, xlsx_write
+from assessment.bulk import tables
+from assessment.bulk.tables import TableError, csv_stream, decode_text, neutralise, read_table, xlsx_write
 
 TEXT = "企业名称,员工人数\n华南五金,12\n"
 MB = 1024 * 1024
@@ -434,7 +434,7 @@ def test_it_writes_no_formula_cell_whatever_control_characters_come_first(tmp_pa
 
 
 def test_it_neutralises_every_manifest_column_of_a_bulk_zip(tmp_path):
-    from assessment.exports import write_bundle
+    from assessment.bulk.exports import write_bundle
 
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(b"%PDF-1.7\n")
@@ -469,14 +469,14 @@ def test_it_reads_a_percent_formatted_cell_as_the_percentage_the_user_typed(tmp_
     ("cell", "value"), [("30%", 30), ("30 %", 30), ("３０％", 30), ("12.5%", 12.5), ("30", 30), ("３０", 30)]
 )
 def test_it_imports_percentages_and_full_width_digits_as_typed(shipped, cell, value):
-    from assessment import importing
+    from assessment.bulk import importing
 
     q = shipped.questions["export_share"]
     assert importing.convert(q, cell, importing._Matcher(shipped)) == value
 
 
 def test_it_refuses_a_percent_sign_where_the_unit_is_not_percent(shipped):
-    from assessment import importing
+    from assessment.bulk import importing
 
     with pytest.raises(ValueError):
         importing.convert(shipped.questions["employees"], "30%", importing._Matcher(shipped))
@@ -497,13 +497,13 @@ def test_it_refuses_a_percent_sign_where_the_unit_is_not_percent(shipped):
     ],
 )
 def test_it_reads_provinces_written_with_their_official_suffix(shipped, cell, key):
-    from assessment import importing
+    from assessment.bulk import importing
 
     assert importing.convert(shipped.questions["province"], cell, importing._Matcher(shipped)) == key
 
 
 def test_it_reads_multiple_choices_whose_option_texts_hold_separators(shipped):
-    from assessment import importing
+    from assessment.bulk import importing
 
     q = next(
         q for q in shipped.questions.values() if q.type == "multi" and any("、" in o.text["zh-hans"] for o in q.options)

@@ -16,11 +16,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
-from assessment import importing, selectors
+from assessment import selectors
+from assessment.bulk import importing
+from assessment.campaigns.memberlist import Member
 from assessment.mailers import ReadableConsoleBackend
-from assessment.memberlist import Member
 from assessment.models import Assessment, Firm
-from assessment.samples import sample_answers, sample_table
+from assessment.questionnaire.samples import sample_answers, sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import ImportRejected, answers_save, assessments_import, campaign_join, reminders_send
 from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name

@@ -2,11 +2,11 @@
 
 import pytest
 
-from assessment import pdf
 from assessment.content import content_files
 from assessment.models import QuestionnaireVersion
-from assessment.report import build_report
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
+from assessment.reports import pdf
+from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
 from tests.test_pdf import PROFILE, squash, text_of

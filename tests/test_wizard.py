@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment import access
-from assessment.facts import derive_facts
 from assessment.models import Answer, Assessment
-from assessment.rules import visible_questions
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import visible_questions
 from assessment.selectors import questionnaire_of
 from assessment.services import token_digest
 

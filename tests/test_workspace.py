@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment.models import Answer, Assessment, Firm, Membership, Organisation
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import (
     answers_save,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from assessment.plan import triggered_actions
-from assessment.questionnaire import Questionnaire, Recommendation
-from assessment.samples import sample_answers
-from assessment.scoring import score
+from assessment.questionnaire.definition import Questionnaire, Recommendation
+from assessment.questionnaire.plan import triggered_actions
+from assessment.questionnaire.samples import sample_answers
+from assessment.questionnaire.scoring import score
 from tests.content import PROFILE
 
 PROFILES = [

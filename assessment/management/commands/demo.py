@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessment import selectors, services
-from assessment.memberlist import Member
+from assessment.campaigns.memberlist import Member
 from assessment.models import Assessment, Invitation, Organisation
-from assessment.samples import sample_answers
+from assessment.questionnaire.samples import sample_answers
 
 DEMO_USER = "demo"
 DEMO_EMAIL = "demo@example.invalid"  # marks the accounts as the demo's own

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import selectors
-from assessment.exports import questionnaire_data
+from assessment.bulk.exports import questionnaire_data
 from assessment.models import QuestionnaireVersion
 
 

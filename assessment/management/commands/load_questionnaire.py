@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.content import content_files
-from assessment.questionnaire import ContentError
+from assessment.questionnaire.definition import ContentError
 from assessment.services import questionnaire_load
 
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessment import selectors
 from assessment.models import Assessment
-from assessment.pdf import VARIANTS, fast_subsetting_available, render_pdf
-from assessment.report import build_report
+from assessment.reports.builder import build_report
+from assessment.reports.pdf import VARIANTS, fast_subsetting_available, render_pdf
 
 
 class Command(BaseCommand):

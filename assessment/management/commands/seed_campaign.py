@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessment import selectors, services
-from assessment.samples import sample_table
+from assessment.questionnaire.samples import sample_table
 
 
 class Command(BaseCommand):

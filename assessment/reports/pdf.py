@@ -35,7 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessment.apps import fast_subsetting_available  # noqa: F401 - part of this module's API
-from assessment.report import ReportData
+from assessment.reports.builder import ReportData
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,8 @@ def template_fingerprint() -> str:
         static_dir() / STYLESHEET,
         *sorted(static_dir().glob("fonts/*.otf")),
         *sorted(base.glob("locale/*/LC_MESSAGES/*.po")),
-        *(base / "assessment" / name for name in ("report.py", "charts.py", "pdf.py")),
+        # The report package's code (builder, charts, this module…), found by folder, not by name.
+        *sorted(Path(__file__).parent.glob("*.py")),
     ]
     digest = hashlib.sha256()
     for path in inputs:

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, exports, importing, selectors, services, tables
-from assessment.forms import ReportRequestForm
+from assessment import access, selectors, services
+from assessment.bulk import exports, importing, tables
 from assessment.languages import current_lang
 from assessment.models import BulkJob, Campaign
+from assessment.wizard.forms import ReportRequestForm
 
 
 class ImportForm(forms.Form):

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assessment.questionnaire import HORIZONS, LEVELS, Questionnaire, Recommendation
-from assessment.rules import Context, effective_answers, evaluate
-from assessment.scoring import ScoreResult
+from assessment.questionnaire.definition import HORIZONS, LEVELS, Questionnaire, Recommendation
+from assessment.questionnaire.rules import Context, effective_answers, evaluate
+from assessment.questionnaire.scoring import ScoreResult
 
 STRENGTH_RATIO = 1.0  # a question answered with full marks counts as a strength
 

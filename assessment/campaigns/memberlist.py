@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from assessment import tables
+from assessment.bulk import tables
 
 MAX_MEMBERS = 1000
 MAX_BYTES = 512 * 1024

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import access, selectors, services
 from assessment.languages import current_lang
 from assessment.models import Assessment, Firm, Organisation
-from assessment.questionnaire import tr
-from assessment.report import progress_section
+from assessment.questionnaire.definition import tr
+from assessment.reports.builder import progress_section
 
 CLIENTS_PER_PAGE = 50
 

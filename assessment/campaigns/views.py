@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, memberlist, selectors, services
+from assessment import access, selectors, services
+from assessment.campaigns import memberlist
 from assessment.languages import current_lang
 from assessment.models import Campaign, QuestionnaireVersion
-from assessment.questionnaire import tr
+from assessment.questionnaire.definition import tr
 
 JOINS_PER_SESSION = 3
 DATE_INPUT = {"type": "date"}

@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from assessment.facts import derive_facts
-from assessment.questionnaire import Question, Questionnaire
-from assessment.rules import visible_questions
+from assessment.questionnaire.definition import Question, Questionnaire
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import visible_questions
 
 
 def sample_answer(q: Question, quality: float, rng: random.Random) -> Any:
@@ -84,7 +84,7 @@ def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
 
 def sample_table(qn: Questionnaire, count: int, *, start: int = 0, share: str = "yes") -> list[list[str]]:
     """An import file's rows (header first) for `count` generated firms, as an association fills it."""
-    from assessment.importing import SHARE_COLUMN, columns
+    from assessment.bulk.importing import SHARE_COLUMN, columns
 
     header = columns(qn)
     rows = [header]

@@ -17,12 +17,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.charts import radar_svg
 from assessment.models import Assessment
-from assessment.progress import compare
-from assessment.questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
-from assessment.rules import effective_answers, is_answered
-from assessment.scoring import question_ratio
+from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from assessment.questionnaire.rules import effective_answers, is_answered
+from assessment.questionnaire.scoring import question_ratio
+from assessment.reports.charts import radar_svg
+from assessment.reports.progress import compare
 from assessment.selectors import questionnaire_of
 
 TOP_ACTIONS = 5

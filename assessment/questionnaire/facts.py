@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assessment.questionnaire import OPTION_FACTS, Questionnaire
+from assessment.questionnaire.definition import OPTION_FACTS, Questionnaire
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 

@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from assessment.facts import derive_facts
-from assessment.questionnaire import Question, Questionnaire, tr
-from assessment.rules import missing_questions, visible_questions
+from assessment.questionnaire.definition import Question, Questionnaire, tr
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import missing_questions, visible_questions
 
 SHARE_COLUMN = "share_results"
 # Optional: the member's e-mail address, so a row finds the member already invited by it.

@@ -15,8 +15,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.questionnaire import AREAS, Question, tr
-from assessment.rules import is_answered
+from assessment.questionnaire.definition import AREAS, Question, tr
+from assessment.questionnaire.rules import is_answered
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.questionnaire import PROFILE, Question, Questionnaire
+from assessment.questionnaire.definition import PROFILE, Question, Questionnaire
 
 
 @dataclass(frozen=True)

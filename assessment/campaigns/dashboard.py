@@ -21,13 +21,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from assessment import access, cohort, selectors
-from assessment.exports import report_filename
-from assessment.forms import ReportRequestForm
+from assessment import access, selectors
+from assessment.bulk.exports import report_filename
+from assessment.campaigns import cohort
 from assessment.languages import current_lang
 from assessment.models import Campaign
-from assessment.questionnaire import Questionnaire, tr
-from assessment.report import FACT_LABELS
+from assessment.questionnaire.definition import Questionnaire, tr
+from assessment.reports.builder import FACT_LABELS
+from assessment.wizard.forms import ReportRequestForm
 
 logger = logging.getLogger(__name__)
 BUCKETS = ["0–19", "20–39", "40–59", "60–79", "80–100"]
@@ -123,7 +124,7 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_GET
 def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
-    from assessment import pdf  # only code that renders loads WeasyPrint
+    from assessment.reports import pdf
 
     campaign = access.campaign_for_request(request, campaign_id)
     form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})

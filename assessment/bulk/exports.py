@@ -13,8 +13,8 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from assessment import tables
-from assessment.questionnaire import PROFILE, Question, Questionnaire, Recommendation, tr
+from assessment.bulk import tables
+from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, Recommendation, tr
 
 
 def _sources(sources) -> list[dict[str, str]]:
@@ -190,7 +190,7 @@ def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> I
     """The code rows turned into labels column by column: the columns stay where they were."""
     from django.utils import translation
 
-    from assessment.report import FACT_LABELS
+    from assessment.reports.builder import FACT_LABELS
 
     header = next(rows)
     yield header

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.facts import derive_facts
-from assessment.questionnaire import AREAS, Question, Questionnaire
-from assessment.rules import Context, effective_answers, evaluate
+from assessment.questionnaire.definition import AREAS, Question, Questionnaire
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import Context, effective_answers, evaluate
 
 
 @dataclass(frozen=True)

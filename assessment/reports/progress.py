@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.questionnaire import AREAS
+from assessment.questionnaire.definition import AREAS
 
 
 @dataclass(frozen=True)

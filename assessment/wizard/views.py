@@ -19,11 +19,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, cohort, selectors, services
-from assessment.campaigns import ConsentForm
-from assessment.exports import report_filename
-from assessment.facts import derive_facts
-from assessment.forms import (
+from assessment import access, selectors, services
+from assessment.bulk.exports import report_filename
+from assessment.campaigns import cohort
+from assessment.campaigns.views import ConsentForm
+from assessment.languages import current_lang
+from assessment.models import Assessment, Note, Organisation
+from assessment.questionnaire.definition import Questionnaire, tr
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
+from assessment.reports.builder import answer_check, answer_text, build_report
+from assessment.wizard.forms import (
     AnswerReasonForm,
     NoteForm,
     ReportRequestForm,
@@ -32,11 +38,6 @@ from assessment.forms import (
     changed_only,
     loaded_snapshot,
 )
-from assessment.languages import current_lang
-from assessment.models import Assessment, Note, Organisation
-from assessment.questionnaire import Questionnaire, tr
-from assessment.report import answer_check, answer_text, build_report
-from assessment.rules import is_answered, missing_questions, visible_questions
 
 logger = logging.getLogger(__name__)
 
