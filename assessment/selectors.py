@@ -152,10 +152,6 @@ def report_inputs(assessment: Assessment) -> dict[str, Any]:
 
 # --- Associations -------------------------------------------------------------------------
 
-# Aggregates over fewer firms than this are hidden: with so few, a member's answers could be
-# worked out from the totals.
-MIN_GROUP = 5
-
 
 def campaigns_of(organisation: Organisation) -> QuerySet[Campaign]:
     return (
@@ -234,19 +230,26 @@ def _member_row(firm_name: str, invitation: Invitation | None, assessment: Asses
 
 
 def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Participation counts, and mean area scores where cohort.showable() allows them."""
+    """Participation counts, and mean area scores of the members who share their results,
+    where cohort.showable() allows them ("submitted" counts those members)."""
     from assessment.campaigns import cohort
 
     counts = {"invited": 0, "started": 0, "submitted": 0}
     for row in rows:
         counts[row["status"]] += 1
     snapshots = campaign_snapshots(campaign)
-    areas = list(snapshots[0]["scores"]) if snapshots else []
+    areas = next((list(s["scores"]) for s in snapshots if s.get("scores")), [])
     stats = cohort.summarise(snapshots, areas)
     means = stats.area_means
     if all(m is None for m in means.values()):
         means = {}
-    return {"counts": counts, "total": len(rows), "submitted": stats.count, "means": means}
+    return {
+        "counts": counts,
+        "total": len(rows),
+        "submitted": stats.count,
+        "means": means,
+        "min_group": cohort.MIN_GROUP,
+    }
 
 
 def campaign_results(campaign: Campaign, *, shared_only: bool = True) -> Iterator[tuple[Assessment, dict[str, Any]]]:
@@ -348,11 +351,13 @@ def _counted(campaign: Campaign) -> QuerySet[Assessment]:
 
 
 def campaign_snapshots(campaign: Campaign) -> list[dict[str, Any]]:
-    """The result snapshot of every counted assessment, consent or not, marked "shared" where
-    the association may see it: cohort.showable() decides what aggregates may be shown.
-    One query whatever the cohort size."""
+    """One entry per counted assessment: the result snapshot marked "shared" where the member
+    lets the association see it, else only {"shared": False}. A private member's scores never
+    leave this read for a cohort figure (cohort.summarise counts it as left out): any figure
+    including them could be differenced before and after it joined. One query whatever the
+    cohort size."""
     rows = _counted(campaign).values_list("result", "share_with_association")
-    return [{**result, "shared": shared} for result, shared in rows if result]
+    return [{**result, "shared": True} if shared else {"shared": False} for result, shared in rows if result]
 
 
 def campaign_overall_scores(campaign: Campaign) -> list[int | None]:

@@ -92,7 +92,7 @@ def test_it_imports_a_csv_and_scores_every_row_like_the_wizard(chamber):
     assert stored == {k: v for k, v in firm_answers(chamber["qn"], 0).items() if k in stored}
     assert ImportBatch.objects.get().rows == 12
     page = chamber["client"].get(url("campaign", chamber["campaign"].pk)).content.decode()
-    assert "12</strong> submitted" in page and "Average score of 12 submitted members" in page
+    assert "12</strong> submitted" in page and "Average score of 12 members who share their results" in page
 
 
 def test_it_reads_option_texts_in_either_language_from_a_gbk_csv(chamber):

@@ -220,28 +220,29 @@ def test_it_shows_one_page_for_unknown_used_expired_and_closed_invitations(
     assert "This invitation link cannot be used" in pages.pop()
 
 
-def test_it_tracks_completion_and_shows_averages_only_when_they_hide_every_private_member(
+def test_it_tracks_completion_and_shows_averages_only_of_members_who_share(
     associations, django_capture_on_commit_callbacks
 ):
     x = associations["x"]
     tokens = invite(x["campaign"], django_capture_on_commit_callbacks, *(member(n) for n in range(1, 9)))
-    started = [accept(tokens[f"m{n}@example.com"], share=n == 1)[1] for n in range(1, 7)]
+    started = [accept(tokens[f"m{n}@example.com"], share=n != 2)[1] for n in range(1, 7)]
     for assessment in started[:5]:
         complete(assessment)
     page = x["client"].get(url("campaign", x["campaign"].pk)).content.decode()
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "8 members" in text and "2 invited, not started" in text and "1 started" in text
     assert "5 submitted" in text
-    # Five submitted, but only four keep their results private: the association sees the
-    # fifth's own scores, so an average would give away the sum of the other four.
+    # Five submitted, but only four share their results: the private one is in no average
+    # (an average read before and after its submission would give it away), four are too few.
     assert "Averages appear only when they cannot give away a member" in text
+    assert "they cover only the members who share their results with you, once at least 5" in text
     assert "Average score of" not in text
     complete(started[5])
     page = x["client"].get(url("campaign", x["campaign"].pk)).content.decode()
-    assert "Average score of 6 submitted members" in page
-    # Only the member who agreed to share has a score and a link in the list.
-    assert page.count("/results/") == 1 and f"/a/{started[0].public_id}/results/" in page
-    assert page.count("not shared") == 5
+    assert "Average score of 5 members who share their results" in page
+    # Only the members who agreed to share have a score and a link in the list.
+    assert page.count("/results/") == 5 and f"/a/{started[1].public_id}/results/" not in page
+    assert page.count("not shared") == 1
 
 
 def test_it_shows_individual_results_to_the_association_only_with_consent(

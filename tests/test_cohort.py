@@ -5,6 +5,7 @@ Every expected number is worked out by hand in the comments next to it.
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,9 +17,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 HIDDEN = Group(None, None, None, True)
 
 
-def snapshot(scores=(None, None, None, None), overall=None, actions=(), **facts):
-    """A result snapshot shaped like the stored one; scores in AREAS order, None = not scored."""
+def snapshot(scores=(None, None, None, None), overall=None, actions=(), shared=True, **facts):
+    """A result snapshot shaped like the stored one; scores in AREAS order, None = not scored.
+    shared: the member shares its results (selectors.campaign_snapshots marks it)."""
     return {
+        "shared": shared,
         "scores": {
             area: {"score": s, "band": None if s is None else "developing", "counted": 0 if s is None else 10}
             for area, s in zip(AREAS, scores, strict=True)
@@ -62,7 +65,7 @@ def test_it_computes_area_means_and_distributions_by_hand():
 def test_it_ignores_unscored_areas_per_area():
     # Five firms scored innovation, one did not and one lacks the area altogether.
     results = [snapshot((50, 50, s, None), 50) for s in (10, 20, 30, 40, 50, None)]
-    results.append({"scores": {"resilience": {"score": 50}}, "overall": 50, "facts": {}})
+    results.append({"scores": {"resilience": {"score": 50}}, "overall": 50, "facts": {}, "shared": True})
     stats = summarise(results, AREAS)
     assert stats.count == 7
     assert stats.area_means["innovation"] == 30  # (10+20+30+40+50)/5, not /7
@@ -247,9 +250,7 @@ def test_it_draws_safe_horizontal_bars_scaled_to_the_maximum():
     assert float(full.get("width")) == widths[2]  # 50 out of 50 is a full bar
 
 
-def test_it_leaves_out_a_few_private_firms_instead_of_hiding_everything():
-    from assessment.campaigns.cohort import summarise
-
+def test_it_leaves_private_firms_out_of_every_figure_whatever_their_number():
     shared = [
         {"scores": {"a": {"score": 10 * n}}, "overall": 10 * n, "facts": {}, "actions": [], "shared": True}
         for n in range(1, 8)
@@ -259,5 +260,27 @@ def test_it_leaves_out_a_few_private_firms_instead_of_hiding_everything():
     # The two private firms would be recoverable from any total that includes them.
     assert stats.left_out == 2 and stats.count == 7
     assert stats.area_means["a"] == 40  # (10+20+...+70) / 7
-    stats = summarise(shared + private * 3, ["a"])  # six private firms: everyone counts
-    assert stats.left_out == 0 and stats.count == 13
+    # Six private firms (until issue 15 this let them all count): still left out, because the
+    # figure read before and after one more of them would give that one away.
+    stats = summarise(shared + private * 3, ["a"])
+    assert stats.left_out == 6 and stats.count == 7 and stats.area_means["a"] == 40
+    # Private firms only: no figure at all.
+    assert summarise(private * 5, ["a"]).area_means == {"a": None}
+
+
+firm = st.builds(
+    snapshot,
+    scores=st.tuples(*[st.one_of(st.none(), st.integers(0, 100))] * 4),
+    overall=st.integers(0, 100),
+    actions=st.lists(st.sampled_from(["fin_separate", "res_backup", "inn_budget"]), max_size=3),
+    sector=st.sampled_from(["primary", "secondary", "tertiary"]),
+    region=st.sampled_from(["eastern", "western"]),
+)
+
+
+@given(shared=st.lists(firm, max_size=15), private=st.lists(firm, max_size=15))
+def test_it_gives_the_same_figures_whatever_the_private_firms_answered(shared, private):
+    # The differencing attack in one line: adding or changing private firms moves no figure.
+    private = [{**p, "shared": False} for p in private]
+    alone = summarise(shared, AREAS)
+    assert summarise([*shared, *private], AREAS) == replace(alone, left_out=len(private))

@@ -2,10 +2,12 @@
 
 Pure functions over result snapshots (plain dicts, as stored on a submitted assessment): no
 ORM, no database, no Django, so the numbers can be tested by hand and reused by the page and
-the PDF alike. An association sees only aggregates, and any group of fewer than MIN_GROUP
-firms is hidden, so that a member's answers cannot be worked out from what is shown. A
-snapshot may carry "shared": True when the reader can see that firm's own results; then
-a group also needs none or at least MIN_GROUP private firms (see showable()).
+the PDF alike. Only snapshots marked "shared": True (the member lets the association see its
+own results) enter any figure; the others are only counted as left out. An association that
+reads a figure, waits for one private member's submission (or imports one more row) and reads
+again would otherwise recover that member's scores by subtraction, whatever the group sizes:
+see docs/cohort-privacy.md. Groups of fewer than MIN_GROUP firms are still hidden, so a figure
+always stands for a group rather than for one firm.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+# The one definition: selectors, the dashboard and the page texts all read it from here.
 MIN_GROUP = 5
 BREAKDOWN_FACTS = ("sector", "size_class", "region", "export_orientation")
 TOP_ACTIONS = 10
@@ -41,18 +44,17 @@ class CohortStats:
     weakest: list[tuple[str, int]]  # areas with a mean, lowest first
     top_actions: list[tuple[str, int]]  # (recommendation key, firms), empty under MIN_GROUP firms
     breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
-    left_out: int = 0  # private firms left out because there were fewer than MIN_GROUP of them
+    left_out: int = 0  # firms that keep their results private: in no figure, whatever their number
 
 
 def showable(results: Sequence[dict]) -> bool:
     """May an aggregate over these firms be shown?
 
-    At least MIN_GROUP firms; and the firms whose own results the reader cannot see (no
-    "shared": True in their snapshot) must be none or at least MIN_GROUP too: otherwise the
-    reader could subtract the shared firms it can see and recover the private few.
+    At least MIN_GROUP firms, every one of them sharing its results ("shared": True). A firm
+    that keeps its results private is in no aggregate at all: any figure that included it
+    could be read before and after it joined the cohort and the difference would be its own.
     """
-    private = sum(1 for r in results if not r.get("shared"))
-    return len(results) >= MIN_GROUP and (private == 0 or private >= MIN_GROUP)
+    return len(results) >= MIN_GROUP and all(r.get("shared") for r in results)
 
 
 def _mean(values: Sequence[int], results: Sequence[dict] | None = None) -> int | None:
@@ -113,17 +115,14 @@ def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
 def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
     """Statistics of a cohort of result snapshots over the given area keys.
 
-    Snapshots that are empty or None (no result stored) are left out and not counted. Every
-    figure comes from at least MIN_GROUP firms or is None / hidden.
+    Snapshots that are empty or None (no result stored) are left out and not counted. Those
+    not marked "shared" are left out of every figure and only counted in left_out (see
+    showable() for why). Every figure comes from at least MIN_GROUP firms or is None / hidden.
     """
     results = [r for r in results if r]
-    private = sum(1 for r in results if not r.get("shared"))
-    left_out = 0
-    if 0 < private < MIN_GROUP and private < len(results):
-        # So few private firms that any figure including them would give them away: leave
-        # them out until there are MIN_GROUP of them; everyone else agreed to be seen.
-        results = [r for r in results if r.get("shared")]
-        left_out = private
+    shared = [r for r in results if r.get("shared")]
+    left_out = len(results) - len(shared)
+    results = shared
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:

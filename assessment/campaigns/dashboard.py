@@ -1,8 +1,9 @@
 """The cohort dashboard of a campaign: a page and a PDF from the same data.
 
 The numbers come from cohort.py (pure); this module fetches the snapshots in one query,
-labels everything in the reader's language and renders. Groups under cohort.MIN_GROUP are
-never shown.
+labels everything in the reader's language and renders. Members who keep their results
+private are in no figure, and groups under cohort.MIN_GROUP are never shown
+(docs/cohort-privacy.md).
 """
 
 from __future__ import annotations

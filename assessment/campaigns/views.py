@@ -126,7 +126,6 @@ def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None,
         "rows": rows,
         "summary": summary,
         "means": means,
-        "min_group": selectors.MIN_GROUP,
         "invite_form": invite_form or InviteForm(),
         "errors": errors,
     }
