@@ -12,8 +12,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from assessment import selectors
+from assessment.links import token_digest
 from assessment.models import Assessment, Campaign, Firm, Organisation
-from assessment.services import token_digest
 
 SESSION_KEY = "assessment_tokens"
 # Assessments this browser started (not merely opened from someone's link): only these

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -65,11 +64,6 @@ def assessment_by_digest(digest: str) -> Assessment | None:
 
 def assessments_by_public_ids(public_ids: list[str]) -> QuerySet[Assessment]:
     return assessments().filter(public_id__in=public_ids).order_by("-updated_at")
-
-
-def absolute_url(path: str) -> str:
-    """A link to hand out, on the configured SITE_URL (never the request's Host header)."""
-    return f"{settings.SITE_URL}{path}"
 
 
 def organisations_of(user) -> QuerySet[Organisation]:

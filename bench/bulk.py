@@ -22,6 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessment.bulk import services as bulk_services
+from assessment.campaigns import services as campaigns_services
+from assessment.workspace import services as workspace_services
 from bench._setup import django_on_scratch_database
 
 
@@ -30,17 +33,17 @@ def bench_import(counts: list[int]) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from assessment import selectors, services
+    from assessment import selectors
     from assessment.questionnaire.samples import sample_table
 
     qn = selectors.questionnaire_of(selectors.current_version())
     user = None
     for count in counts:
-        organisation = services.organisation_create(
+        organisation = workspace_services.organisation_create(
             user=_bench_user(), name=f"Bench association {count}", kind="association"
         )
         today = timezone.localdate()
-        campaign = services.campaign_create(
+        campaign = campaigns_services.campaign_create(
             organisation=organisation,
             user=user,
             name=f"Bench {count}",
@@ -54,7 +57,7 @@ def bench_import(counts: list[int]) -> None:
         reset_queries()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            batch = services.assessments_import(
+            batch = bulk_services.assessments_import(
                 campaign=campaign, user=None, filename=f"{count}.csv", data=data, language="en"
             )
         elapsed = time.perf_counter() - started

@@ -104,7 +104,7 @@ class Cluster:
 
     def start_job(self, campaign_id: int, lang: str = "zh-hans", variant: str = "full") -> int:
         return self.python(
-            "import json; from assessment import services; from assessment.models import Campaign; "
+            "import json; from assessment.bulk import services; from assessment.models import Campaign; "
             f"job = services.bulk_job_start(campaign=Campaign.objects.get(pk={campaign_id}), user=None, "
             f"language={lang!r}, variant={variant!r}); print(json.dumps({{'job': job.pk}}))"
         )["job"]

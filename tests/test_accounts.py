@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from assessment.workspace import services as workspace_services
 from tests.test_campaigns import run_worker
 
 PASSWORD = "a-long-password-1"
@@ -168,13 +169,12 @@ def test_it_refuses_a_second_account_with_the_same_email(client, db, django_user
 
 
 def test_it_lands_each_kind_of_user_where_their_work_is(client, db, django_user_model):
-    from assessment import services
 
     django_user_model.objects.create_user("owner", "o@example.com", PASSWORD)
     adviser = django_user_model.objects.create_user("adviser", "a@example.com", PASSWORD)
     chamber = django_user_model.objects.create_user("chamber", "c@example.com", PASSWORD)
-    services.organisation_create(user=adviser, name="Advisers", kind="consultancy")
-    services.organisation_create(user=chamber, name="Chamber", kind="association")
+    workspace_services.organisation_create(user=adviser, name="Advisers", kind="consultancy")
+    workspace_services.organisation_create(user=chamber, name="Chamber", kind="association")
     expected = {"owner": "my_assessments", "adviser": "workspace", "chamber": "association_home"}
     for username, name in expected.items():
         client.logout()

@@ -287,7 +287,7 @@ XSS = '"><img src=x onerror=window.__x=1>'
 
 
 def test_it_runs_the_consultant_journey_and_never_executes_stored_markup(browser, site, version, django_user_model):
-    from assessment.services import organisation_create
+    from assessment.workspace.services import organisation_create
 
     consultant = django_user_model.objects.create_user("adviser", password="a-long-password-1")
     organisation_create(user=consultant, name="Service Centre", kind="consultancy")

@@ -18,7 +18,7 @@ def test_it_saves_what_was_just_typed_before_switching_language(browser, site, v
 
 
 def test_it_fills_the_campaign_dates_in_for_a_zh_association(browser, site, version, django_user_model):  # noqa: F811
-    from assessment.services import organisation_create
+    from assessment.workspace.services import organisation_create
 
     user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
     organisation_create(user=user, name="商会", kind="association")

@@ -19,16 +19,12 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from assessment.bulk import importing
+from assessment.bulk.services import ImportRejected, assessments_import, bulk_job_start
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
 from assessment.questionnaire.samples import INDUSTRIES, sample_firm, sample_table
 from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
-from assessment.services import (
-    ImportRejected,
-    assessments_import,
-    bulk_job_start,
-    result_snapshot,
-)
+from assessment.services import result_snapshot
 from tests.test_campaigns import open_campaign, run_worker
 from tests.test_workspace import url
 
@@ -271,9 +267,10 @@ def test_it_keeps_the_rest_of_a_job_when_a_render_hangs_or_its_process_dies(
 def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(
     chamber, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from assessment import tasks
+    from assessment.bulk import tasks as bulk_tasks
+    from assessment.campaigns import tasks as campaigns_tasks
     from assessment.campaigns.memberlist import Member
-    from assessment.services import invitations_add
+    from assessment.campaigns.services import invitations_add
 
     assessments_import(
         campaign=chamber["campaign"],
@@ -285,8 +282,8 @@ def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(
     # Whatever the backend (a queue outside the database would keep a task the rollback
     # cannot take back), nothing may be handed to it before the transaction commits.
     enqueued = []
-    monkeypatch.setattr(tasks, "render_bulk_item", SimpleNamespace(enqueue=lambda pk: enqueued.append(pk)))
-    monkeypatch.setattr(tasks, "send_invitation", SimpleNamespace(enqueue=lambda pk, r: enqueued.append(pk)))
+    monkeypatch.setattr(bulk_tasks, "render_bulk_item", SimpleNamespace(enqueue=lambda pk: enqueued.append(pk)))
+    monkeypatch.setattr(campaigns_tasks, "send_invitation", SimpleNamespace(enqueue=lambda pk, r: enqueued.append(pk)))
     member = Member(firm_name="Late Co", contact_name="", email="late@example.com", language="en")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")

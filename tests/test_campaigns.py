@@ -12,17 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from assessment.campaigns.memberlist import Member
+from assessment.campaigns.services import campaign_create, invitations_add
+from assessment.links import token_digest
 from assessment.models import Assessment, Campaign, Firm, Invitation
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
-from assessment.services import (
-    answers_save,
-    assessment_submit,
-    campaign_create,
-    invitations_add,
-    organisation_create,
-    token_digest,
-)
+from assessment.services import answers_save, assessment_submit
+from assessment.workspace.services import organisation_create
 from tests.test_workspace import PROFILE, url
 
 LIST = "Firm One, Ms Li, li@example.com, zh-hans\nFirm Two\tMr Brown\tbrown@example.com\ten\n"

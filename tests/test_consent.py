@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from assessment.bulk.services import assessments_import, bulk_job_retry, bulk_job_start
+from assessment.campaigns.services import consent_set
 from assessment.models import Assessment, BulkItem
 from assessment.questionnaire.samples import sample_table
 from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
-from assessment.services import assessments_import, bulk_job_retry, bulk_job_start, consent_set
 from tests.test_bulk import break_render_of
 from tests.test_campaigns import open_campaign, run_worker
 from tests.test_workspace import url
@@ -70,7 +71,7 @@ def test_it_leaves_a_member_who_stopped_sharing_out_of_a_later_download_and_retr
 def test_it_ends_a_job_whose_worker_died_after_claiming_an_item(chamber, django_capture_on_commit_callbacks):
     from django.utils import timezone
 
-    from assessment.services import bulk_claim_lease
+    from assessment.bulk.services import bulk_claim_lease
 
     with django_capture_on_commit_callbacks(execute=True):
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from assessment.models import BulkJob
-from assessment.services import firm_create, organisation_create
+from assessment.workspace.services import firm_create, organisation_create
 from tests.test_campaigns import accept, complete, invite, open_campaign
 from tests.test_isolation import answers_for, submitted
 from tests.test_workspace import url

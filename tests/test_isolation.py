@@ -9,18 +9,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver
 
+from assessment.campaigns.services import campaign_join
 from assessment.models import Assessment, BulkJob
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
-from assessment.services import (
-    answers_save,
-    assessment_create,
-    assessment_submit,
-    campaign_join,
-    firm_create,
-    organisation_create,
-    questionnaire_load,
-)
+from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
+from assessment.workspace.services import firm_create, organisation_create
 from tests.conftest import shipped_text
 from tests.test_campaigns import open_campaign
 from tests.test_workspace import PROFILE, url

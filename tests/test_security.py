@@ -36,7 +36,7 @@ def test_it_shows_stored_payloads_as_text_on_every_page_of_every_role(
     qn = questionnaire_of(version)
     # A consultancy with a client whose name, answers, note and reason carry the payload.
     consultant = django_user_model.objects.create_user("c", password="a-long-password-1")
-    from assessment.services import firm_create, organisation_create
+    from assessment.workspace.services import firm_create, organisation_create
 
     centre = organisation_create(user=consultant, name=f"Centre {payload}", kind="consultancy")
     firm = firm_create(organisation=centre, name=f"Client {payload}", contact_name=payload)
@@ -181,7 +181,7 @@ def test_it_refuses_an_overlong_email_address_everywhere_with_a_message(
     assert not django_user_model.objects.filter(username="mei").exists()
 
     adviser = django_user_model.objects.create_user("adviser", password=password)
-    from assessment.services import organisation_create
+    from assessment.workspace.services import organisation_create
 
     organisation_create(user=adviser, name="Advisers", kind="consultancy")
     consultant = Client()
@@ -206,13 +206,9 @@ def test_it_shows_payloads_typed_into_forms_as_text_on_the_remaining_pages(
 ):
     from django.utils.html import escape
 
-    from assessment.services import (
-        answer_reason_set,
-        assessment_reopen,
-        bulk_job_start,
-        firm_create,
-        organisation_create,
-    )
+    from assessment.bulk.services import bulk_job_start
+    from assessment.services import answer_reason_set, assessment_reopen
+    from assessment.workspace.services import firm_create, organisation_create
 
     qn = questionnaire_of(version)
     password = "a-long-password-1"

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment import access
+from assessment.links import token_digest
 from assessment.models import Answer, Assessment
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import visible_questions
 from assessment.selectors import questionnaire_of
-from assessment.services import token_digest
 
 EXPORTER = {
     "firm_name": "宁波海蓝贸易有限公司",

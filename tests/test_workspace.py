@@ -12,13 +12,8 @@ from django.utils import translation
 from assessment.models import Answer, Assessment, Firm, Membership, Organisation
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
-from assessment.services import (
-    answers_save,
-    assessment_create,
-    assessment_submit,
-    firm_create,
-    organisation_create,
-)
+from assessment.services import answers_save, assessment_create, assessment_submit
+from assessment.workspace.services import firm_create, organisation_create
 from tests.test_pdf import squash, text_of
 
 PROFILE = {

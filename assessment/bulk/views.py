@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, selectors, services
+from assessment import access, selectors
 from assessment.bulk import exports, importing, tables
+from assessment.bulk import services as bulk_services
 from assessment.languages import current_lang
 from assessment.models import BulkJob, Campaign
 from assessment.wizard.forms import ReportRequestForm
@@ -58,10 +59,10 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
             context["rejected"] = _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_MB}
             return render(request, "campaigns/import.html", context, status=400)
         try:
-            batch = services.assessments_import(
+            batch = bulk_services.assessments_import(
                 campaign=campaign, user=request.user, filename=upload.name, data=upload.read(), language=current_lang()
             )
-        except services.ImportRejected as exc:
+        except bulk_services.ImportRejected as exc:
             context["rejected"] = str(exc)
             context["errors"] = exc.errors
             context["errors_more"] = exc.more
@@ -152,7 +153,7 @@ def bulk_reports(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if request.POST.getlist("assessment") and not chosen:
             messages.error(request, _("None of the chosen members shares its results."))
         elif form.is_valid():
-            job = services.bulk_job_start(
+            job = bulk_services.bulk_job_start(
                 campaign=campaign,
                 user=request.user,
                 language=form.cleaned_data["lang"],
@@ -179,7 +180,7 @@ def _job_for_request(request: HttpRequest, campaign_id: int, job_id: int) -> tup
 def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
     """The job's progress: a page, or JSON for the progress bar's polling."""
     campaign, job = _job_for_request(request, campaign_id, job_id)
-    services.bulk_job_recover(job=job)  # the page polls while a job runs: a dead worker shows up here
+    bulk_services.bulk_job_recover(job=job)  # the page polls while a job runs: a dead worker shows up here
     progress = selectors.bulk_progress(job)
     if request.GET.get("format") == "json":
         return JsonResponse(progress)
@@ -191,8 +192,8 @@ def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpRespons
 @require_POST
 def bulk_job_retry(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
     campaign, job = _job_for_request(request, campaign_id, job_id)
-    services.bulk_job_recover(job=job)
-    count = services.bulk_job_retry(job=job)
+    bulk_services.bulk_job_recover(job=job)
+    count = bulk_services.bulk_job_retry(job=job)
     messages.success(request, _("%(count)d reports queued again.") % {"count": count})
     return redirect("bulk_job", campaign.pk, job.pk)
 

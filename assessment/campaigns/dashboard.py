@@ -28,6 +28,7 @@ from assessment.campaigns import cohort
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import Questionnaire, tr
+from assessment.reports import pdf
 from assessment.reports.builder import FACT_LABELS
 from assessment.wizard.forms import ReportRequestForm
 
@@ -125,8 +126,6 @@ def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_GET
 def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
-    from assessment.reports import pdf
-
     campaign = access.campaign_for_request(request, campaign_id)
     form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})
     lang = form.cleaned_data["lang"] if form.is_valid() else current_lang()

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, selectors, services
+from assessment import access, links, selectors
 from assessment.campaigns import memberlist
+from assessment.campaigns import services as campaigns_services
 from assessment.languages import current_lang
 from assessment.models import Campaign, QuestionnaireVersion
 from assessment.questionnaire.definition import tr
@@ -104,7 +105,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context = {"organisation": organisation, "campaigns": selectors.campaigns_of(organisation), "form": form}
         return render(request, "campaigns/home.html", context, status=400)
-    campaign = services.campaign_create(organisation=organisation, user=request.user, **form.cleaned_data)
+    campaign = campaigns_services.campaign_create(organisation=organisation, user=request.user, **form.cleaned_data)
     messages.success(request, _("Campaign created. Invite members or share its link."))
     return redirect("campaign", campaign.pk)
 
@@ -121,8 +122,8 @@ def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None,
     ]
     context = {
         "campaign": campaign,
-        "is_open": services.campaign_is_open(campaign),
-        "share_link": selectors.absolute_url(reverse("campaign_join", args=[campaign.link_token])),
+        "is_open": campaigns_services.campaign_is_open(campaign),
+        "share_link": links.absolute_url(reverse("campaign_join", args=[campaign.link_token])),
         "rows": rows,
         "summary": summary,
         "means": means,
@@ -160,7 +161,7 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
     members, errors = memberlist.parse_members(text, default_language=current_lang())
     if errors:
         return _render_campaign(request, campaign, form, errors, status=400)
-    if not services.campaign_is_open(campaign):
+    if not campaigns_services.campaign_is_open(campaign):
         error = _("Invitations can be sent only while the campaign is open (%(opens)s to %(closes)s).") % {
             "opens": campaign.opens_on.isoformat(),
             "closes": campaign.closes_on.isoformat(),
@@ -168,7 +169,7 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return _render_campaign(request, campaign, form, [error], status=400)
     # The links go out by e-mail from the task queue, so the service returns none of them here:
     # count the invited as those not skipped.
-    _links, skipped = services.invitations_add(campaign=campaign, members=members)
+    _links, skipped = campaigns_services.invitations_add(campaign=campaign, members=members)
     invited = len(members) - skipped
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
@@ -190,8 +191,8 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = access.campaign_for_request(request, campaign_id)
     try:
-        count = services.reminders_send(campaign=campaign)
-    except services.CampaignClosed as exc:
+        count = campaigns_services.reminders_send(campaign=campaign)
+    except campaigns_services.CampaignClosed as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -209,7 +210,7 @@ def campaign_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if action not in ("close", "open", "rotate"):
         messages.error(request, _("Choose what to do with the link."))
         return redirect("campaign", campaign.pk)
-    services.campaign_link_set(campaign=campaign, action=action)
+    campaigns_services.campaign_link_set(campaign=campaign, action=action)
     done = {
         "close": _("The campaign link is closed: nobody can join through it until you open it again."),
         "open": _("The campaign link works again."),
@@ -236,10 +237,10 @@ def _invalid(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows the invitation (a mail scanner fetching it uses nothing up); POST uses it."""
-    found = services.invitation_find(token)
+    found = campaigns_services.invitation_find(token)
     if found is None:
         # Coming back to a link this browser already used: continue the assessment it started.
-        used = selectors.invitation_assessment(services.token_digest(token))
+        used = selectors.invitation_assessment(links.token_digest(token))
         if used is not None and access.can_access(request, used):
             return redirect("review", used.public_id)
         return _invalid(request)
@@ -247,10 +248,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment, resume = services.invitation_accept(
+            assessment, resume = campaigns_services.invitation_accept(
                 token=token, user=request.user, share=form.cleaned_data["share"], language=current_lang()
             )
-        except services.InvitationInvalid:
+        except campaigns_services.InvitationInvalid:
             return _invalid(request)
         if found.assessment is not None:
             return redirect("resume", resume)  # back to the first unanswered page of the draft
@@ -270,7 +271,7 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
     found = selectors.campaign_by_link(link_token)
     if found is None:
         raise Http404
-    is_open = services.campaign_is_open(found)
+    is_open = campaigns_services.campaign_is_open(found)
     form = JoinForm(request.POST if request.method == "POST" else None)
     # The link is public (a WeChat group, a newsletter): one browser may join a campaign only a
     # few times, so nobody fills the member list or the statistics from one session.
@@ -281,7 +282,7 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
         request.method == "POST"
         and is_open
         and form.is_valid()
-        and not services.campaign_join_allowed(campaign=found, address=access.client_ip(request))
+        and not campaigns_services.campaign_join_allowed(campaign=found, address=access.client_ip(request))
     ):
         form.add_error(
             None,
@@ -292,7 +293,7 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
         )
     if request.method == "POST" and is_open and form.is_valid():
         request.session["campaigns_joined"] = {**joined, str(found.pk): joined.get(str(found.pk), 0) + 1}
-        assessment, resume = services.campaign_join(
+        assessment, resume = campaigns_services.campaign_join(
             campaign=found,
             firm_name=form.cleaned_data["firm_name"],
             user=request.user,

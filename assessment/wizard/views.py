@@ -19,15 +19,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, selectors, services
+from assessment import access, links, selectors, services
+from assessment.accounts import services as accounts_services
 from assessment.bulk.exports import report_filename
 from assessment.campaigns import cohort
+from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.views import ConsentForm
 from assessment.languages import current_lang
 from assessment.models import Assessment, Note, Organisation
 from assessment.questionnaire.definition import Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
+from assessment.reports import services as reports_services
 from assessment.reports.builder import answer_check, answer_text, build_report
 from assessment.wizard.forms import (
     AnswerReasonForm,
@@ -46,7 +49,7 @@ def _resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
     token = access.token_for(request, assessment)
     if token is None:
         return None
-    return selectors.absolute_url(reverse("resume", args=[token]))
+    return links.absolute_url(reverse("resume", args=[token]))
 
 
 def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
@@ -382,7 +385,7 @@ def consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = ConsentForm(request.POST)
     form.is_valid()  # an unticked box is simply absent: "do not share"
     share = form.cleaned_data.get("share", False)
-    services.consent_set(assessment=assessment, share=share)
+    campaigns_services.consent_set(assessment=assessment, share=share)
     if share:
         messages.success(request, _("The association can now see these results."))
     else:
@@ -440,7 +443,7 @@ def continue_assessment(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
 
 @require_GET
 def resume(request: HttpRequest, token: str) -> HttpResponse:
-    assessment = selectors.assessment_by_digest(services.token_digest(token))
+    assessment = selectors.assessment_by_digest(links.token_digest(token))
     if assessment is None:
         return render(request, "assessment/resume_invalid.html", status=404)
     access.remember_token(request, assessment, token)
@@ -491,7 +494,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     page answers in the same time whether or not the address has an account."""
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
+        accounts_services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
         return redirect(self.get_success_url())
 
 
@@ -515,7 +518,7 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404
     lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
     try:
-        stored = services.report_pdf(assessment=assessment, lang=lang, variant=variant)
+        stored = reports_services.report_pdf(assessment=assessment, lang=lang, variant=variant)
         handle = stored.file.open("rb")
     except Exception:
         # Never a 500 page: say what happened and keep the results page one click away.

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, selectors, services
+from assessment import access, links, selectors, services
 from assessment.languages import current_lang
 from assessment.models import Assessment, Firm, Organisation
 from assessment.questionnaire.definition import tr
 from assessment.reports.builder import progress_section
+from assessment.workspace import services as workspace_services
 
 CLIENTS_PER_PAGE = 50
 
@@ -134,8 +135,8 @@ def organisation_logo(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose an image file to upload."))
         return redirect("workspace")
     try:
-        services.organisation_logo_set(organisation=organisation, upload=form.cleaned_data["logo"])
-    except services.LogoRejected as exc:
+        workspace_services.organisation_logo_set(organisation=organisation, upload=form.cleaned_data["logo"])
+    except workspace_services.LogoRejected as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Logo saved. It appears on the cover of your clients' reports."))
@@ -148,7 +149,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST)
     if not form.is_valid():
         return render(request, "workspace/start.html", {"form": form}, status=400)
-    organisation = services.organisation_create(user=request.user, **form.cleaned_data)
+    organisation = workspace_services.organisation_create(user=request.user, **form.cleaned_data)
     if organisation.kind == Organisation.Kind.ASSOCIATION:
         messages.success(request, _("Your association is ready. Create your first campaign."))
         return redirect("association_home")
@@ -164,7 +165,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = FirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        firm = services.firm_create(organisation=organisation, **form.cleaned_data)
+        firm = workspace_services.firm_create(organisation=organisation, **form.cleaned_data)
         return redirect("client", firm.pk)
     return render(request, "workspace/client_form.html", {"form": form, "organisation": organisation})
 
@@ -212,7 +213,7 @@ def _show_owner_link(request: HttpRequest, firm, assessment, token: str) -> None
     Only the link's digest is stored in the database; like an owner's own session, the
     consultant's keeps the link itself so it can be shown again (not only once in a message).
     """
-    link = selectors.absolute_url(reverse("resume", args=[token]))
+    link = links.absolute_url(reverse("resume", args=[token]))
     request.session[OWNER_LINKS] = {**request.session.get(OWNER_LINKS, {}), str(assessment.public_id): link}
     messages.success(
         request,
@@ -239,7 +240,7 @@ def client_email_link(request: HttpRequest, firm_id: int, public_id) -> HttpResp
     if not firm.contact_email or language not in dict(settings.LANGUAGES):
         messages.error(request, _("Add the client's e-mail address and choose a language first."))
         return redirect("client", firm.pk)
-    services.owner_link_email(assessment=assessment, language=language)
+    workspace_services.owner_link_email(assessment=assessment, language=language)
     links = request.session.get(OWNER_LINKS, {})
     links.pop(str(assessment.public_id), None)
     request.session[OWNER_LINKS] = links

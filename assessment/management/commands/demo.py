@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessment import selectors, services
+from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.memberlist import Member
 from assessment.models import Assessment, Invitation, Organisation
 from assessment.questionnaire.samples import sample_answers
+from assessment.workspace import services as workspace_services
 
 DEMO_USER = "demo"
 DEMO_EMAIL = "demo@example.invalid"  # marks the accounts as the demo's own
@@ -198,9 +200,9 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         Organisation.objects.filter(name=CONSULTANCY).delete()
-        organisation = services.organisation_create(user=user, name=CONSULTANCY, kind="consultancy")
+        organisation = workspace_services.organisation_create(user=user, name=CONSULTANCY, kind="consultancy")
         for seed, (name, profile, rounds) in enumerate(CLIENTS):
-            firm = services.firm_create(organisation=organisation, name=name)
+            firm = workspace_services.firm_create(organisation=organisation, name=name)
             for quality, days_ago in rounds:
                 assessment, _ = services.assessment_create(
                     version=version, owner=None, language="zh-hans", firm=firm, created_by=user
@@ -216,9 +218,9 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         Organisation.objects.filter(name=ASSOCIATION).delete()
-        organisation = services.organisation_create(user=user, name=ASSOCIATION, kind="association")
+        organisation = workspace_services.organisation_create(user=user, name=ASSOCIATION, kind="association")
         today = timezone.localdate()
-        campaign = services.campaign_create(
+        campaign = campaigns_services.campaign_create(
             organisation=organisation,
             user=user,
             name="2026 年度会员企业体检 (demo)",
@@ -232,7 +234,7 @@ class Command(BaseCommand):
         ]
         # No e-mails: the demo's addresses do not exist. The links come back instead, and the
         # member list shows them as sent, as it would after a real worker sent them.
-        links, _skipped = services.invitations_add(campaign=campaign, members=members, notify=False)
+        links, _skipped = campaigns_services.invitations_add(campaign=campaign, members=members, notify=False)
         Invitation.objects.filter(campaign=campaign).update(sent_at=timezone.now() - timedelta(days=13))
         invited_link = ""
         for member, (name, lang, industry, employees, quality, state) in zip(members, MEMBERS, strict=True):
@@ -241,7 +243,9 @@ class Command(BaseCommand):
                 invited_link = link.replace(settings.SITE_URL, base_url)
                 continue
             token = link.rstrip("/").rsplit("/", 1)[1]
-            assessment, _ = services.invitation_accept(token=token, user=None, share=state == "shared", language=lang)
+            assessment, _ = campaigns_services.invitation_accept(
+                token=token, user=None, share=state == "shared", language=lang
+            )
             profile = {
                 "firm_name": name,
                 "industry": industry,

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from assessment import services
+from assessment.bulk import services as bulk_services
 from assessment.models import Campaign
 
 
@@ -25,10 +25,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         with translation.override(lang):
             try:
-                batch = services.assessments_import(
+                batch = bulk_services.assessments_import(
                     campaign=found, user=None, filename=file.name, data=data, language=lang
                 )
-            except services.ImportRejected as exc:
+            except bulk_services.ImportRejected as exc:
                 if exc.errors:
                     self.stderr.write(f"{'row':>6}  {'column':<28} {'value':<24} allowed")
                     for e in exc.errors:

@@ -8,8 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessment import selectors, services
+from assessment import selectors
+from assessment.bulk import services as bulk_services
+from assessment.campaigns import services as campaigns_services
 from assessment.questionnaire.samples import sample_table
+from assessment.workspace import services as workspace_services
 
 
 class Command(BaseCommand):
@@ -24,9 +27,9 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError("No questionnaire is loaded. Run: python manage.py load_questionnaire")
         user, _ = get_user_model().objects.get_or_create(username="seed-association")
-        organisation = services.organisation_create(user=user, name=f"{name} association", kind="association")
+        organisation = workspace_services.organisation_create(user=user, name=f"{name} association", kind="association")
         today = timezone.localdate()
-        campaign = services.campaign_create(
+        campaign = campaigns_services.campaign_create(
             organisation=organisation,
             user=user,
             name=name,
@@ -36,7 +39,7 @@ class Command(BaseCommand):
         )
         out = io.StringIO()
         csv.writer(out).writerows(sample_table(selectors.questionnaire_of(version), rows))
-        services.assessments_import(
+        bulk_services.assessments_import(
             campaign=campaign, user=user, filename="generated.csv", data=out.getvalue().encode(), language="en"
         )
         self.stdout.write(str(campaign.pk))
