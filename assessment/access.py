@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 from assessment import selectors
 from assessment.links import token_digest
 from assessment.models import Assessment, Campaign, Firm, Organisation
+from assessment.workspace import selectors as workspace_selectors
 
 SESSION_KEY = "assessment_tokens"
 # Assessments this browser started (not merely opened from someone's link): only these
@@ -58,7 +59,7 @@ def can_access(request: HttpRequest, assessment: Assessment) -> bool:
     user = request.user
     if user.is_authenticated and assessment.owner_id == user.pk:
         return True
-    if selectors.is_member(user, assessment.organisation_id):
+    if workspace_selectors.is_member(user, assessment.organisation_id):
         return True
     return token_for(request, assessment) is not None
 
@@ -72,7 +73,7 @@ def firm_for_request(request: HttpRequest, firm_id: int) -> Firm:
         .filter(pk=firm_id, organisation__kind=Organisation.Kind.CONSULTANCY)
         .first()
     )
-    if firm is None or not selectors.is_member(request.user, firm.organisation_id):
+    if firm is None or not workspace_selectors.is_member(request.user, firm.organisation_id):
         raise Http404
     return firm
 
@@ -101,7 +102,7 @@ def shared_with(user, assessment: Assessment) -> bool:
         assessment.campaign_id is not None
         and assessment.share_with_association
         and not assessment.is_draft
-        and selectors.is_member(user, assessment.campaign.organisation_id)
+        and workspace_selectors.is_member(user, assessment.campaign.organisation_id)
     )
 
 
@@ -113,7 +114,7 @@ def campaign_for_request(request: HttpRequest, campaign_id: int) -> Campaign:
         .filter(pk=campaign_id)
         .first()
     )
-    if campaign is None or not selectors.is_member(request.user, campaign.organisation_id):
+    if campaign is None or not workspace_selectors.is_member(request.user, campaign.organisation_id):
         raise Http404
     return campaign
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Tokens and links: token digests (only digests are stored) and absolute URLs built on SITE_URL."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
-from assessment import selectors
 from assessment.bulk import importing
 from assessment.bulk.services import ImportRejected, assessments_import
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.memberlist import Member
 from assessment.campaigns.services import campaign_join, reminders_send
 from assessment.mailers import ReadableConsoleBackend
@@ -73,7 +73,7 @@ def test_it_matches_imported_rows_to_the_members_already_invited(associations, d
     rows[3][header.index("firm_name")] = "Paper Only Co"
     import_csv(campaign, rows)
     assert Firm.objects.filter(organisation=x["org"]).count() == 3
-    members = selectors.campaign_members(campaign)
+    members = campaigns_selectors.campaign_members(campaign)
     assert [(m["firm"], m["status"], m["source"]) for m in members] == [
         ("Member 1", "submitted", "invited"),
         ("Member 2", "submitted", "invited"),
@@ -93,7 +93,7 @@ def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(assoc
     rows = sample_table(questionnaire_of(campaign.questionnaire), 1)
     rows[1][rows[0].index("firm_name")] = "LINK CO"
     import_csv(campaign, rows)
-    members = selectors.campaign_members(campaign)
+    members = campaigns_selectors.campaign_members(campaign)
     assert [(m["firm"], m["status"], m["source"]) for m in members] == [("Link Co", "submitted", "imported")]
 
 

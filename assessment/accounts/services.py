@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Account writes: queueing the password-reset e-mail."""
 
 from __future__ import annotations
 

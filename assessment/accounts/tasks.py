@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The password-reset task: sent from the worker, so a request's timing says nothing about accounts."""
 
 from __future__ import annotations
 

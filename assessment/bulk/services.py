@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""Bulk writes of an association: importing answer files (staged: every row checked, then one
+transaction) and bulk report jobs."""
 
 from __future__ import annotations
 

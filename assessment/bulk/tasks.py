@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The bulk job's task: render one report of a job, with retries; it takes a primary key."""
 
 from __future__ import annotations
 

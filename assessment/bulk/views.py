@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import access, selectors
 from assessment.bulk import exports, importing, tables
+from assessment.bulk import selectors as bulk_selectors
 from assessment.bulk import services as bulk_services
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.languages import current_lang
 from assessment.models import BulkJob, Campaign
 from assessment.wizard.forms import ReportRequestForm
@@ -125,13 +127,13 @@ def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpRe
     # People read labels in the page's language; machines get codes (?codes=1 for the CSV,
     # a second sheet in the workbook).
     lang = None if request.GET.get("codes") else current_lang()
-    rows = exports.campaign_rows(qn, selectors.campaign_results(campaign), lang)
+    rows = exports.campaign_rows(qn, campaigns_selectors.campaign_results(campaign), lang)
     stem = _campaign_file_stem(campaign)
     if kind == "csv":
         return _csv_response(rows, f"{stem}-results{'-codes' if lang is None else ''}.csv")
     if kind == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-        codes = exports.campaign_rows(qn, selectors.campaign_results(campaign))
+        codes = exports.campaign_rows(qn, campaigns_selectors.campaign_results(campaign))
         sheets = [(_("Results"), rows), (_("Codes"), codes)] if lang else [(_("Codes"), codes)]
         tables.xlsx_write(handle, sheets)
         handle.seek(0)
@@ -149,7 +151,7 @@ def bulk_reports(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         # Ticked rows of the member table; none means every member who shares its results.
-        chosen = selectors.campaign_assessment_ids(campaign, request.POST.getlist("assessment"))
+        chosen = campaigns_selectors.campaign_assessment_ids(campaign, request.POST.getlist("assessment"))
         if request.POST.getlist("assessment") and not chosen:
             messages.error(request, _("None of the chosen members shares its results."))
         elif form.is_valid():
@@ -163,7 +165,7 @@ def bulk_reports(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return redirect("bulk_job", campaign.pk, job.pk)
         else:
             messages.error(request, _("Choose a language and a kind of report."))
-    context = {"campaign": campaign, "jobs": selectors.bulk_jobs_of(campaign)}
+    context = {"campaign": campaign, "jobs": bulk_selectors.bulk_jobs_of(campaign)}
     return render(request, "campaigns/bulk_reports.html", context)
 
 
@@ -181,10 +183,10 @@ def bulk_job(request: HttpRequest, campaign_id: int, job_id: int) -> HttpRespons
     """The job's progress: a page, or JSON for the progress bar's polling."""
     campaign, job = _job_for_request(request, campaign_id, job_id)
     bulk_services.bulk_job_recover(job=job)  # the page polls while a job runs: a dead worker shows up here
-    progress = selectors.bulk_progress(job)
+    progress = bulk_selectors.bulk_progress(job)
     if request.GET.get("format") == "json":
         return JsonResponse(progress)
-    context = {"campaign": campaign, "job": job, "progress": progress, "items": selectors.bulk_items(job)[:500]}
+    context = {"campaign": campaign, "job": job, "progress": progress, "items": bulk_selectors.bulk_items(job)[:500]}
     return render(request, "campaigns/bulk_job.html", context)
 
 
@@ -205,7 +207,7 @@ def bulk_job_zip(request: HttpRequest, campaign_id: int, job_id: int) -> HttpRes
     campaign, job = _job_for_request(request, campaign_id, job_id)
     qn = selectors.questionnaire_of(campaign.questionnaire)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    exports.write_bundle(handle, selectors.bundle_items(job), [a.key for a in qn.areas])
+    exports.write_bundle(handle, bulk_selectors.bundle_items(job), [a.key for a in qn.areas])
     handle.seek(0)
     filename = f"{_campaign_file_stem(campaign)}-{job.language}-{job.variant}.zip"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")

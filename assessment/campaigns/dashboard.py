@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from assessment import access, selectors
 from assessment.bulk.exports import report_filename
 from assessment.campaigns import cohort
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import Questionnaire, tr
@@ -66,14 +67,14 @@ class DashboardData:
 
 
 def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> DashboardData:
-    results = selectors.campaign_snapshots(campaign)
+    results = campaigns_selectors.campaign_snapshots(campaign)
     areas = [a.key for a in qn.areas]
     stats = cohort.summarise(results, areas)
     titles = {a.key: tr(a.title, lang) for a in qn.areas}
     data = DashboardData(
         campaign=campaign,
         lang=lang,
-        participation=selectors.campaign_participation(campaign),
+        participation=campaigns_selectors.campaign_participation(campaign),
         count=stats.count,
         min_group=cohort.MIN_GROUP,
         left_out=stats.left_out,

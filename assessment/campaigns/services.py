@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Association writes: campaigns, their link, invitations and reminders, a member's way in, consent."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import selectors
 from assessment.campaigns import memberlist, tasks
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.links import invitation_url, token_digest
 from assessment.models import (
     Assessment,
@@ -111,7 +111,7 @@ def invitations_add(
                 email=member.email,
                 language=member.language,
                 token_digest=token_digest(token),
-                expires_at=selectors.campaign_end(campaign),
+                expires_at=campaigns_selectors.campaign_end(campaign),
             )
             tokens.append((invitation.pk, invitation_url(token, member.language)))
         # E-mails go out only once the invitations exist; a rolled-back import sends nothing.

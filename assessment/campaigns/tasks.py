@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The invitation task: makes a fresh link for one invitation or reminder and e-mails it."""
 
 from __future__ import annotations
 

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import access, links, selectors
 from assessment.campaigns import memberlist
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
 from assessment.languages import current_lang
 from assessment.models import Campaign, QuestionnaireVersion
 from assessment.questionnaire.definition import tr
+from assessment.workspace import selectors as workspace_selectors
 
 JOINS_PER_SESSION = 3
 DATE_INPUT = {"type": "date"}
@@ -81,7 +83,7 @@ class JoinForm(forms.Form):
 
 
 def _association(request: HttpRequest):
-    organisation = selectors.association_of(request.user)
+    organisation = workspace_selectors.association_of(request.user)
     if organisation is None:
         raise Http404
     return organisation
@@ -90,10 +92,14 @@ def _association(request: HttpRequest):
 @login_required
 @require_GET
 def association_home(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.association_of(request.user)
+    organisation = workspace_selectors.association_of(request.user)
     if organisation is None:
         return redirect("workspace")
-    context = {"organisation": organisation, "campaigns": selectors.campaigns_of(organisation), "form": CampaignForm()}
+    context = {
+        "organisation": organisation,
+        "campaigns": campaigns_selectors.campaigns_of(organisation),
+        "form": CampaignForm(),
+    }
     return render(request, "campaigns/home.html", context)
 
 
@@ -103,7 +109,11 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     organisation = _association(request)
     form = CampaignForm(request.POST)
     if not form.is_valid():
-        context = {"organisation": organisation, "campaigns": selectors.campaigns_of(organisation), "form": form}
+        context = {
+            "organisation": organisation,
+            "campaigns": campaigns_selectors.campaigns_of(organisation),
+            "form": form,
+        }
         return render(request, "campaigns/home.html", context, status=400)
     campaign = campaigns_services.campaign_create(organisation=organisation, user=request.user, **form.cleaned_data)
     messages.success(request, _("Campaign created. Invite members or share its link."))
@@ -111,8 +121,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None, errors=(), status=200):
-    rows = selectors.campaign_members(campaign)
-    summary = selectors.campaign_summary(campaign, rows)
+    rows = campaigns_selectors.campaign_members(campaign)
+    summary = campaigns_selectors.campaign_summary(campaign, rows)
     qn = selectors.questionnaire_of(campaign.questionnaire)
     lang = current_lang()
     means = [
@@ -240,7 +250,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = campaigns_services.invitation_find(token)
     if found is None:
         # Coming back to a link this browser already used: continue the assessment it started.
-        used = selectors.invitation_assessment(links.token_digest(token))
+        used = campaigns_selectors.invitation_assessment(links.token_digest(token))
         if used is not None and access.can_access(request, used):
             return redirect("review", used.public_id)
         return _invalid(request)
@@ -268,7 +278,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
     """The campaign's shareable link: any firm may take part while the campaign is open."""
-    found = selectors.campaign_by_link(link_token)
+    found = campaigns_selectors.campaign_by_link(link_token)
     if found is None:
         raise Http404
     is_open = campaigns_services.campaign_is_open(found)

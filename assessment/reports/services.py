@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The stored PDF of an assessment: reused while its inputs are unchanged, else rendered and stored."""
 
 from __future__ import annotations
 

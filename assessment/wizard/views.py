@@ -23,6 +23,7 @@ from assessment import access, links, selectors, services
 from assessment.accounts import services as accounts_services
 from assessment.bulk.exports import report_filename
 from assessment.campaigns import cohort
+from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.views import ConsentForm
 from assessment.languages import current_lang
@@ -41,6 +42,7 @@ from assessment.wizard.forms import (
     changed_only,
     loaded_snapshot,
 )
+from assessment.workspace import selectors as workspace_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         loaded = loaded_snapshot(request.POST.get("_loaded"))
         values, cleared = changed_only(loaded, shown, blanked)
         cleared &= answers.keys()  # only delete what is stored: saves a query per post
-        consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
+        consultant = request.user if workspace_selectors.is_member(request.user, assessment.organisation_id) else None
         try:
             services.answers_save(assessment=assessment, values=values, cleared=cleared, consultant=consultant)
         except services.AssessmentLocked as exc:
@@ -215,7 +217,7 @@ def _render_step(request, assessment, qn, answers, facts, section, form, loaded=
         "step_count": len(keys) + 1,
         "is_first": keys.index(section) == 0,
         "resume_url": _resume_url(request, assessment),
-        "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
+        "consultant_mode": workspace_selectors.is_member(request.user, assessment.organisation_id),
         "return_to": "review" if "review" in (request.GET.get("from"), request.POST.get("return_to")) else "",
         # What the page shows as loaded, so a later post can tell what this tab changed.
         "loaded_json": json.dumps(
@@ -272,7 +274,7 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
         "step_number": len(qn.sections) + 1,
         "step_count": len(qn.sections) + 1,
         "resume_url": _resume_url(request, assessment),
-        "can_validate": selectors.is_member(request.user, assessment.organisation_id),
+        "can_validate": workspace_selectors.is_member(request.user, assessment.organisation_id),
     }
     return render(request, "assessment/review.html", context, status=status)
 
@@ -281,7 +283,7 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
 def answer_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A consultant explains why they changed the owner's answer (shown in the report)."""
     assessment = access.assessment_for_request(request, public_id)
-    if not selectors.is_member(request.user, assessment.organisation_id) or not assessment.is_draft:
+    if not workspace_selectors.is_member(request.user, assessment.organisation_id) or not assessment.is_draft:
         raise Http404
     form = AnswerReasonForm(request.POST)
     if form.is_valid() and services.answer_reason_set(assessment=assessment, **form.cleaned_data):
@@ -328,7 +330,7 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "report": report,
         "resume_url": _resume_url(request, assessment),
         # Consultants of the organisation that ran it annotate the report.
-        "can_annotate": selectors.is_member(request.user, assessment.organisation_id),
+        "can_annotate": workspace_selectors.is_member(request.user, assessment.organisation_id),
         "note_max_length": Note.MAX_LENGTH,
         # The member (not the association looking at shared results) decides about sharing.
         "consent_form": ConsentForm(initial={"share": assessment.share_with_association})
@@ -344,7 +346,7 @@ def _standing(assessment: Assessment) -> dict | None:
     """Where a campaign member's overall score stands in its cohort (hidden under cohort.MIN_GROUP)."""
     if assessment.campaign_id is None or not assessment.result:
         return None
-    scores = selectors.campaign_overall_scores(assessment.campaign)
+    scores = campaigns_selectors.campaign_overall_scores(assessment.campaign)
     rank = cohort.percentile(assessment.result.get("overall"), scores)
     if rank is None:
         return None
@@ -364,7 +366,7 @@ def _can_claim(request: HttpRequest, assessment: Assessment) -> bool:
 def reopen(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A consultant reopens a client's submitted assessment to validate the owner's answers."""
     assessment = access.assessment_for_request(request, public_id)
-    if not selectors.is_member(request.user, assessment.organisation_id):
+    if not workspace_selectors.is_member(request.user, assessment.organisation_id):
         raise Http404
     if services.assessment_reopen(assessment=assessment):
         messages.success(
@@ -407,7 +409,7 @@ def claim(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_request(request, public_id)
-    if not selectors.is_member(request.user, assessment.organisation_id):
+    if not workspace_selectors.is_member(request.user, assessment.organisation_id):
         raise Http404
     if assessment.is_draft:
         return _to_review(request, assessment)
@@ -463,7 +465,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 def after_login(request: HttpRequest) -> HttpResponse:
     """Where logging in lands: staff of a consultancy or an association who have no
     assessments of their own go to their organisation's pages, everyone else to theirs."""
-    organisation = selectors.organisations_of(request.user).first()
+    organisation = workspace_selectors.organisations_of(request.user).first()
     if organisation and not selectors.assessments_of_user(request.user).exists():
         return redirect("association_home" if organisation.kind == Organisation.Kind.ASSOCIATION else "workspace")
     return redirect("my_assessments")

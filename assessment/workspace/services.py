@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Consultant writes: organisations, client firms, the logo, e-mailing a client's owner link."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The owner-link task: makes a fresh private link for a client's draft and e-mails it."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from assessment.languages import current_lang
 from assessment.models import Assessment, Firm, Organisation
 from assessment.questionnaire.definition import tr
 from assessment.reports.builder import progress_section
+from assessment.workspace import selectors as workspace_selectors
 from assessment.workspace import services as workspace_services
 
 CLIENTS_PER_PAGE = 50
@@ -69,9 +70,9 @@ def _weakest_area(result: dict) -> str | None:
 @login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.consultancy_of(request.user)
+    organisation = workspace_selectors.consultancy_of(request.user)
     if organisation is None:
-        if selectors.association_of(request.user) is not None:
+        if workspace_selectors.association_of(request.user) is not None:
             return redirect("association_home")
         return render(request, "workspace/start.html", {"form": OrganisationForm()})
     version = selectors.current_version()
@@ -79,7 +80,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     lang = current_lang()
     form = ClientFilterForm(request.GET or None, qn=qn, lang=lang) if qn else None
     filters = form.cleaned_data if form is not None and form.is_valid() else {}
-    firms = selectors.firms_of(organisation)
+    firms = workspace_selectors.firms_of(organisation)
     total = firms.count()
     if filters.get("q"):
         firms = firms.filter(name__icontains=filters["q"])
@@ -88,7 +89,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     pages = Paginator(list(firms) if by_result else firms, CLIENTS_PER_PAGE)
     page = pages.get_page(request.GET.get("page"))
     candidates = list(firms) if by_result else list(page.object_list)
-    latest = selectors.latest_submitted(candidates)
+    latest = workspace_selectors.latest_submitted(candidates)
     rows = []
     for firm in candidates:
         assessment = latest.get(firm.pk)
@@ -119,7 +120,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "form": form,
         "total": total,
-        "logo_form": LogoForm() if selectors.is_admin(request.user, organisation) else None,
+        "logo_form": LogoForm() if workspace_selectors.is_admin(request.user, organisation) else None,
     }
     return render(request, "workspace/home.html", context)
 
@@ -127,8 +128,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_logo(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.consultancy_of(request.user)
-    if organisation is None or not selectors.is_admin(request.user, organisation):
+    organisation = workspace_selectors.consultancy_of(request.user)
+    if organisation is None or not workspace_selectors.is_admin(request.user, organisation):
         raise Http404
     form = LogoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -160,7 +161,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
-    organisation = selectors.consultancy_of(request.user)
+    organisation = workspace_selectors.consultancy_of(request.user)
     if organisation is None:
         raise Http404
     form = FirmForm(request.POST or None)
@@ -178,7 +179,7 @@ OWNER_LINKS = "owner_links"  # session key: {assessment public id: owner's priva
 def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     firm = access.firm_for_request(request, firm_id)
     lang = current_lang()
-    history = selectors.firm_assessments(firm)
+    history = workspace_selectors.firm_assessments(firm)
     submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)
     progress = progress_section(submitted[-2], submitted[-1], lang) if len(submitted) >= 2 else None
     links = request.session.get(OWNER_LINKS, {})
