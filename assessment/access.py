@@ -10,11 +10,11 @@ import uuid
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 
-from assessment import selectors
+from assessment import links, selectors
 from assessment.links import token_digest
 from assessment.models import Assessment, Campaign, Firm, Organisation
-from assessment.workspace import selectors as workspace_selectors
 
 SESSION_KEY = "assessment_tokens"
 # Assessments this browser started (not merely opened from someone's link): only these
@@ -59,7 +59,7 @@ def can_access(request: HttpRequest, assessment: Assessment) -> bool:
     user = request.user
     if user.is_authenticated and assessment.owner_id == user.pk:
         return True
-    if workspace_selectors.is_member(user, assessment.organisation_id):
+    if selectors.is_member(user, assessment.organisation_id):
         return True
     return token_for(request, assessment) is not None
 
@@ -73,7 +73,7 @@ def firm_for_request(request: HttpRequest, firm_id: int) -> Firm:
         .filter(pk=firm_id, organisation__kind=Organisation.Kind.CONSULTANCY)
         .first()
     )
-    if firm is None or not workspace_selectors.is_member(request.user, firm.organisation_id):
+    if firm is None or not selectors.is_member(request.user, firm.organisation_id):
         raise Http404
     return firm
 
@@ -102,7 +102,7 @@ def shared_with(user, assessment: Assessment) -> bool:
         assessment.campaign_id is not None
         and assessment.share_with_association
         and not assessment.is_draft
-        and workspace_selectors.is_member(user, assessment.campaign.organisation_id)
+        and selectors.is_member(user, assessment.campaign.organisation_id)
     )
 
 
@@ -114,7 +114,7 @@ def campaign_for_request(request: HttpRequest, campaign_id: int) -> Campaign:
         .filter(pk=campaign_id)
         .first()
     )
-    if campaign is None or not workspace_selectors.is_member(request.user, campaign.organisation_id):
+    if campaign is None or not selectors.is_member(request.user, campaign.organisation_id):
         raise Http404
     return campaign
 
@@ -125,3 +125,15 @@ def session_assessments(request: HttpRequest) -> list[Assessment]:
     if not ids:
         return []
     return [a for a in selectors.assessments_by_public_ids(ids) if token_for(request, a)]
+
+
+def resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
+    token = token_for(request, assessment)
+    if token is None:
+        return None
+    return links.absolute_url(reverse("resume", args=[token]))
+
+
+def can_claim(request: HttpRequest, assessment: Assessment) -> bool:
+    """A logged-in visitor holding the private link of an assessment nobody owns yet."""
+    return request.user.is_authenticated and assessment.owner_id is None and token_for(request, assessment) is not None

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from assessment.models import (
     Answer,
     Assessment,
+    Membership,
     Note,
+    Organisation,
     QuestionnaireVersion,
 )
 from assessment.questionnaire.definition import Questionnaire, parse_questionnaire
@@ -89,3 +91,29 @@ def report_inputs(assessment: Assessment) -> dict[str, Any]:
 
 
 # --- Associations -------------------------------------------------------------------------
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def consultancy_of(user) -> Organisation | None:
+    """The consultancy whose workspace this user works in (the first, if several)."""
+    return organisations_of(user).filter(kind=Organisation.Kind.CONSULTANCY).first()
+
+
+def association_of(user) -> Organisation | None:
+    """The association whose campaigns this user runs (the first, if several)."""
+    return organisations_of(user).filter(kind=Organisation.Kind.ASSOCIATION).first()
+
+
+def is_member(user, organisation_id: int | None) -> bool:
+    if organisation_id is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
+
+
+def is_admin(user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.ADMIN).exists()

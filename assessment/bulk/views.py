@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import tempfile
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,21 +16,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, selectors
 from assessment.bulk import exports, importing, tables
 from assessment.bulk import selectors as bulk_selectors
 from assessment.bulk import services as bulk_services
+from assessment.bulk.forms import ImportForm
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.languages import current_lang
 from assessment.models import BulkJob, Campaign
-from assessment.wizard.forms import ReportRequestForm
-
-
-class ImportForm(forms.Form):
-    upload = forms.FileField(label=gettext_lazy("Completed template (CSV or XLSX)"))
+from assessment.reports.forms import ReportRequestForm
 
 
 def _campaign_file_stem(campaign: Campaign) -> str:

@@ -12,26 +12,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from assessment import access, selectors
-from assessment.bulk.exports import report_filename
 from assessment.campaigns import cohort
 from assessment.campaigns import selectors as campaigns_selectors
-from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import Questionnaire, tr
-from assessment.reports import pdf
 from assessment.reports.builder import FACT_LABELS
-from assessment.wizard.forms import ReportRequestForm
 
 logger = logging.getLogger(__name__)
 BUCKETS = ["0–19", "20–39", "40–59", "60–79", "80–100"]
@@ -112,34 +100,3 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
             groups.append({"label": label, "n": group.n, "mean": group.mean_overall, "hidden": group.hidden})
         data.breakdowns.append({"title": title, "groups": groups})
     return data
-
-
-@login_required
-@require_GET
-def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = access.campaign_for_request(request, campaign_id)
-    qn = selectors.questionnaire_of(campaign.questionnaire)
-    data = build_dashboard(campaign, qn, current_lang())
-    return render(request, "campaigns/dashboard.html", {"campaign": campaign, "data": data})
-
-
-@login_required
-@require_GET
-def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
-    campaign = access.campaign_for_request(request, campaign_id)
-    form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})
-    lang = form.cleaned_data["lang"] if form.is_valid() else current_lang()
-    qn = selectors.questionnaire_of(campaign.questionnaire)
-    with translation.override(lang):
-        data = build_dashboard(campaign, qn, lang)
-        html = render_to_string("report/cohort.html", {"data": data, "generated": timezone.localdate()})
-    try:
-        document = pdf.render_html_bounded(html)
-    except Exception:
-        logger.exception("Cohort PDF for campaign %s failed", campaign.pk)
-        return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
-    response = HttpResponse(document, content_type="application/pdf")
-    filename = report_filename(campaign.name, timezone.localdate(), "full").replace("-report.pdf", "-cohort.pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response

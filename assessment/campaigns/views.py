@@ -6,84 +6,38 @@ call a service, redirect.
 
 from __future__ import annotations
 
-from django import forms
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors
+from assessment.bulk.exports import report_filename
 from assessment.campaigns import memberlist
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
+from assessment.campaigns.dashboard import build_dashboard, logger
+from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm
 from assessment.languages import current_lang
-from assessment.models import Campaign, QuestionnaireVersion
+from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
-from assessment.workspace import selectors as workspace_selectors
+from assessment.reports import pdf
+from assessment.reports.forms import ReportRequestForm
 
 JOINS_PER_SESSION = 3
-DATE_INPUT = {"type": "date"}
-
-
-class CampaignForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Campaign name"), max_length=200)
-    questionnaire = forms.ModelChoiceField(
-        label=gettext_lazy("Questionnaire version"),
-        queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
-        empty_label=None,
-    )
-    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
-    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
-    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        current = selectors.current_version()
-        if current is not None:
-            self.fields["questionnaire"].initial = current.pk
-        today = timezone.localdate()
-        self.fields["opens_on"].initial = today
-        self.fields["closes_on"].initial = today + timezone.timedelta(days=30)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", _("The closing date must not be before the opening date."))
-        return data
-
-
-class InviteForm(forms.Form):
-    members = forms.CharField(
-        label=gettext_lazy("Members, one per line"),
-        help_text=gettext_lazy(
-            "Firm name, contact person, e-mail and optionally language (zh-hans or en), separated by commas "
-            "or tabs. You can paste the columns straight from Excel."
-        ),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-        max_length=memberlist.MAX_BYTES,
-    )
-    upload = forms.FileField(
-        label=gettext_lazy("Or upload a CSV file with the same columns (UTF-8 or GBK)"), required=False
-    )
-
-
-class ConsentForm(forms.Form):
-    share = forms.BooleanField(required=False)
-
-
-class JoinForm(forms.Form):
-    firm_name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
-    share = forms.BooleanField(required=False)
 
 
 def _association(request: HttpRequest):
-    organisation = workspace_selectors.association_of(request.user)
+    organisation = selectors.association_of(request.user)
     if organisation is None:
         raise Http404
     return organisation
@@ -92,7 +46,7 @@ def _association(request: HttpRequest):
 @login_required
 @require_GET
 def association_home(request: HttpRequest) -> HttpResponse:
-    organisation = workspace_selectors.association_of(request.user)
+    organisation = selectors.association_of(request.user)
     if organisation is None:
         return redirect("workspace")
     context = {
@@ -313,3 +267,50 @@ def campaign_join(request: HttpRequest, link_token: str) -> HttpResponse:
         return _start(request, assessment, resume)
     context = {"campaign": found, "form": form, "is_open": is_open}
     return render(request, "campaigns/join.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.campaign_id is None:
+        raise Http404
+    form = ConsentForm(request.POST)
+    form.is_valid()  # an unticked box is simply absent: "do not share"
+    share = form.cleaned_data.get("share", False)
+    campaigns_services.consent_set(assessment=assessment, share=share)
+    if share:
+        messages.success(request, _("The association can now see these results."))
+    else:
+        messages.success(request, _("The association now sees your firm only inside totals of several firms."))
+    return redirect("results", assessment.public_id)
+
+
+@login_required
+@require_GET
+def campaign_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = access.campaign_for_request(request, campaign_id)
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    data = build_dashboard(campaign, qn, current_lang())
+    return render(request, "campaigns/dashboard.html", {"campaign": campaign, "data": data})
+
+
+@login_required
+@require_GET
+def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The dashboard as a cohort report, through the same PDF machinery as the firm reports."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})
+    lang = form.cleaned_data["lang"] if form.is_valid() else current_lang()
+    qn = selectors.questionnaire_of(campaign.questionnaire)
+    with translation.override(lang):
+        data = build_dashboard(campaign, qn, lang)
+        html = render_to_string("report/cohort.html", {"data": data, "generated": timezone.localdate()})
+    try:
+        document = pdf.render_html_bounded(html)
+    except Exception:
+        logger.exception("Cohort PDF for campaign %s failed", campaign.pk)
+        return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
+    response = HttpResponse(document, content_type="application/pdf")
+    filename = report_filename(campaign.name, timezone.localdate(), "full").replace("-report.pdf", "-cohort.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -10,12 +10,11 @@ from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.questionnaire.definition import AREAS, Question, tr
+from assessment.questionnaire.definition import Question, tr
 from assessment.questionnaire.rules import is_answered
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
@@ -178,46 +177,6 @@ def help_for(q: Question, lang: str) -> str:
         cites = ", ".join(f"{s.paper} §{s.section}" for s in q.sources)
         parts.append(format_html('<span class="cite">{} {}</span>', _("Source:"), cites))
     return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else ""
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        label=gettext_lazy("E-mail"), help_text=gettext_lazy("Used only to reset your password."), max_length=254
-    )
-
-    class Meta(UserCreationForm.Meta):
-        fields = ("username", "email")
-
-    def clean_email(self) -> str:
-        # One account per address: a password reset must reach exactly one account.
-        email = self.cleaned_data["email"].strip()
-        if self._meta.model.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account already uses this e-mail address. Log in or reset its password."))
-        return email
-
-
-class ReportRequestForm(forms.Form):
-    lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])
-    variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])
-
-
-class NoteForm(forms.Form):
-    """A note on one area, or on one recommendation this assessment triggered."""
-
-    target = forms.CharField(max_length=80)
-    text = forms.CharField(
-        label=gettext_lazy("Consultant's note"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
-    )
-
-    def __init__(self, *args, result: dict, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.targets = {f"area:{a}" for a in AREAS} | {f"rec:{a['key']}" for a in result.get("actions", [])}
-
-    def clean_target(self) -> str:
-        target = self.cleaned_data["target"]
-        if target not in self.targets:
-            raise forms.ValidationError(_("This note does not belong to this report."))
-        return target
 
 
 class AnswerReasonForm(forms.Form):

@@ -7,51 +7,23 @@ import logging
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.contrib.auth.views import LoginView
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors, services
-from assessment.accounts import services as accounts_services
-from assessment.bulk.exports import report_filename
-from assessment.campaigns import cohort
-from assessment.campaigns import selectors as campaigns_selectors
-from assessment.campaigns import services as campaigns_services
-from assessment.campaigns.views import ConsentForm
+from assessment.access import resume_url
 from assessment.languages import current_lang
-from assessment.models import Assessment, Note, Organisation
+from assessment.models import Assessment
 from assessment.questionnaire.definition import Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
-from assessment.reports import services as reports_services
-from assessment.reports.builder import answer_check, answer_text, build_report
-from assessment.wizard.forms import (
-    AnswerReasonForm,
-    NoteForm,
-    ReportRequestForm,
-    SectionForm,
-    SignupForm,
-    changed_only,
-    loaded_snapshot,
-)
-from assessment.workspace import selectors as workspace_selectors
+from assessment.reports.builder import answer_check, answer_text
+from assessment.wizard.forms import AnswerReasonForm, SectionForm, changed_only, loaded_snapshot
 
 logger = logging.getLogger(__name__)
-
-
-def _resume_url(request: HttpRequest, assessment: Assessment) -> str | None:
-    token = access.token_for(request, assessment)
-    if token is None:
-        return None
-    return links.absolute_url(reverse("resume", args=[token]))
 
 
 def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
@@ -141,7 +113,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         loaded = loaded_snapshot(request.POST.get("_loaded"))
         values, cleared = changed_only(loaded, shown, blanked)
         cleared &= answers.keys()  # only delete what is stored: saves a query per post
-        consultant = request.user if workspace_selectors.is_member(request.user, assessment.organisation_id) else None
+        consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
         try:
             services.answers_save(assessment=assessment, values=values, cleared=cleared, consultant=consultant)
         except services.AssessmentLocked as exc:
@@ -216,8 +188,8 @@ def _render_step(request, assessment, qn, answers, facts, section, form, loaded=
         "step_number": keys.index(section) + 1,
         "step_count": len(keys) + 1,
         "is_first": keys.index(section) == 0,
-        "resume_url": _resume_url(request, assessment),
-        "consultant_mode": workspace_selectors.is_member(request.user, assessment.organisation_id),
+        "resume_url": resume_url(request, assessment),
+        "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
         "return_to": "review" if "review" in (request.GET.get("from"), request.POST.get("return_to")) else "",
         # What the page shows as loaded, so a later post can tell what this tab changed.
         "loaded_json": json.dumps(
@@ -273,8 +245,8 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
         "steps": _progress(qn, answers, facts, "review"),
         "step_number": len(qn.sections) + 1,
         "step_count": len(qn.sections) + 1,
-        "resume_url": _resume_url(request, assessment),
-        "can_validate": workspace_selectors.is_member(request.user, assessment.organisation_id),
+        "resume_url": resume_url(request, assessment),
+        "can_validate": selectors.is_member(request.user, assessment.organisation_id),
     }
     return render(request, "assessment/review.html", context, status=status)
 
@@ -283,7 +255,7 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
 def answer_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A consultant explains why they changed the owner's answer (shown in the report)."""
     assessment = access.assessment_for_request(request, public_id)
-    if not workspace_selectors.is_member(request.user, assessment.organisation_id) or not assessment.is_draft:
+    if not selectors.is_member(request.user, assessment.organisation_id) or not assessment.is_draft:
         raise Http404
     form = AnswerReasonForm(request.POST)
     if form.is_valid() and services.answer_reason_set(assessment=assessment, **form.cleaned_data):
@@ -308,121 +280,6 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
         return _render_review(request, assessment, status=400)
     return redirect("results", assessment.public_id)
-
-
-def _to_review(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """Results and reports exist only after submission: send a draft's owner to the review page."""
-    messages.info(request, _("Submit the assessment to see its results."))
-    return redirect("review", assessment.public_id)
-
-
-@require_GET
-def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_viewing(request, public_id)
-    if assessment.is_draft:
-        return _to_review(request, assessment)
-    qn = selectors.questionnaire_of(assessment.questionnaire)
-    notes = selectors.notes_of(assessment)
-    validation = selectors.validation_of(assessment)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang(), notes, validation)
-    context = {
-        "assessment": assessment,
-        "report": report,
-        "resume_url": _resume_url(request, assessment),
-        # Consultants of the organisation that ran it annotate the report.
-        "can_annotate": workspace_selectors.is_member(request.user, assessment.organisation_id),
-        "note_max_length": Note.MAX_LENGTH,
-        # The member (not the association looking at shared results) decides about sharing.
-        "consent_form": ConsentForm(initial={"share": assessment.share_with_association})
-        if assessment.campaign_id and access.can_access(request, assessment)
-        else None,
-        "can_claim": _can_claim(request, assessment),
-        "standing": _standing(assessment),
-    }
-    return render(request, "assessment/results.html", context)
-
-
-def _standing(assessment: Assessment) -> dict | None:
-    """Where a campaign member's overall score stands in its cohort (hidden under cohort.MIN_GROUP)."""
-    if assessment.campaign_id is None or not assessment.result:
-        return None
-    scores = campaigns_selectors.campaign_overall_scores(assessment.campaign)
-    rank = cohort.percentile(assessment.result.get("overall"), scores)
-    if rank is None:
-        return None
-    return {"percentile": rank, "count": len([s for s in scores if s is not None])}
-
-
-def _can_claim(request: HttpRequest, assessment: Assessment) -> bool:
-    """A logged-in visitor holding the private link of an assessment nobody owns yet."""
-    return (
-        request.user.is_authenticated
-        and assessment.owner_id is None
-        and access.token_for(request, assessment) is not None
-    )
-
-
-@require_POST
-def reopen(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """A consultant reopens a client's submitted assessment to validate the owner's answers."""
-    assessment = access.assessment_for_request(request, public_id)
-    if not workspace_selectors.is_member(request.user, assessment.organisation_id):
-        raise Http404
-    if services.assessment_reopen(assessment=assessment):
-        messages.success(
-            request,
-            _(
-                "The assessment is open again. Answers you save count as validated by you; "
-                "submit it again to update the scores and the report."
-            ),
-        )
-    return redirect("review", assessment.public_id)
-
-
-@require_POST
-def consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_request(request, public_id)
-    if assessment.campaign_id is None:
-        raise Http404
-    form = ConsentForm(request.POST)
-    form.is_valid()  # an unticked box is simply absent: "do not share"
-    share = form.cleaned_data.get("share", False)
-    campaigns_services.consent_set(assessment=assessment, share=share)
-    if share:
-        messages.success(request, _("The association can now see these results."))
-    else:
-        messages.success(request, _("The association now sees your firm only inside totals of several firms."))
-    return redirect("results", assessment.public_id)
-
-
-@require_POST
-def claim(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Add an assessment (and its firm) opened from a private link to the logged-in account."""
-    assessment = access.assessment_for_request(request, public_id)
-    if not _can_claim(request, assessment):
-        raise Http404
-    services.assessment_claim(user=request.user, assessment=assessment)
-    messages.success(request, _("The assessment and its firm are now in your account."))
-    return redirect("my_assessments")
-
-
-@require_POST
-def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_request(request, public_id)
-    if not workspace_selectors.is_member(request.user, assessment.organisation_id):
-        raise Http404
-    if assessment.is_draft:
-        return _to_review(request, assessment)
-    form = NoteForm(request.POST, result=assessment.result)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("results", assessment.public_id)
-    target = form.cleaned_data["target"]
-    services.note_save(assessment=assessment, target=target, text=form.cleaned_data["text"], author=request.user)
-    messages.success(request, _("Note saved. It appears in the report."))
-    kind, key = target.split(":", 1)
-    anchor = f"area-note-{key}" if kind == "area" else f"action-{key}"
-    return redirect(reverse("results", args=[assessment.public_id]) + f"#{anchor}")
 
 
 def _where_left_off(assessment: Assessment) -> HttpResponse:
@@ -458,73 +315,3 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         # The first visit, e.g. through the link a consultant sent: nothing to come back to yet.
         messages.success(request, _("Welcome. Your answers are saved as you go; this private link brings you back."))
     return _where_left_off(assessment)
-
-
-@login_required
-@require_GET
-def after_login(request: HttpRequest) -> HttpResponse:
-    """Where logging in lands: staff of a consultancy or an association who have no
-    assessments of their own go to their organisation's pages, everyone else to theirs."""
-    organisation = workspace_selectors.organisations_of(request.user).first()
-    if organisation and not selectors.assessments_of_user(request.user).exists():
-        return redirect("association_home" if organisation.kind == Organisation.Kind.ASSOCIATION else "workspace")
-    return redirect("my_assessments")
-
-
-@login_required
-@require_GET
-def my_assessments(request: HttpRequest) -> HttpResponse:
-    mine = selectors.assessments_of_user(request.user)
-    return render(request, "assessment/my_assessments.html", {"mine": mine})
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        drafts = access.started_here(request)
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        services.assessments_claim(user=user, assessments=drafts)
-        messages.success(request, _("Your account is ready. Your assessments are listed below."))
-        return redirect("my_assessments")
-    return render(request, "registration/signup.html", {"form": form})
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    """Ask for a reset link. The look-up and the e-mail happen in the task worker, so the
-    page answers in the same time whether or not the address has an account."""
-
-    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        accounts_services.password_reset_request(email=form.cleaned_data["email"], language=translation.get_language())
-        return redirect(self.get_success_url())
-
-
-class OwnerLoginView(LoginView):
-    """Log in, and attach the drafts this browser started anonymously to the account."""
-
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        drafts = access.started_here(self.request)
-        response = super().form_valid(form)
-        services.assessments_claim(user=form.get_user(), assessments=drafts)
-        return response
-
-
-@require_GET
-def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    assessment = access.assessment_for_viewing(request, public_id)
-    if assessment.is_draft:
-        return _to_review(request, assessment)
-    form = ReportRequestForm(request.GET)
-    if not form.is_valid():
-        raise Http404
-    lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
-    try:
-        stored = reports_services.report_pdf(assessment=assessment, lang=lang, variant=variant)
-        handle = stored.file.open("rb")
-    except Exception:
-        # Never a 500 page: say what happened and keep the results page one click away.
-        logger.exception("PDF report for assessment %s failed", assessment.pk)
-        return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
-    filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant, lang)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

@@ -7,36 +7,9 @@ from django.db.models import QuerySet
 from assessment.models import (
     Assessment,
     Firm,
-    Membership,
     Organisation,
 )
 from assessment.selectors import assessments
-
-
-def organisations_of(user) -> QuerySet[Organisation]:
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user).order_by("name")
-
-
-def consultancy_of(user) -> Organisation | None:
-    """The consultancy whose workspace this user works in (the first, if several)."""
-    return organisations_of(user).filter(kind=Organisation.Kind.CONSULTANCY).first()
-
-
-def association_of(user) -> Organisation | None:
-    """The association whose campaigns this user runs (the first, if several)."""
-    return organisations_of(user).filter(kind=Organisation.Kind.ASSOCIATION).first()
-
-
-def is_member(user, organisation_id: int | None) -> bool:
-    if organisation_id is None or not user.is_authenticated:
-        return False
-    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
-
-
-def is_admin(user, organisation: Organisation) -> bool:
-    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.ADMIN).exists()
 
 
 def firms_of(organisation: Organisation) -> QuerySet[Firm]:

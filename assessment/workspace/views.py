@@ -5,7 +5,8 @@ Thin views, like views.py: fetch through access helpers, validate a form, call a
 
 from __future__ import annotations
 
-from django import forms
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors, services
@@ -24,42 +24,9 @@ from assessment.questionnaire.definition import tr
 from assessment.reports.builder import progress_section
 from assessment.workspace import selectors as workspace_selectors
 from assessment.workspace import services as workspace_services
+from assessment.workspace.forms import ClientFilterForm, FirmForm, LogoForm, OrganisationForm
 
 CLIENTS_PER_PAGE = 50
-
-
-class OrganisationForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name of your organisation"), max_length=200)
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        choices=[
-            (Organisation.Kind.CONSULTANCY, gettext_lazy("Consultancy: I assess client firms")),
-            (Organisation.Kind.ASSOCIATION, gettext_lazy("Association: I run assessment campaigns among members")),
-        ],
-        widget=forms.RadioSelect,
-        initial=Organisation.Kind.CONSULTANCY,
-    )
-
-
-class LogoForm(forms.Form):
-    logo = forms.FileField(label=gettext_lazy("Logo for report covers (PNG, JPEG, GIF or WebP, at most 2 MB)"))
-
-
-class FirmForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
-    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100, required=False)
-    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"), required=False, max_length=254)
-
-
-class ClientFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    band = forms.ChoiceField(label=gettext_lazy("Overall level"), required=False)
-    weakest = forms.ChoiceField(label=gettext_lazy("Weakest area"), required=False)
-
-    def __init__(self, *args, qn, lang: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["band"].choices = [("", _("Any")), *((b.key, tr(b.label, lang)) for b in qn.bands)]
-        self.fields["weakest"].choices = [("", _("Any")), *((s.key, tr(s.title, lang)) for s in qn.areas)]
 
 
 def _weakest_area(result: dict) -> str | None:
@@ -70,9 +37,9 @@ def _weakest_area(result: dict) -> str | None:
 @login_required
 @require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    organisation = workspace_selectors.consultancy_of(request.user)
+    organisation = selectors.consultancy_of(request.user)
     if organisation is None:
-        if workspace_selectors.association_of(request.user) is not None:
+        if selectors.association_of(request.user) is not None:
             return redirect("association_home")
         return render(request, "workspace/start.html", {"form": OrganisationForm()})
     version = selectors.current_version()
@@ -120,7 +87,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "form": form,
         "total": total,
-        "logo_form": LogoForm() if workspace_selectors.is_admin(request.user, organisation) else None,
+        "logo_form": LogoForm() if selectors.is_admin(request.user, organisation) else None,
     }
     return render(request, "workspace/home.html", context)
 
@@ -128,8 +95,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_logo(request: HttpRequest) -> HttpResponse:
-    organisation = workspace_selectors.consultancy_of(request.user)
-    if organisation is None or not workspace_selectors.is_admin(request.user, organisation):
+    organisation = selectors.consultancy_of(request.user)
+    if organisation is None or not selectors.is_admin(request.user, organisation):
         raise Http404
     form = LogoForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -161,7 +128,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_new(request: HttpRequest) -> HttpResponse:
-    organisation = workspace_selectors.consultancy_of(request.user)
+    organisation = selectors.consultancy_of(request.user)
     if organisation is None:
         raise Http404
     form = FirmForm(request.POST or None)
@@ -260,3 +227,20 @@ def client_new_link(request: HttpRequest, firm_id: int, public_id) -> HttpRespon
     firm, assessment = _client_draft(request, firm_id, public_id)
     _show_owner_link(request, firm, assessment, services.assessment_new_link(assessment=assessment))
     return redirect("client", firm.pk)
+
+
+@require_POST
+def reopen(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A consultant reopens a client's submitted assessment to validate the owner's answers."""
+    assessment = access.assessment_for_request(request, public_id)
+    if not selectors.is_member(request.user, assessment.organisation_id):
+        raise Http404
+    if services.assessment_reopen(assessment=assessment):
+        messages.success(
+            request,
+            _(
+                "The assessment is open again. Answers you save count as validated by you; "
+                "submit it again to update the scores and the report."
+            ),
+        )
+    return redirect("review", assessment.public_id)

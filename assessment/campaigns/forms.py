@@ -1,0 +1,66 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment import selectors
+from assessment.campaigns import memberlist
+from assessment.models import QuestionnaireVersion
+
+DATE_INPUT = {"type": "date"}
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Campaign name"), max_length=200)
+    questionnaire = forms.ModelChoiceField(
+        label=gettext_lazy("Questionnaire version"),
+        queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
+        empty_label=None,
+    )
+    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = selectors.current_version()
+        if current is not None:
+            self.fields["questionnaire"].initial = current.pk
+        today = timezone.localdate()
+        self.fields["opens_on"].initial = today
+        self.fields["closes_on"].initial = today + timezone.timedelta(days=30)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", _("The closing date must not be before the opening date."))
+        return data
+
+
+class InviteForm(forms.Form):
+    members = forms.CharField(
+        label=gettext_lazy("Members, one per line"),
+        help_text=gettext_lazy(
+            "Firm name, contact person, e-mail and optionally language (zh-hans or en), separated by commas "
+            "or tabs. You can paste the columns straight from Excel."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=memberlist.MAX_BYTES,
+    )
+    upload = forms.FileField(
+        label=gettext_lazy("Or upload a CSV file with the same columns (UTF-8 or GBK)"), required=False
+    )
+
+
+class ConsentForm(forms.Form):
+    share = forms.BooleanField(required=False)
+
+
+class JoinForm(forms.Form):
+    firm_name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
+    share = forms.BooleanField(required=False)

@@ -1,0 +1,33 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment.questionnaire.definition import AREAS
+
+
+class ReportRequestForm(forms.Form):
+    lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])
+    variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])
+
+
+class NoteForm(forms.Form):
+    """A note on one area, or on one recommendation this assessment triggered."""
+
+    target = forms.CharField(max_length=80)
+    text = forms.CharField(
+        label=gettext_lazy("Consultant's note"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, result: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = {f"area:{a}" for a in AREAS} | {f"rec:{a['key']}" for a in result.get("actions", [])}
+
+    def clean_target(self) -> str:
+        target = self.cleaned_data["target"]
+        if target not in self.targets:
+            raise forms.ValidationError(_("This note does not belong to this report."))
+        return target
