@@ -14,7 +14,8 @@ from assessment.models import (
     Organisation,
     QuestionnaireVersion,
 )
-from assessment.questionnaire.definition import Questionnaire, parse_questionnaire
+from assessment.questionnaire.definition import Questionnaire
+from assessment.questionnaire.parser import parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
 # can live for the whole process. Keyed by checksum too, in case a test reloads the db.

@@ -21,8 +21,9 @@ from assessment.models import (
     Note,
     QuestionnaireVersion,
 )
-from assessment.questionnaire.definition import ContentError, content_checksum, load_yaml, parse_questionnaire
+from assessment.questionnaire.definition import ContentError, content_checksum
 from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.questionnaire.plan import strengths, support_items, triggered_actions
 from assessment.questionnaire.rules import missing_questions
 from assessment.questionnaire.scoring import score

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from assessment import services
 from assessment.content import content_files
-from assessment.questionnaire.definition import load_yaml, parse_questionnaire
+from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.services import questionnaire_load
 from tests.content import mini_raw, shipped_raw
 

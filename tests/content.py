@@ -6,7 +6,7 @@ import copy
 from functools import cache
 
 from assessment.content import content_files
-from assessment.questionnaire.definition import load_yaml
+from assessment.questionnaire.parser import load_yaml
 
 
 def T(en: str, zh: str | None = None) -> dict[str, str]:

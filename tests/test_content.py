@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from assessment.questionnaire.definition import AREAS, ContentError, load_yaml, parse_questionnaire
+from assessment.questionnaire.definition import AREAS, ContentError
 from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.questionnaire.rules import visible_questions
 from assessment.questionnaire.scoring import score
 from tests.content import PROFILE, mini_raw, shipped_raw

@@ -11,7 +11,8 @@ import copy
 import pytest
 
 from assessment.content import content_files
-from assessment.questionnaire.definition import HORIZONS, PRIORITIES, ContentError, load_yaml, parse_questionnaire
+from assessment.questionnaire.definition import HORIZONS, PRIORITIES, ContentError
+from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.questionnaire.plan import support_items, triggered_actions
 from assessment.questionnaire.samples import sample_firm
 from assessment.questionnaire.scoring import score

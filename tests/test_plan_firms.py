@@ -11,7 +11,8 @@ from functools import cache
 import pytest
 
 from assessment.content import CONTENT_DIR
-from assessment.questionnaire.definition import Questionnaire, load_yaml, parse_questionnaire
+from assessment.questionnaire.definition import Questionnaire
+from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.questionnaire.plan import Action, support_items, triggered_actions
 from assessment.questionnaire.rules import visible_questions
 from assessment.questionnaire.scoring import ScoreResult, score

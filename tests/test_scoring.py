@@ -3,8 +3,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.questionnaire.definition import AREAS, parse_questionnaire
+from assessment.questionnaire.definition import AREAS
 from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.parser import parse_questionnaire
 from assessment.questionnaire.plan import strengths, triggered_actions
 from assessment.questionnaire.rules import missing_questions, visible_questions
 from assessment.questionnaire.samples import sample_answers
