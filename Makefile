@@ -18,13 +18,13 @@ run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a backgro
 # locking differ from SQLite's (a 300-character e-mail address was a 500 page only there).
 # CI always has it; elsewhere the pass is skipped when nothing listens on 127.0.0.1:5432.
 PG_URL ?= postgres://127.0.0.1:5432/sme_pg
-PG_TESTS := tests/test_security.py tests/test_campaigns.py tests/test_workspace.py tests/test_wizard.py \
-	tests/test_accounts.py tests/test_bulk.py
+PG_TESTS := tests/test_security.py tests/campaigns/test_campaigns.py tests/workspace/test_workspace.py \
+	tests/wizard/test_wizard.py tests/accounts/test_accounts.py tests/bulk/test_bulk.py
 
 # Two processes (this machine has 2 cores), each with its own test database (pytest-django
 # suffixes its name per worker) and media directory (tests/conftest.py); whole files go to one
 # process so module-wide fixtures (the isolation world, the browser) are built once. The
-# PostgreSQL pass has none, so its tests are spread one by one (its longest file is test_bulk).
+# PostgreSQL pass has none, so its tests are spread one by one (its longest file is bulk/test_bulk).
 PARALLEL ?= -n 2 --dist loadfile
 PG_PARALLEL ?= -n 2 --dist load
 

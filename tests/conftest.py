@@ -3,16 +3,21 @@ from functools import cache
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
 
 from assessment import services
-from assessment.content import content_files
+from assessment.campaigns.memberlist import Member
+from assessment.models import BulkJob
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
+from assessment.selectors import questionnaire_of
 from assessment.services import questionnaire_load
-from tests.content import mini_raw, shipped_raw
+from assessment.workspace.services import firm_create, organisation_create
+from tests.content import mini_raw, shipped_raw, shipped_text
+from tests.factories import accept, answers_for, complete, invite, open_campaign, submitted_assessment, url
 
 # Hashing a real password costs ~0.3 s (2.8 s on a busy machine) per user, and almost every
-# test only force_logins its users. tests/test_accounts.py, which tests logging in and how
+# test only force_logins its users. tests/accounts/test_accounts.py, which tests logging in and how
 # passwords are stored, switches the real hashers back on (the `real_hashers` fixture).
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -47,11 +52,6 @@ def content_parsed_once():
         yield
 
 
-@cache
-def shipped_text() -> str:
-    return content_files()[-1].read_text(encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def shipped():
     return parse_questionnaire(shipped_raw())
@@ -83,3 +83,111 @@ def shanghai_today(request) -> date:
     instant, local_day = request.param
     with time_machine.travel(instant, tick=True):
         yield local_day
+
+
+# --- Organisations, each with what its tests start from -----------------------------------------
+
+
+@pytest.fixture
+def consultancy(db, django_user_model):
+    """Two consultancies, each with a consultant and one client."""
+    people = {}
+    for tag in ("a", "b"):
+        user = django_user_model.objects.create_user(f"consultant_{tag}", password="a-long-password-1")
+        org = organisation_create(user=user, name=f"Service Centre {tag.upper()}", kind="consultancy")
+        firm = firm_create(organisation=org, name=f"Client of {tag.upper()}")
+        client = Client()
+        client.force_login(user)
+        people[tag] = {"user": user, "org": org, "firm": firm, "client": client}
+    return people
+
+
+@pytest.fixture
+def associations(version, django_user_model):
+    """Two associations X and Y, each with an open campaign."""
+    people = {}
+    for tag in ("x", "y"):
+        user = django_user_model.objects.create_user(f"assoc_{tag}", password="a-long-password-1")
+        org, campaign = open_campaign(user, f"Chamber {tag.upper()}", f"Spring round {tag.upper()}", version)
+        client = Client()
+        client.force_login(user)
+        people[tag] = {"user": user, "org": org, "campaign": campaign, "client": client}
+    return people
+
+
+@pytest.fixture
+def chamber(version, django_user_model):
+    """One association with an open campaign, logged in; `qn` is the campaign's questionnaire."""
+    user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
+    org, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)
+    client = Client()
+    client.force_login(user)
+    return {"user": user, "org": org, "campaign": campaign, "client": client, "qn": questionnaire_of(version)}
+
+
+# --- The main pages of every kind of user (HTML validity, nothing loaded from elsewhere) ---------
+
+
+@pytest.fixture
+def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -> dict[str, bytes]:
+    """The main pages of every kind of user (also with errors shown), by name."""
+    pages: dict[str, bytes] = {}
+    anonymous = Client()
+    for lang in ("zh-hans", "en"):
+        pages[f"home-{lang}"] = anonymous.get(url("home", lang=lang)).content
+    pages["login"] = anonymous.get(url("login")).content
+    pages["signup"] = anonymous.get(url("signup")).content
+    pages["password-reset"] = anonymous.get(url("password_reset")).content
+
+    owner = Client()
+    start = owner.post(url("start", lang="zh-hans"))
+    public_id = start["Location"].split("/a/")[1].split("/")[0]
+    pages["step-profile"] = owner.get(start["Location"]).content
+    pages["step-financing"] = owner.get(url("step", public_id, "financing", lang="zh-hans")).content
+    pages["review"] = owner.get(url("review", public_id, lang="zh-hans")).content
+    # Pages as they come back with errors: the values typed are shown again as typed.
+    pages["step-errors"] = owner.post(
+        url("step", public_id, "profile", lang="zh-hans"), {"firm_name": "", "employees": "many", "action": "next"}
+    ).content
+    pages["login-error"] = anonymous.post(url("login"), {"username": "nobody", "password": "wrong-password"}).content
+
+    consultant = django_user_model.objects.create_user("c", password="a-long-password-1")
+    centre = organisation_create(user=consultant, name="Centre", kind="consultancy")
+    firm = firm_create(organisation=centre, name="Client Co")
+    done = submitted_assessment(version, owner=None, firm=firm)
+    c = Client()
+    c.force_login(consultant)
+    pages["workspace"] = c.get(url("workspace")).content
+    pages["client"] = c.get(url("client", firm.pk)).content
+    pages["results-consultant"] = c.get(url("results", done.public_id)).content
+
+    chamber = django_user_model.objects.create_user("a", password="a-long-password-1")
+    _org, campaign = open_campaign(chamber, "Chamber", "Round", version)
+    members = [Member(f"Member {n}", "", f"m{n}@example.com", "en") for n in range(6)]
+    tokens = invite(campaign, django_capture_on_commit_callbacks, *members)
+    first = None
+    for token in tokens.values():
+        member, assessment = accept(token, share=True)
+        complete(assessment)
+        first = first or (member, assessment)
+    a = Client()
+    a.force_login(chamber)
+    pages["results-member"] = first[0].get(url("results", first[1].public_id)).content
+    pages["campaigns"] = a.get(url("association_home")).content
+    pages["campaign"] = a.get(url("campaign", campaign.pk)).content
+    pages["import"] = a.get(url("campaign_import", campaign.pk)).content
+    pages["bulk-reports"] = a.get(url("bulk_reports", campaign.pk)).content
+    pages["invite-errors"] = a.post(
+        url("campaign_invite", campaign.pk), {"members": "No Mail Co, Li, not-an-address"}
+    ).content
+    bad_rows = b"firm_name,employees\nBad Co,many\n"
+    pages["import-errors"] = a.post(
+        url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("a.csv", bad_rows, "text/csv")}
+    ).content
+    job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
+    pages["bulk-job"] = a.get(url("bulk_job", campaign.pk, job.pk)).content
+    pages["dashboard"] = a.get(url("campaign_dashboard", campaign.pk)).content
+    pages["join"] = anonymous.get(url("campaign_join", campaign.link_token)).content
+    pages["invitation-invalid"] = anonymous.get(url("invitation", "not-a-token")).content
+    assert answers_for(version)  # the shared helpers above really produced data
+    return pages

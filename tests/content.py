@@ -17,8 +17,13 @@ SRC = [{"paper": "002", "section": "3(1)"}]
 
 
 @cache
+def shipped_text() -> str:
+    return content_files()[-1].read_text(encoding="utf-8")
+
+
+@cache
 def shipped_raw() -> dict:
-    return load_yaml(content_files()[-1].read_text(encoding="utf-8"))
+    return load_yaml(shipped_text())
 
 
 def _options(*points, na=False, multi=False):

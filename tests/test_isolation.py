@@ -15,9 +15,8 @@ from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
 from assessment.workspace.services import firm_create, organisation_create
-from tests.conftest import shipped_text
-from tests.test_campaigns import open_campaign
-from tests.test_workspace import PROFILE, url
+from tests.content import shipped_text
+from tests.factories import PROFILE, open_campaign, submitted_assessment, url
 
 ROLES = ["anonymous", "owner_a", "owner_b", "consultant_a", "consultant_b", "association_x", "association_y"]
 
@@ -58,20 +57,6 @@ OBJECT_URLS = [
 TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm"}
 
 
-def answers_for(version):
-    return sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "F"}, 0.5, seed=3)
-
-
-def submitted(version, **kwargs):
-    assessment, _ = assessment_create(version=version, language="en", **kwargs)
-    answers_save(
-        assessment=assessment,
-        values=sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": "F"}, 0.5, seed=3),
-    )
-    assessment_submit(assessment=assessment)
-    return assessment
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Two of each kind of user, each with its own objects.
@@ -90,13 +75,13 @@ def build_world():
         users[role] = get_user_model().objects.create_user(role, password="a-long-password-1")
     for tag in ("a", "b"):
         owner = users[f"owner_{tag}"]
-        objects[f"owner_{tag}"] = {"assessment": submitted(version, owner=owner)}
+        objects[f"owner_{tag}"] = {"assessment": submitted_assessment(version, owner=owner)}
         consultant = users[f"consultant_{tag}"]
         org = organisation_create(user=consultant, name=f"Centre {tag}", kind="consultancy")
         firm = firm_create(organisation=org, name=f"Client {tag}")
         draft, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
         objects[f"consultant_{tag}"] = {
-            "assessment": submitted(version, owner=None, firm=firm),
+            "assessment": submitted_assessment(version, owner=None, firm=firm),
             "firm": (firm.pk,),
             "firm_draft": (firm.pk, draft.public_id),
         }

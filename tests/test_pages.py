@@ -1,4 +1,4 @@
-"""Page-level behaviour outside the questionnaire itself: language, chart, static assets."""
+"""Page-level behaviour outside the questionnaire itself: language, static assets, security headers."""
 
 import re
 from html.parser import HTMLParser
@@ -6,9 +6,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-
-from assessment.reports.charts import radar_svg, wrap_label
-from tests.test_html import main_pages
 
 
 def test_it_redirects_the_root_to_the_browsers_language(client):
@@ -24,19 +21,6 @@ def test_it_switches_language_and_stays_on_the_same_page(client, version):
     page = client.get("/zh-hans/").content.decode()
     assert "开始新的评估" in page
     assert ">English</button>" in page and ">简体中文</button>" in page
-
-
-def test_it_draws_the_radar_with_escaped_labels_and_scores():
-    svg = str(radar_svg([("<b>Risk</b>", 80), ("Financing and banking", 40), ("创新与转型", None), ("X", 0)], "T"))
-    assert svg.startswith("<svg") and "<title" in svg
-    assert "&lt;b&gt;Risk&lt;/b&gt;" in svg and "<b>" not in svg
-    assert ">80</tspan>" in svg and ">–</tspan>" in svg
-
-
-def test_it_wraps_long_axis_labels():
-    assert wrap_label("Innovation and transformation") == ["Innovation and", "transformation"]
-    assert wrap_label("融资与银企关系") == ["融资与银", "企关系"]
-    assert wrap_label("Internationalization") == ["Internationalization"]
 
 
 class _References(HTMLParser):
@@ -61,10 +45,8 @@ def external(address: str) -> bool:
     return bool(parts.netloc) or parts.scheme not in ("", "data", "mailto")
 
 
-def test_it_makes_the_rendered_pages_load_nothing_from_elsewhere(
-    version, django_user_model, django_capture_on_commit_callbacks
-):
-    pages = main_pages(version, django_user_model, django_capture_on_commit_callbacks)
+def test_it_makes_the_rendered_pages_load_nothing_from_elsewhere(main_pages):
+    pages = main_pages
     seen = 0
     for name, html in pages.items():
         parser = _References()

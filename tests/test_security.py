@@ -17,8 +17,7 @@ from assessment.models import Answer, Assessment, Campaign, Firm
 from assessment.questionnaire.samples import sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
-from tests.test_campaigns import accept, complete, invite, open_campaign
-from tests.test_workspace import PROFILE, url
+from tests.factories import PROFILE, accept, complete, invite, open_campaign, url
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOADS = ['"><img src=x onerror=window.__x=1>', "</textarea><script>window.__x=1</script>"]

@@ -26,9 +26,24 @@ from assessment.models import Assessment, Firm
 from assessment.questionnaire.samples import sample_answers, sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save
-from tests.test_bulk import chamber, import_rows  # noqa: F401 - the fixture is used by name
-from tests.test_campaigns import associations, invite, member, run_worker  # noqa: F401 - the fixture is used by name
-from tests.test_workspace import PROFILE, consultancy, url  # noqa: F401 - a fixture
+from tests.factories import (
+    EXPORTER,
+    PROFILE,
+    csv_bytes,
+    import_rows,
+    invite,
+    member,
+    owner_client,
+    pdf_url,
+    run_worker,
+    squash,
+    start,
+    step_url,
+    submitted,
+    submitted_for,
+    text_of,
+    url,
+)
 
 PROFILE_EN = {**PROFILE, "firm_name": "宁波海蓝贸易有限公司"}
 
@@ -36,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THREE = "Firm One, Ms Li, li@example.com\nFirm Two, Mr Wu, wu@example.com\nFirm Three, Ms Ma, ma@example.com\n"
 
 
-def test_it_counts_the_members_invited_by_pasting(associations, django_capture_on_commit_callbacks):  # noqa: F811
+def test_it_counts_the_members_invited_by_pasting(associations, django_capture_on_commit_callbacks):
     x = associations["x"]
     for lang, expected in (("zh-hans", "已邀请 3 家会员"), ("en", "3 members invited")):
         x["campaign"].invitations.all().delete()
@@ -47,7 +62,7 @@ def test_it_counts_the_members_invited_by_pasting(associations, django_capture_o
         assert expected in response.content.decode()
 
 
-def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations):  # noqa: F811
+def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations):
     x = associations["x"]
     for lang in ("zh-hans", "en"):
         page = x["client"].get(url("association_home", lang=lang)).content.decode()
@@ -57,12 +72,10 @@ def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations
 
 
 def import_csv(campaign, rows):
-    from tests.test_bulk import csv_bytes
-
     return assessments_import(campaign=campaign, user=None, filename="a.csv", data=csv_bytes(rows), language="en")
 
 
-def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
+def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):
     x = associations["x"]
     campaign = x["campaign"]
     invite(campaign, django_capture_on_commit_callbacks, member(1), member(2))
@@ -86,7 +99,7 @@ def test_it_matches_imported_rows_to_the_members_already_invited(associations, d
     assert page.count("answers imported") == 2 and ">imported<" in page.replace("</td>", "<")
 
 
-def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(associations):  # noqa: F811
+def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(associations):
     x = associations["x"]
     campaign = x["campaign"]
     campaign_join(campaign=campaign, firm_name="Link Co", user=None, share=False, language="en")
@@ -97,7 +110,7 @@ def test_it_labels_members_who_joined_by_the_link_and_matches_them_by_name(assoc
     assert [(m["firm"], m["status"], m["source"]) for m in members] == [("Link Co", "submitted", "imported")]
 
 
-def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_commit_callbacks):  # noqa: F811
+def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_commit_callbacks):
     x = associations["x"]
     campaign = x["campaign"]
     invite(campaign, django_capture_on_commit_callbacks, member(1))
@@ -146,7 +159,7 @@ def test_it_hands_out_links_to_the_port_make_run_serves():
     assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
 
 
-def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):  # noqa: F811
+def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):
     x = associations["x"]
     chen = Member(firm_name="顺德美厨", contact_name="陈总", email="chen@example.com", language="zh-hans")
     invite(x["campaign"], django_capture_on_commit_callbacks, chen)
@@ -169,7 +182,7 @@ def test_it_says_the_lockout_lasts_as_long_as_the_settings_say(client, db, setti
         assert expected in response.content.decode()
 
 
-def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber):  # noqa: F811
+def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber):
     import_rows(chamber, 3)
     qn = chamber["qn"]
     export = url("campaign_export", chamber["campaign"].pk, "csv", lang="zh-hans")
@@ -194,8 +207,6 @@ def test_it_exports_labels_in_the_chosen_language_and_codes_for_machines(chamber
 
 
 def owner_with_profile(client):
-    from tests.test_wizard import EXPORTER, start, step_url
-
     assessment = start(client)
     response = client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
     assert response.status_code == 302
@@ -214,8 +225,6 @@ def test_it_opens_your_assessment_where_you_left_off(client, version, django_use
 
 
 def test_it_lets_an_owner_jump_to_any_section_already_reached(client, version):
-    from tests.test_wizard import step_url
-
     assessment = owner_with_profile(client)
     qn = questionnaire_of(version)
     keys = [s.key for s in qn.sections]
@@ -227,8 +236,6 @@ def test_it_lets_an_owner_jump_to_any_section_already_reached(client, version):
 
 
 def test_it_returns_to_the_review_after_changing_one_answer(client, version):
-    from tests.test_wizard import EXPORTER, step_url
-
     assessment = owner_with_profile(client)
     qn = questionnaire_of(version)
     answers_save(assessment=assessment, values=sample_answers(qn, PROFILE_EN, 0.5, seed=1))
@@ -242,7 +249,7 @@ def test_it_returns_to_the_review_after_changing_one_answer(client, version):
         assert response["Location"] == url("review", assessment.public_id)
 
 
-def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, version):  # noqa: F811
+def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, version):
     a = consultancy["a"]
     page = a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"}, follow=True).content.decode()
     link = re.search(r"http://127\.0\.0\.1:8000(/en/resume/[\w-]+/)", page).group(1)
@@ -255,9 +262,7 @@ def test_it_does_not_welcome_back_an_owner_on_the_first_visit(consultancy, versi
     assert "Welcome back" in again
 
 
-def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, version):  # noqa: F811
-    from tests.test_workspace import submitted_for
-
+def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, version):
     a = consultancy["a"]
     first, second = submitted_for(a["firm"], version, 0.2, 0), submitted_for(a["firm"], version, 0.8, 0)
     noon = timezone.make_aware(datetime(2026, 3, 2, 9, 30), timezone.get_current_timezone())
@@ -268,7 +273,7 @@ def test_it_tells_same_day_assessments_apart_in_the_progress_table(consultancy, 
     assert '<th scope="col">2026-03-02 09:30</th><th scope="col">2026-03-02 14:45</th>' in headings
 
 
-def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version):  # noqa: F811
+def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version):
     a = consultancy["a"]
     a["client"].post(url("client_start", a["firm"].pk), {"mode": "link"})
     for _visit in range(2):  # not only once, in a message
@@ -288,8 +293,6 @@ def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version
 
 @pytest.mark.parametrize(("lang", "name"), [("zh-hans", "中小企业罗盘"), ("en", "SME Compass")])
 def test_it_calls_the_product_by_one_name_on_the_pages_and_in_the_pdf(version, lang, name):
-    from tests.test_pdf import owner_client, pdf_url, squash, submitted, text_of
-
     assessment, token = submitted(version)
     owner = owner_client(assessment, token)
     page = owner.get(url("results", assessment.public_id, lang=lang)).content.decode()
@@ -314,7 +317,7 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
 
 
 def test_it_e_mails_the_owner_link_to_the_client_in_the_chosen_language(
-    consultancy,  # noqa: F811
+    consultancy,
     version,
     django_capture_on_commit_callbacks,
 ):

@@ -31,6 +31,7 @@ from assessment.reports import pdf
 from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
+from tests.factories import squash, text_of
 
 PROFILE = {
     "firm_name": "成都蓉城食品有限公司",
@@ -79,15 +80,6 @@ def plain(text: str) -> str:
 
 def is_ideograph(char: str) -> bool:
     return unicodedata.east_asian_width(char) == "W" and unicodedata.category(char) == "Lo"
-
-
-def squash(text: str) -> str:
-    """Extracted text breaks lines anywhere; compare without whitespace."""
-    return re.sub(r"\s+", "", text)
-
-
-def text_of(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def pages_of(data: bytes) -> int:

@@ -6,57 +6,13 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 
 from assessment.models import Answer, Assessment, Firm, Membership, Organisation
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
-from assessment.workspace.services import firm_create, organisation_create
-from tests.test_pdf import squash, text_of
-
-PROFILE = {
-    "industry": "retail",
-    "province": "hubei",
-    "employees": 25,
-    "revenue": 900,
-    "total_assets": 500,
-    "legal_form": "company",
-    "export_channel": "none",
-    "export_share": 0,
-    "export_plan": "no_plan",
-    "growth_ambition": "steady",
-}
-
-
-def url(name, *args, lang="en"):
-    with translation.override(lang):
-        return reverse(name, args=args)
-
-
-@pytest.fixture
-def consultancy(db, django_user_model):
-    """Two consultancies, each with a consultant and one client."""
-    people = {}
-    for tag in ("a", "b"):
-        user = django_user_model.objects.create_user(f"consultant_{tag}", password="a-long-password-1")
-        org = organisation_create(user=user, name=f"Service Centre {tag.upper()}", kind="consultancy")
-        firm = firm_create(organisation=org, name=f"Client of {tag.upper()}")
-        client = Client()
-        client.force_login(user)
-        people[tag] = {"user": user, "org": org, "firm": firm, "client": client}
-    return people
-
-
-def submitted_for(firm, version, quality, days_ago):
-    assessment, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
-    answers = sample_answers(questionnaire_of(version), {**PROFILE, "firm_name": firm.name}, quality, seed=5)
-    answers_save(assessment=assessment, values=answers)
-    assessment_submit(assessment=assessment)
-    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=assessment.submitted_at - timedelta(days=days_ago))
-    assessment.refresh_from_db()
-    return assessment
+from assessment.workspace.services import firm_create
+from tests.factories import PROFILE, squash, submitted_for, text_of, url
 
 
 def test_it_offers_to_create_an_organisation_first(client, db, django_user_model):

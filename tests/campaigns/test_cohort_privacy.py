@@ -7,39 +7,13 @@ have: the bucket of each area's histogram that gained a firm, and the sum of the
 points, the firm's area score is given away to within a band. See docs/cohort-privacy.md.
 """
 
-import csv
-import io
 import re
 
-import pytest
-from django.test import Client
-
-from assessment.bulk.services import assessments_import
 from assessment.models import Assessment
 from assessment.questionnaire.definition import tr
-from assessment.questionnaire.samples import sample_table
-from assessment.selectors import questionnaire_of
-from tests.test_campaigns import accept, complete, invite, member, open_campaign
-from tests.test_workspace import url
+from tests.factories import accept, complete, import_rows, invite, member, url
 
 BAND = 20
-
-
-@pytest.fixture
-def chamber(version, django_user_model):
-    user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
-    _org, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)
-    client = Client()
-    client.force_login(user)
-    return {"campaign": campaign, "client": client, "qn": questionnaire_of(version)}
-
-
-def import_rows(chamber, count, start=0, share="yes"):
-    """Rows the association fills in itself, so it knows every value in them."""
-    out = io.StringIO()
-    csv.writer(out).writerows(sample_table(chamber["qn"], count, share=share, start=start))
-    data = out.getvalue().encode()
-    assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
 
 
 def read_areas(chamber):

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from assessment import access
 from assessment.links import token_digest
@@ -14,37 +13,7 @@ from assessment.models import Answer, Assessment
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import visible_questions
 from assessment.selectors import questionnaire_of
-
-EXPORTER = {
-    "firm_name": "宁波海蓝贸易有限公司",
-    "industry": "mfg_textiles",
-    "province": "zhejiang",
-    "employees": "120",
-    "revenue": "5000",
-    "total_assets": "3000",
-    "legal_form": "company",
-    "growth_ambition": "grow",
-    "export_channel": "direct",
-    "export_share": "40",
-    "export_plan": "already",
-}
-
-
-def url(name, *args, lang="en"):
-    with translation.override(lang):
-        return reverse(name, args=args)
-
-
-def start(client, lang="en"):
-    response = client.post(url("start", lang=lang))
-    assert response.status_code == 302
-    assessment = Assessment.objects.latest("created_at")
-    assert response["Location"] == url("step", assessment.public_id, "profile", lang=lang)
-    return assessment
-
-
-def step_url(assessment, section, lang="en"):
-    return url("step", assessment.public_id, section, lang=lang)
+from tests.factories import EXPORTER, start, step_url, url
 
 
 def worst_post(qn, section, answers):

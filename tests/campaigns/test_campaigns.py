@@ -2,96 +2,23 @@
 
 import re
 from datetime import timedelta
-from unittest import mock
 
-import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from assessment.campaigns.memberlist import Member
-from assessment.campaigns.services import campaign_create, invitations_add
 from assessment.links import token_digest
 from assessment.models import Assessment, Campaign, Firm, Invitation
-from assessment.questionnaire.samples import sample_answers
-from assessment.selectors import questionnaire_of
-from assessment.services import answers_save, assessment_submit
-from assessment.workspace.services import organisation_create
-from tests.test_workspace import PROFILE, url
+from tests.factories import accept, complete, invite, member, run_worker, url
 
 LIST = "Firm One, Ms Li, li@example.com, zh-hans\nFirm Two\tMr Brown\tbrown@example.com\ten\n"
-
-
-def open_campaign(user, association: str, name: str, version, days: int = 30):
-    """A new association of `user` with a campaign open from yesterday for `days` days."""
-    org = organisation_create(user=user, name=association, kind="association")
-    today = timezone.localdate()
-    campaign = campaign_create(
-        organisation=org,
-        user=user,
-        name=name,
-        questionnaire=version,
-        opens_on=today - timedelta(days=1),
-        closes_on=today + timedelta(days=days),
-    )
-    return org, campaign
-
-
-@pytest.fixture
-def associations(version, django_user_model):
-    """Two associations X and Y, each with an open campaign."""
-    people = {}
-    for tag in ("x", "y"):
-        user = django_user_model.objects.create_user(f"assoc_{tag}", password="a-long-password-1")
-        org, campaign = open_campaign(user, f"Chamber {tag.upper()}", f"Spring round {tag.upper()}", version)
-        client = Client()
-        client.force_login(user)
-        people[tag] = {"user": user, "org": org, "campaign": campaign, "client": client}
-    return people
-
-
-def invite(campaign, django_capture_on_commit_callbacks, *members):
-    """Invite and return {email: token} read from the e-mails, as a member would."""
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        invitations_add(campaign=campaign, members=members)
-    run_worker()
-    return {m.to[0]: re.search(r"/invite/([\w-]+)/", m.body).group(1) for m in mail.outbox}
-
-
-def run_worker():
-    """Run every queued task (invitation e-mails, reports), as `manage.py worker --burst` does."""
-    # Between tasks the worker closes stale connections; here that would be the test's own
-    # connection, inside its transaction (SQLite's in-memory one is never closed, PostgreSQL's is).
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
-def member(n, language="en"):
-    return Member(firm_name=f"Member {n}", contact_name=f"Contact {n}", email=f"m{n}@example.com", language=language)
-
-
-def accept(token, share=False, lang="en", client=None):
-    client = client or Client()
-    data = {"share": "on"} if share else {}
-    response = client.post(url("invitation", token, lang=lang), data)
-    assert response.status_code == 302, response.content[:500]
-    public_id = response["Location"].split("/a/")[1].split("/")[0]
-    return client, Assessment.objects.get(public_id=public_id)
 
 
 def same_page(response, token):
     """The page without what differs by request anyway: the link itself and the CSRF mask."""
     page = response.content.decode().replace(token, "")
     return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page)
-
-
-def complete(assessment, quality=0.6):
-    qn = questionnaire_of(assessment.questionnaire)
-    answers_save(assessment=assessment, values=sample_answers(qn, PROFILE, quality, seed=assessment.pk))
-    assert assessment_submit(assessment=assessment)
 
 
 def test_it_creates_an_association_and_a_campaign(version, client, django_user_model):

@@ -12,61 +12,14 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 from pypdf import PdfReader
 
-from assessment import access
 from assessment.models import ReportFile
-from assessment.questionnaire.samples import sample_answers
 from assessment.reports import pdf
 from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
-from assessment.services import answers_save, assessment_create, assessment_submit
-
-PROFILE = {
-    "firm_name": "成都蓉城食品有限公司",
-    "industry": "mfg_food",
-    "province": "sichuan",
-    "employees": 60,
-    "revenue": 2500,
-    "total_assets": 1800,
-    "legal_form": "company",
-    "growth_ambition": "grow",
-    "export_channel": "direct",
-    "export_share": 15,
-    "export_plan": "already",
-}
-
-
-def submitted(version, profile=PROFILE, quality=0.3, lang="zh-hans"):
-    assessment, token = assessment_create(version=version, owner=None, language=lang)
-    answers_save(assessment=assessment, values=sample_answers(questionnaire_of(version), profile, quality, seed=7))
-    assessment_submit(assessment=assessment)
-    return assessment, token
-
-
-def owner_client(assessment, token):
-    client = Client()
-    session = client.session
-    session[access.SESSION_KEY] = {str(assessment.public_id): token}
-    session.save()
-    return client
-
-
-def pdf_url(assessment, lang, variant):
-    with translation.override("en"):
-        return reverse("report_pdf", args=[assessment.public_id]) + f"?lang={lang}&variant={variant}"
-
-
-def text_of(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def squash(text: str) -> str:
-    """Extracted text breaks lines anywhere; compare without whitespace."""
-    return re.sub(r"\s+", "", text)
+from assessment.services import assessment_create
+from tests.factories import FOOD_MAKER, owner_client, pdf_url, squash, submitted, text_of
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
@@ -120,7 +73,7 @@ def embedded_fonts(data: bytes) -> set[str]:
 
 
 def test_it_embeds_only_the_first_font_file_when_the_text_is_ours_and_latin(version):
-    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": "Chengdu Rongcheng Foods Co., Ltd."})
+    assessment, _ = submitted(version, profile={**FOOD_MAKER, "firm_name": "Chengdu Rongcheng Foods Co., Ltd."})
     for lang in ("zh-hans", "en"):
         report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
         assert embedded_fonts(pdf.render_pdf(report, "full")) == {"ReportSans", "ReportSans-Bold"}, lang
@@ -130,7 +83,7 @@ def test_it_draws_rare_name_characters_and_boxes_only_what_no_font_has(version):
     # 磊 is a common GB2312 character, 鑫 a rarer one, 堃 is outside GB2312 (system CJK font);
     # no font has the rocket, which must not garble the rest of the text layer.
     name = "成都磊鑫堃\U0001f680食品有限公司"
-    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": name})
+    assessment, _ = submitted(version, profile={**FOOD_MAKER, "firm_name": name})
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "zh-hans")
     data = pdf.render_pdf(report, "full")
     text = squash(text_of(data))
@@ -265,7 +218,7 @@ def test_it_stores_the_pdf_and_reuses_it_until_inputs_change(version, django_cap
 
 
 def test_it_names_the_download_after_the_firm_and_date(version, shanghai_today):
-    assessment, token = submitted(version, profile={**PROFILE, "firm_name": 'A/B "Foods" 公司'})
+    assessment, token = submitted(version, profile={**FOOD_MAKER, "firm_name": 'A/B "Foods" 公司'})
     response = owner_client(assessment, token).get(pdf_url(assessment, "zh-hans", "full"))
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -364,7 +317,7 @@ def payloads(base: str, secret) -> list[str]:
 def test_it_prints_user_markup_literally_and_fetches_nothing(version, canary):
     base, secret = canary
     firm = " ".join(payloads(base, secret))[:500]
-    assessment, _ = submitted(version, profile={**PROFILE, "firm_name": "Evil Co", "main_products": firm[:300]})
+    assessment, _ = submitted(version, profile={**FOOD_MAKER, "firm_name": "Evil Co", "main_products": firm[:300]})
     assessment.firm_name = firm[:200]
     assessment.save(update_fields=["firm_name"])
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")

@@ -2,10 +2,12 @@
 
 import re
 
-from tests.test_browser import DESKTOP, browser, pytestmark, site  # noqa: F401 - fixtures used by name
+from tests.browser.chromium import DESKTOP, needs_chromium
+
+pytestmark = needs_chromium
 
 
-def test_it_saves_what_was_just_typed_before_switching_language(browser, site, version):  # noqa: F811
+def test_it_saves_what_was_just_typed_before_switching_language(browser, site, version):
     page = browser.new_context(**DESKTOP).new_page()
     page.goto(f"{site}/zh-hans/")
     page.locator("main form button[type=submit]").first.click()
@@ -17,7 +19,7 @@ def test_it_saves_what_was_just_typed_before_switching_language(browser, site, v
     page.context.close()
 
 
-def test_it_fills_the_campaign_dates_in_for_a_zh_association(browser, site, version, django_user_model):  # noqa: F811
+def test_it_fills_the_campaign_dates_in_for_a_zh_association(browser, site, version, django_user_model):
     from assessment.workspace.services import organisation_create
 
     user = django_user_model.objects.create_user("chamber", password="a-long-password-1")

@@ -11,69 +11,22 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from assessment.bulk import importing
 from assessment.bulk.services import ImportRejected, assessments_import, bulk_job_start
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
-from assessment.questionnaire.samples import INDUSTRIES, sample_firm, sample_table
+from assessment.questionnaire.samples import INDUSTRIES, sample_firm
 from assessment.reports import pdf
-from assessment.selectors import questionnaire_of
 from assessment.services import result_snapshot
-from tests.test_campaigns import open_campaign, run_worker
-from tests.test_workspace import url
-
-
-@pytest.fixture
-def chamber(version, django_user_model):
-    user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
-    org, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)
-    client = Client()
-    client.force_login(user)
-    return {"user": user, "org": org, "campaign": campaign, "client": client, "qn": questionnaire_of(version)}
-
-
-def break_render_of(monkeypatch, firm_name):
-    """Make the report of this firm fail to render; returns the real renderer, to put back."""
-    real = pdf.html_to_pdf
-
-    def flaky(html):
-        if firm_name in html:
-            raise RuntimeError("this one breaks")
-        return real(html)
-
-    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
-    return real
+from tests.factories import csv_bytes, import_rows, run_worker, table, upload, url
 
 
 def firm_answers(qn, n):
     return sample_firm(qn, n)
-
-
-def table(qn, count, share="yes", start=0):
-    return sample_table(qn, count, share=share, start=start)
-
-
-def csv_bytes(rows, encoding="utf-8"):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def import_rows(chamber, count, start=0, share="yes"):
-    data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
-    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
-
-
-def upload(chamber, name, data, lang="en"):
-    return chamber["client"].post(
-        url("campaign_import", chamber["campaign"].pk, lang=lang), {"upload": SimpleUploadedFile(name, data)}
-    )
 
 
 def test_it_imports_a_csv_and_scores_every_row_like_the_wizard(chamber):
@@ -198,11 +151,11 @@ def test_it_renders_reports_in_the_background_and_zips_them_with_a_manifest(
 
 
 def test_it_marks_a_report_failed_after_its_tries_and_retries_only_that_one(
-    chamber, django_capture_on_commit_callbacks, monkeypatch, settings
+    chamber, break_render_of, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.BULK_MAX_ATTEMPTS = 2
     import_rows(chamber, 3)
-    real = break_render_of(monkeypatch, "Firm 00001")
+    real = break_render_of("Firm 00001")
     with django_capture_on_commit_callbacks(execute=True):
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
     run_worker()

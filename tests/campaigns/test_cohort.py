@@ -1,4 +1,4 @@
-"""Cohort statistics and charts (assessment/cohort.py): pure functions, no database.
+"""Cohort statistics and charts (assessment/campaigns/cohort.py): pure functions, no database.
 
 Every expected number is worked out by hand in the comments next to it.
 """

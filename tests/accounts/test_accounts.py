@@ -6,21 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.urls import reverse
-from django.utils import translation
 
 from assessment.workspace import services as workspace_services
-from tests.test_campaigns import run_worker
+from tests.factories import run_worker, url
 
 PASSWORD = "a-long-password-1"
 # Logging in and storing passwords are what this file tests: with the real hashers.
 pytestmark = pytest.mark.usefixtures("real_hashers")
 START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
-
-
-def url(name, lang="en", **kwargs):
-    with translation.override(lang):
-        return reverse(name, kwargs=kwargs)
 
 
 def test_it_signs_up_with_an_email_and_logs_in(client, db, django_user_model):
@@ -50,7 +43,9 @@ def test_it_mails_a_reset_link_on_the_site_url_in_the_users_language(
     settings.SITE_URL = "https://sme.example.cn"
     django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("password_reset", "zh-hans"), {"email": "mei@example.com"}, HTTP_HOST="localhost")
+        response = client.post(
+            url("password_reset", lang="zh-hans"), {"email": "mei@example.com"}, HTTP_HOST="localhost"
+        )
     assert response.status_code == 302
     assert mail.outbox == []  # sent by the worker, not in the request
     run_worker()

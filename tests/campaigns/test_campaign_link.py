@@ -3,11 +3,10 @@
 from django.test import Client
 
 from assessment.models import Assessment, Campaign
-from tests.test_campaigns import associations  # noqa: F401 - the fixture
-from tests.test_workspace import url
+from tests.factories import url
 
 
-def test_it_limits_joins_per_address_even_with_fresh_cookies(associations, settings):  # noqa: F811
+def test_it_limits_joins_per_address_even_with_fresh_cookies(associations, settings):
     settings.CAMPAIGN_JOINS_PER_ADDRESS = 4
     x = associations["x"]
     link = url("campaign_join", x["campaign"].link_token)
@@ -21,7 +20,7 @@ def test_it_limits_joins_per_address_even_with_fresh_cookies(associations, setti
     assert Assessment.objects.filter(campaign=x["campaign"]).count() == 5
 
 
-def test_it_lets_the_association_close_reopen_and_replace_the_link(associations):  # noqa: F811
+def test_it_lets_the_association_close_reopen_and_replace_the_link(associations):
     x = associations["x"]
     old = url("campaign_join", x["campaign"].link_token)
     x["client"].post(url("campaign_link", x["campaign"].pk), {"action": "close"})

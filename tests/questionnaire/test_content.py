@@ -131,7 +131,7 @@ def test_it_scores_the_shipped_content_100_for_best_and_0_for_worst(shipped):
 
 
 def test_it_can_trigger_every_recommendation(shipped):
-    from tests.triggers import firing_answers
+    from tests.questionnaire.triggers import firing_answers
 
     for rec in shipped.recommendations:
         assert firing_answers(shipped, rec) is not None, rec.key
@@ -140,7 +140,7 @@ def test_it_can_trigger_every_recommendation(shipped):
 def test_it_copies_no_sentence_from_the_papers(shipped):
     from pathlib import Path
 
-    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    seeds = Path(__file__).resolve().parents[3] / "shared" / "seeds"
     if not seeds.exists():
         pytest.skip("the papers are not next to this checkout")
     papers = re.sub(r"\s+", "", "".join(p.read_text(encoding="utf-8") for p in seeds.glob("*.txt")))

@@ -9,7 +9,7 @@ from assessment.reports import pdf
 from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
-from tests.test_pdf import PROFILE, squash, text_of
+from tests.factories import FOOD_MAKER, squash, text_of
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def as_stored_before(result: dict) -> dict:
 def test_it_prints_an_old_assessment_as_it_always_did(old_version, lang):
     qn = questionnaire_of(old_version)
     assessment, _ = assessment_create(version=old_version, owner=None, language=lang)
-    answers_save(assessment=assessment, values=sample_answers(qn, PROFILE, 0.2, seed=3))
+    answers_save(assessment=assessment, values=sample_answers(qn, FOOD_MAKER, 0.2, seed=3))
     assert assessment_submit(assessment=assessment)
     assessment.refresh_from_db()
     # Scored against its own version: all of the plan is core, in the old order, levels as priorities.

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from assessment.models import Assessment, ReportFile
-from tests.test_pdf import owner_client, pdf_url, submitted
+from tests.factories import owner_client, pdf_url, submitted
 
 
 def test_it_deletes_the_stored_pdfs_with_the_assessment(version, django_capture_on_commit_callbacks):

@@ -2,44 +2,17 @@
 live server started by the test. Every page visited is checked with axe-core (WCAG 2.1 A
 and AA rules; vendored in tests/vendor)."""
 
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from pytest_django.live_server_helper import LiveServer
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-# ordinary synchronous ones, so tell Django they are safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.chromium import DESKTOP, ONE_AT_A_TIME, PHONE, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.getenv("CI"), reason="Debian's chromium is not installed"
-)
-
-
-# The test database is one in-memory SQLite connection that every live-server thread shares,
-# so two requests at once (an autosave still in flight when Next is pressed) corrupt it
-# ("bad parameter or other API misuse"). In production each thread has its own connection and
-# SQLite serialises the writes; here requests, and the worker the test runs, take turns.
-ONE_AT_A_TIME = threading.Lock()
+AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
 POLLS = 300  # x 100 ms
+
+pytestmark = needs_chromium
 
 
 def wait_until_saved(page) -> None:
@@ -49,36 +22,6 @@ def wait_until_saved(page) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"no autosave confirmation: {status.inner_text()!r}")
-
-
-class OneRequestAtATime(StaticFilesHandler):
-    def __call__(self, environ, start_response):
-        with ONE_AT_A_TIME:
-            return super().__call__(environ, start_response)
-
-
-@pytest.fixture
-def site(transactional_db, settings):
-    """A live server's address, also as SITE_URL: the links the app hands out point to it."""
-    server = LiveServer("localhost", start=False)
-    server.thread.static_handler = OneRequestAtATime
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    server.start()
-    settings.SITE_URL = server.url
-    yield server.url
-    # Stop serving, but leave the connection shareable: a request thread still finishing a
-    # kept-alive connection closes connections after the server stops.
-    server.thread.terminate()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def check_accessibility(page) -> None:
@@ -222,7 +165,7 @@ def test_it_runs_the_association_journey_with_progress_and_downloads(browser, si
 
     from assessment.questionnaire.samples import sample_table
     from assessment.selectors import questionnaire_of
-    from tests.test_campaigns import open_campaign, run_worker
+    from tests.factories import open_campaign, run_worker
 
     user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
     _org, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)

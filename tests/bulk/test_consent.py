@@ -6,30 +6,19 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 
-from assessment.bulk.services import assessments_import, bulk_job_retry, bulk_job_start
+from assessment.bulk.services import bulk_job_retry, bulk_job_start
 from assessment.campaigns.services import consent_set
 from assessment.models import Assessment, BulkItem
-from assessment.questionnaire.samples import sample_table
 from assessment.reports import pdf
-from assessment.selectors import questionnaire_of
-from tests.test_bulk import break_render_of
-from tests.test_campaigns import open_campaign, run_worker
-from tests.test_workspace import url
+from tests.factories import import_rows, run_worker, url
 
 
 @pytest.fixture
-def chamber(version, django_user_model):
-    user = django_user_model.objects.create_user("chamber", password="a-long-password-1")
-    _, campaign = open_campaign(user, "Hubei Chamber", "Autumn round", version)
-    client = Client()
-    client.force_login(user)
-    rows = sample_table(questionnaire_of(version), 3)
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    assessments_import(campaign=campaign, user=None, filename="x.csv", data=out.getvalue().encode(), language="en")
-    return {"campaign": campaign, "client": client}
+def chamber(chamber):
+    """The association's campaign (tests/conftest.py) with three members' answers imported."""
+    import_rows(chamber, 3)
+    return chamber
 
 
 def download(chamber, job):
@@ -40,10 +29,10 @@ def download(chamber, job):
 
 
 def test_it_leaves_a_member_who_stopped_sharing_out_of_a_later_download_and_retry(
-    chamber, django_capture_on_commit_callbacks, monkeypatch, settings
+    chamber, break_render_of, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     settings.BULK_MAX_ATTEMPTS = 1
-    real = break_render_of(monkeypatch, "Firm 00002")
+    real = break_render_of("Firm 00002")
     with django_capture_on_commit_callbacks(execute=True):
         job = bulk_job_start(campaign=chamber["campaign"], user=None, language="en", variant="summary")
     run_worker()

@@ -2,10 +2,10 @@
 
 from assessment.bulk import importing
 from assessment.models import Assessment
-from tests.test_bulk import chamber, csv_bytes, table, upload  # noqa: F401 - chamber is a fixture
+from tests.factories import csv_bytes, table, upload
 
 
-def test_it_ignores_an_extra_notes_column_and_says_so_once(chamber):  # noqa: F811
+def test_it_ignores_an_extra_notes_column_and_says_so_once(chamber):
     rows = table(chamber["qn"], 4)
     rows[0].append("备注")
     for row in rows[1:]:
@@ -17,7 +17,7 @@ def test_it_ignores_an_extra_notes_column_and_says_so_once(chamber):  # noqa: F8
     assert page.count("Columns the template does not have were ignored: 备注.") == 1
 
 
-def test_it_shows_row_errors_even_beside_an_extra_column(chamber):  # noqa: F811
+def test_it_shows_row_errors_even_beside_an_extra_column(chamber):
     rows = table(chamber["qn"], 2)
     rows[0].append("notes")
     rows[1].append("x")
@@ -27,7 +27,7 @@ def test_it_shows_row_errors_even_beside_an_extra_column(chamber):  # noqa: F811
     assert "<tr><td>3</td><td><code>employees</code></td>" in page
 
 
-def test_it_names_a_row_with_a_missing_cell_instead_of_every_shifted_value(chamber):  # noqa: F811
+def test_it_names_a_row_with_a_missing_cell_instead_of_every_shifted_value(chamber):
     rows = table(chamber["qn"], 3)
     header = rows[0]
     del rows[2][header.index("industry")]  # every later value moves one column left
@@ -38,7 +38,7 @@ def test_it_names_a_row_with_a_missing_cell_instead_of_every_shifted_value(chamb
     assert Assessment.objects.count() == 0
 
 
-def test_it_says_when_more_problems_were_found_than_shown(chamber, monkeypatch):  # noqa: F811
+def test_it_says_when_more_problems_were_found_than_shown(chamber, monkeypatch):
     monkeypatch.setattr(importing, "MAX_SHOWN_ERRORS", 5)
     rows = table(chamber["qn"], 8)
     for row in rows[1:]:
@@ -48,7 +48,7 @@ def test_it_says_when_more_problems_were_found_than_shown(chamber, monkeypatch):
     assert page.count("<code>employees</code>") == 5
 
 
-def test_it_refuses_the_same_rows_saved_again_with_a_bom_crlf_or_as_xlsx(chamber):  # noqa: F811
+def test_it_refuses_the_same_rows_saved_again_with_a_bom_crlf_or_as_xlsx(chamber):
     import io
 
     import openpyxl
