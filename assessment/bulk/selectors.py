@@ -54,7 +54,7 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
         path = stored.file.path if stored and stored.file.storage.exists(stored.file.name) else None
         yield {
             "firm": assessment.firm_name,
-            "result": assessment.result,
+            "result": assessment.outcome,
             "status": item.status if path or item.status != BulkItem.Status.DONE else "missing",
             "error": item.error,
             "path": path,
