@@ -2,4 +2,4 @@
 
 from django.utils.translation import gettext_lazy
 
-PRODUCT_NAME = gettext_lazy("SME Compass")  # zh-hans: 中小企业罗盘
+PRODUCT_NAME = gettext_lazy("SME Compass")  # 中文: 中小企业罗盘

@@ -404,7 +404,7 @@ def test_it_fetches_static_files_only():
 def test_it_names_files_without_invisible_characters_on_the_local_date():
     from datetime import date
 
-    from assessment.bulk.exports import report_filename
+    from assessment.reports.filenames import report_filename
 
     assert (
         report_filename("Evil\u202egnp.exe\u200b Co", date(2026, 3, 2), "full")

@@ -59,7 +59,14 @@ def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations
 def import_csv(campaign, rows):
     from tests.test_bulk import csv_bytes
 
-    return assessments_import(campaign=campaign, user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+    return assessments_import(
+        campaign=campaign,
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(rows),
+        messages_language="en",
+        report_language="en",
+    )
 
 
 def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811

@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors
-from assessment.bulk.exports import report_filename
 from assessment.campaigns import memberlist
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
@@ -31,6 +30,7 @@ from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
 from assessment.reports import pdf
+from assessment.reports.filenames import download_name
 from assessment.reports.forms import ReportRequestForm
 
 JOINS_PER_SESSION = 3
@@ -311,6 +311,6 @@ def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpRespon
         logger.exception("Cohort PDF for campaign %s failed", campaign.pk)
         return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
     response = HttpResponse(document, content_type="application/pdf")
-    filename = report_filename(campaign.name, timezone.localdate(), "full").replace("-report.pdf", "-cohort.pdf")
+    filename = download_name(campaign.name, timezone.localdate(), "cohort", lang=lang)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

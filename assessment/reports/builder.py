@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessment import languages
 from assessment.models import Assessment
 from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
 from assessment.questionnaire.result import AreaResult, PlannedAction
@@ -381,7 +382,7 @@ def build_report(
             areas=areas,
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
-            language_name="简体中文" if lang == "zh-hans" else "English",
+            language_name=languages.get(lang).name,
             logo_data_uri=_logo_uri(assessment),
             progress=progress_section(previous, assessment, lang) if previous is not None else None,
             prepared_by=(
