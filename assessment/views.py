@@ -32,7 +32,7 @@ from .forms import (
     changed_only,
     loaded_snapshot,
 )
-from .languages import current_lang
+from .languages import current_lang, is_offered, switched_to
 from .models import Assessment, Note, Organisation
 from .questionnaire import Questionnaire, tr
 from .report import answer_check, answer_text, build_report
@@ -167,8 +167,20 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
                 ),
             )
             return _render_step(request, assessment, qn, answers, facts, section, form, shown_now, status=400)
-        if form.errors:
+        # A language button of the header submits this form (no JavaScript needed): save, then switch.
+        language = request.POST.get("language")
+        if form.errors and is_offered(language):
+            messages.warning(
+                request,
+                _(
+                    "Some answers need correcting before the page can switch language. "
+                    "Everything else on this page was saved."
+                ),
+            )
+        elif form.errors:
             messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
+        elif is_offered(language):
+            return switched_to(language, request.get_full_path())
         elif goto == "review":
             return redirect("review", assessment.public_id)
         elif goto in keys:

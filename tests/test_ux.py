@@ -280,6 +280,38 @@ def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version
     assert field.group(1) not in other
 
 
+def test_it_saves_what_was_typed_when_the_language_is_switched_on_a_step_page(client, version, settings):
+    from tests.test_wizard import start, step_url
+
+    assessment = start(client, lang="zh-hans")
+    page = client.get(step_url(assessment, "profile", lang="zh-hans")).content.decode()
+    # Without JavaScript too: the language buttons submit the step form, so what was typed goes along.
+    assert re.search(r'<form method="post"[^>]* id="wizard"', page)
+    assert re.search(r'<button type="submit" form="wizard" name="language" value="en"', page)
+    response = client.post(
+        step_url(assessment, "profile", lang="zh-hans"), {"firm_name": "刚输入的公司", "language": "en"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == step_url(assessment, "profile", lang="en")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert selectors.answers_of(assessment)["firm_name"] == "刚输入的公司"
+    shown = client.get(response["Location"]).content.decode()
+    assert 'value="刚输入的公司"' in shown and '<html lang="en">' in shown
+    # A value that needs correcting is kept on the page, the valid ones are saved, and the
+    # owner is told why the page stayed in its language.
+    response = client.post(
+        step_url(assessment, "profile", lang="en"),
+        {"firm_name": "又改了名", "employees": "很多", "language": "zh-hans"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="很多"' in body and "before the page can switch language" in body
+    assert selectors.answers_of(assessment)["firm_name"] == "又改了名"
+    # An unknown language is an ordinary save, never a 500.
+    response = client.post(step_url(assessment, "profile", lang="en"), {"firm_name": "X", "language": "xx"})
+    assert response.status_code in (200, 302) and selectors.answers_of(assessment)["firm_name"] == "X"
+
+
 # --- §5 Words ---------------------------------------------------------------------------------
 
 
