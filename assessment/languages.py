@@ -11,6 +11,11 @@ def current_lang() -> str:
     return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
+def list_separator(lang: str) -> str:
+    """Between the items of a list written in `lang` (several choices of one answer)."""
+    return "；" if lang == "zh-hans" else "; "
+
+
 def is_offered(code: str | None) -> bool:
     """Whether `code` is one of the site's languages (what the language buttons post)."""
     return code in dict(settings.LANGUAGES)

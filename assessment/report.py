@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .charts import radar_svg
+from .languages import list_separator
 from .models import Assessment
 from .progress import compare
 from .questionnaire import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
@@ -166,7 +167,7 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     if not is_answered(value):
         return ""
     if q.type == "multi":
-        return "; ".join(tr(o.text, lang) for o in q.options if o.key in value)
+        return list_separator(lang).join(tr(o.text, lang) for o in q.options if o.key in value)
     if q.options:
         option = q.option(str(value))
         return tr(option.text, lang) if option else str(value)

@@ -342,6 +342,46 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
         assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})
 
 
+ASCII_AFTER_CJK = re.compile(r"[\u3400-\u9fff）》」][ ]?[:;]")  # "原因:" or "员工; 主要客户"
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+
+
+def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(version, django_user_model, tmp_path):
+    from assessment import pdf
+    from assessment.report import build_report
+    from assessment.services import note_save
+    from tests.test_pdf import owner_client, submitted
+
+    assessment, token = submitted(version, {**PROFILE, "firm_name": "佛山 顺德（美厨）2号 Ltd."}, quality=0.0)
+    qn = questionnaire_of(version)
+    consultant = django_user_model.objects.create_user("consultant", "c@example.com", "pw-unused-here")
+    targets = [f"area:{a.key}" for a in qn.areas] + [f"rec:{a['key']}" for a in assessment.result["actions"]]
+    for target in targets:
+        note_save(assessment=assessment, target=target, text="下周复查", author=consultant)
+    notes = selectors.notes_of(assessment)
+    insurance = [o.key for o in qn.questions["res_insurance"].options if o.key != "none"][:2]
+    answers = {**selectors.answers_of(assessment), "res_insurance": insurance}  # two choices in one answer
+    report = build_report(assessment, qn, answers, "zh-hans", notes=notes)
+    # The report has what the issue saw: prerequisites, cross-area flags, several choices in one answer.
+    actions = [a for _h, _label, group in report.plan for a in group] + report.later
+    assert any(len(a.after) > 1 for a in actions) and any(a.related_areas for a in actions)
+    assert any("；" in answer for _section, rows in report.answers for _q, answer, _c in rows)
+    html = visible_text(owner_client(assessment, token).get(url("results", assessment.public_id, lang="zh-hans")).content.decode())
+    assert "顾问备注：" in html.replace(" ", "") and not ASCII_AFTER_CJK.findall(html)
+    for variant in pdf.VARIANTS:
+        path = tmp_path / f"{variant}.pdf"
+        path.write_bytes(pdf.render_pdf(report, variant))
+        text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True).stdout
+        assert not ASCII_AFTER_CJK.findall(text), variant
+    with translation.override("en"):
+        en = build_report(assessment, qn, answers, "en", notes=notes)
+    text = visible_text(pdf.report_html(en, "full"))
+    assert "Consultant's note:" in text and "；" not in text and "、" not in text
+
+
 def test_it_e_mails_the_owner_link_to_the_client_in_the_chosen_language(
     consultancy,  # noqa: F811
     version,
