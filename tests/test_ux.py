@@ -312,6 +312,35 @@ def test_it_saves_what_was_typed_when_the_language_is_switched_on_a_step_page(cl
     assert response.status_code in (200, 302) and selectors.answers_of(assessment)["firm_name"] == "X"
 
 
+@pytest.mark.parametrize("minutes", [None, 35])
+def test_it_says_how_long_it_takes_with_one_number_everywhere(
+    associations,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    minutes,
+):
+    from assessment import product
+
+    if minutes:
+        monkeypatch.setattr(product, "ESTIMATED_MINUTES", minutes)
+    expected = product.ESTIMATED_MINUTES
+    campaign = associations["x"]["campaign"]
+    said = {}
+    for lang, pattern in (("en", r"[Aa]bout (\d+) minutes"), ("zh-hans", r"约(?:需要?)? ?(\d+) ?分钟")):
+        tokens = invite(campaign, django_capture_on_commit_callbacks, member(1 if lang == "en" else 2, lang))
+        (sent,) = mail.outbox
+        pages = {
+            "home": Client().get(url("home", lang=lang)).content.decode(),
+            "join": Client().get(url("campaign_join", campaign.link_token, lang=lang)).content.decode(),
+            "invitation": Client().get(url("invitation", *tokens.values(), lang=lang)).content.decode(),
+            "e-mail": sent.body,
+            "e-mail html": sent.alternatives[0][0],
+        }
+        for where, text in pages.items():
+            said[lang, where] = re.findall(pattern, text)
+    assert {where: found for where, found in said.items() if found != [str(expected)]} == {}
+
+
 # --- §5 Words ---------------------------------------------------------------------------------
 
 
