@@ -174,7 +174,10 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     if q.type == "number":
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = number_format(value, use_l10n=True)
+        # English groups thousands ("4,800 × CNY 10,000", as the unit is written); Chinese
+        # counts in 万 and writes "4800 万元".
+        with translation.override(lang):
+            text = number_format(value, use_l10n=True, force_grouping=lang == "en")
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
 

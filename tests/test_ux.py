@@ -411,6 +411,24 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(ve
     assert "Consultant's note:" in text and "；" not in text and "、" not in text
 
 
+def test_it_writes_amounts_in_units_of_10_000_cny_one_way_on_pages_and_in_pdfs(client, version):
+    from assessment import pdf
+    from assessment.report import build_report
+    from tests.test_pdf import squash, text_of
+    from tests.test_wizard import EXPORTER, start, step_url
+
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "revenue": "4800", "employees": "1200", "action": "save"})
+    qn = questionnaire_of(version)
+    answers_save(assessment=assessment, values=sample_answers(qn, {**PROFILE, **selectors.answers_of(assessment)}, 0.5, seed=3))
+    for lang, expected, staff in (("en", "4,800 × CNY 10,000", "1,200 people"), ("zh-hans", "4800 万元", "1200 人")):
+        review = visible_text(client.get(url("review", assessment.public_id, lang=lang)).content.decode())
+        assert expected in review and staff in review, lang
+        with translation.override(lang):
+            report = build_report(assessment, qn, selectors.answers_of(assessment), lang)
+        assert squash(expected) in squash(text_of(pdf.render_pdf(report, "full"))), lang
+
+
 def test_it_e_mails_the_owner_link_to_the_client_in_the_chosen_language(
     consultancy,  # noqa: F811
     version,
