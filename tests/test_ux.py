@@ -143,6 +143,20 @@ def test_it_hands_out_links_to_the_port_make_run_serves():
     assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
 
 
+def test_it_prints_demo_links_to_the_port_make_run_serves(db, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8101"  # what `make run PORT=8101` gives the settings
+    out = io.StringIO()
+    call_command("load_questionnaire", stdout=io.StringIO())
+    call_command("demo", stdout=out)
+    links = re.findall(r"https?://\S+", out.getvalue())
+    assert len(links) > 10 and all(link.startswith("http://127.0.0.1:8101/") for link in links), links
+    path = re.search(r"The invited member's link .*: http://127\.0\.0\.1:8101(\S+)", out.getvalue()).group(1)
+    assert Client().get(path).status_code == 200
+
+
 def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):  # noqa: F811
     x = associations["x"]
     chen = Member(firm_name="顺德美厨", contact_name="陈总", email="chen@example.com", language="zh-hans")
