@@ -414,6 +414,13 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(ve
     assert any("；" in answer for _section, rows in report.answers for _q, answer, _c in rows)
     html = visible_text(owner_client(assessment, token).get(url("results", assessment.public_id, lang="zh-hans")).content.decode())
     assert "顾问备注：" in html.replace(" ", "") and not ASCII_AFTER_CJK.findall(html)
+    # The citations under each question of a step page, too.
+    from tests.test_wizard import start
+
+    owner = Client()
+    draft = start(owner, lang="zh-hans")
+    step = visible_text(owner.get(url("step", draft.public_id, "profile", lang="zh-hans")).content.decode())
+    assert "依据：" in step and not re.search(r"§[\w.()]+, \d{3} §", step)
     for variant in pdf.VARIANTS:
         path = tmp_path / f"{variant}.pdf"
         path.write_bytes(pdf.render_pdf(report, variant))
