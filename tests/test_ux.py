@@ -385,7 +385,8 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
         assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})
 
 
-ASCII_AFTER_CJK = re.compile(r"[\u3400-\u9fff）》」][ ]?[:;]")  # "原因:" or "员工; 主要客户"
+# "原因:", "员工; 主要客户", "对策. 论文", "(依据：" next to Chinese text
+ASCII_AFTER_CJK = re.compile(r"[\u3400-\u9fff）》」”][ ]?[:;.)]|\((?=[\u3400-\u9fff])")
 
 
 def visible_text(html: str) -> str:
