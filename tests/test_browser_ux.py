@@ -51,3 +51,21 @@ def test_it_fills_the_campaign_dates_in_for_a_zh_association(browser, site, vers
     for name in ("opens_on", "closes_on"):
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.locator(f"input[name={name}]").input_value())
     page.context.close()
+
+
+def test_it_prints_the_folded_parts_of_the_results_open_without_javascript(browser, site, version):  # noqa: F811
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tests.test_pdf import submitted
+
+    _assessment, token = submitted(version)
+    page = browser.new_context(**DESKTOP, java_script_enabled=False).new_page()
+    with translation.override("en"):
+        page.goto(site + reverse("resume", args=[token]))
+    page.wait_for_url(re.compile(r"/results/"))
+    folded = page.locator("details.area-details:not([open]) > :not(summary)").first
+    assert not folded.is_visible()  # on screen the areas are folded
+    page.emulate_media(media="print")
+    assert folded.is_visible()
+    page.context.close()
