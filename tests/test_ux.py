@@ -44,6 +44,24 @@ def test_it_counts_the_members_invited_by_pasting(associations, django_capture_o
         assert expected in response.content.decode()
 
 
+def test_it_says_so_when_every_pasted_member_was_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    fourth = "Firm Four, Mr Xu, xu@example.com\n"
+    cases = (
+        ("zh-hans", THREE, "没有新邀请：这 3 家会员此前都已邀请。", "已邀请 0"),
+        ("zh-hans", THREE + fourth, "已邀请 1 家会员，邀请邮件正在发送。其中 3 家此前已邀请，已跳过。", "。 其中"),
+        ("en", THREE, "Nobody new was invited: all 3 members were already invited.", "0 members invited"),
+    )
+    for lang, members, expected, wrong in cases:
+        x["campaign"].invitations.all().delete()
+        with django_capture_on_commit_callbacks(execute=True):
+            x["client"].post(url("campaign_invite", x["campaign"].pk, lang=lang), {"members": THREE})
+            page = x["client"].post(
+                url("campaign_invite", x["campaign"].pk, lang=lang), {"members": members}, follow=True
+            ).content.decode()
+        assert expected in page and wrong not in page, lang
+
+
 def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations):  # noqa: F811
     x = associations["x"]
     for lang in ("zh-hans", "en"):
