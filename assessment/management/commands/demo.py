@@ -145,7 +145,7 @@ class Command(BaseCommand):
     help = "Create demo firms with submitted assessments in Chinese and English (replaces earlier demo data)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="", help="where the app runs (default: SITE_URL, which follows make run's HOST and PORT)")
+        parser.add_argument("--base-url", default="", help="where the app runs (default: SITE_URL)")
 
     def handle(self, *args, base_url, **options):
         base_url = (base_url or settings.SITE_URL).rstrip("/")
