@@ -18,13 +18,28 @@ class Language:
     suffix: str  # in download file names: …-report-zh.pdf
     aliases: tuple[str, ...]  # spellings accepted in member lists and imports, lower case
     label: str | Promise  # its name in the language of the page ("Chinese" / "中文")
+    list_separator: str  # between the items of a list written in it (the choices of one answer)
 
 
 LANGUAGES = (
     Language(
-        "zh-hans", "简体中文", "zh-Hans", "zh", ("zh", "zh-cn", "中文", "简体中文", "chinese"), gettext_lazy("Chinese")
+        code="zh-hans",
+        name="简体中文",
+        html="zh-Hans",
+        suffix="zh",
+        aliases=("zh", "zh-cn", "中文", "简体中文", "chinese"),
+        label=gettext_lazy("Chinese"),
+        list_separator="；",
     ),
-    Language("en", "English", "en", "en", ("english", "英文", "英语"), gettext_lazy("English")),
+    Language(
+        code="en",
+        name="English",
+        html="en",
+        suffix="en",
+        aliases=("english", "英文", "英语"),
+        label=gettext_lazy("English"),
+        list_separator="; ",
+    ),
 )
 DEFAULT = LANGUAGES[0].code  # the site's language for a visitor who has chosen none
 FALLBACK = "en"  # the content text shown where a text lacks the wanted language
@@ -54,3 +69,13 @@ def current_lang() -> str:
     """The content language matching the active UI language."""
     active = (get_language() or "").lower()
     return next((code for code in CODES if active == code or active.startswith(code.split("-")[0])), DEFAULT)
+
+
+def is_offered(code: str) -> bool:
+    """Whether `code` is one of the site's languages (what the language buttons post)."""
+    return code in CODES
+
+
+def list_separator(lang: str) -> str:
+    """Between the items of a list written in `lang` (several choices of one answer)."""
+    return get(lang).list_separator if lang in CODES else "; "

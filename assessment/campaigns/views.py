@@ -135,13 +135,22 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
     # count the invited as those not skipped.
     _links, skipped = campaigns_services.invitations_add(campaign=campaign, members=members)
     invited = len(members) - skipped
+    if not invited:
+        message = ngettext(
+            "Nobody new was invited: the member was already invited.",
+            "Nobody new was invited: all %(count)d members were already invited.",
+            skipped,
+        ) % {"count": skipped}
+        messages.info(request, message)
+        return redirect("campaign", campaign.pk)
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
         "%(count)d members invited; their e-mails are on the way.",
         invited,
     ) % {"count": invited}
     if skipped:
-        message += " " + ngettext(
+        # Chinese sentences follow each other without a space.
+        message += ("" if current_lang() == "zh-hans" else " ") + ngettext(
             "%(count)d was already invited and was skipped.",
             "%(count)d were already invited and were skipped.",
             skipped,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import languages
+from assessment.languages import list_separator
 from assessment.models import Assessment
 from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
 from assessment.questionnaire.result import AreaResult, PlannedAction
@@ -168,14 +169,17 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     if not is_answered(value):
         return ""
     if q.type == "multi":
-        return "; ".join(tr(o.text, lang) for o in q.options if o.key in value)
+        return list_separator(lang).join(tr(o.text, lang) for o in q.options if o.key in value)
     if q.options:
         option = q.option(str(value))
         return tr(option.text, lang) if option else str(value)
     if q.type == "number":
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = number_format(value, use_l10n=True)
+        # English groups thousands ("4,800 × CNY 10,000", as the unit is written); Chinese
+        # counts in 万 and writes "4800 万元".
+        with translation.override(lang):
+            text = number_format(value, use_l10n=True, force_grouping=lang == "en")
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
 

@@ -148,9 +148,10 @@ class Command(BaseCommand):
     help = "Create demo firms with submitted assessments in Chinese and English (replaces earlier demo data)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the app runs")
+        parser.add_argument("--base-url", default="", help="where the app runs (default: SITE_URL)")
 
     def handle(self, *args, base_url, **options):
+        base_url = (base_url or settings.SITE_URL).rstrip("/")
         if not settings.DEBUG:
             raise CommandError("Demo data is for development only (DEBUG is off).")
         for name in (DEMO_USER, CONSULTANT, ASSOCIATION_USER):
