@@ -220,7 +220,14 @@ def csv_bytes(rows, encoding: str = "utf-8") -> bytes:
 def import_rows(chamber: dict, count: int, start: int = 0, share: str = "yes"):
     """Import `count` generated firms into the `chamber` fixture's campaign, as its association."""
     data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
-    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
+    return assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="x.csv",
+        data=data,
+        messages_language="en",
+        report_language="en",
+    )
 
 
 def upload(chamber: dict, name: str, data: bytes, lang: str = "en"):
