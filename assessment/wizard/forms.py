@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from assessment.questionnaire.definition import Question, tr
 from assessment.questionnaire.rules import is_answered
+from assessment.reports.labels import SECTOR_GROUPS
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
 
@@ -154,18 +155,11 @@ def field_for(q: Question, lang: str) -> forms.Field:
     return forms.CharField(max_length=q.max_length, widget=widget, strip=True, **common)
 
 
-SECTOR_LABELS = {
-    "primary": gettext_lazy("Primary sector (agriculture)"),
-    "secondary": gettext_lazy("Secondary sector (industry and construction)"),
-    "tertiary": gettext_lazy("Tertiary sector (services)"),
-}
-
-
 def grouped_by_sector(q: Question, lang: str) -> list:
     groups: dict[str, list] = {}
     for o in q.options:
         groups.setdefault(o.sector or "", []).append((o.key, tr(o.text, lang)))
-    return [(str(SECTOR_LABELS.get(sector, sector)), items) for sector, items in groups.items()]
+    return [(str(SECTOR_GROUPS.get(sector, sector)), items) for sector, items in groups.items()]
 
 
 def help_for(q: Question, lang: str) -> str:
