@@ -26,5 +26,6 @@ def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
     latest: dict[int, Assessment] = {}
     rows = assessments().filter(firm__in=firms, status=Assessment.Status.SUBMITTED).order_by("submitted_at")
     for assessment in rows:
+        assert assessment.firm_id is not None  # filtered on firm__in
         latest[assessment.firm_id] = assessment
     return latest

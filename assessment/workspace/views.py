@@ -6,11 +6,12 @@ Thin views, like views.py: fetch through access helpers, validate a form, call a
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,7 +55,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     by_result = filters.get("band") or filters.get("weakest")
     # Without a filter on results, only the page's firms need their latest assessment.
     pages = Paginator(list(firms) if by_result else firms, CLIENTS_PER_PAGE)
-    page = pages.get_page(request.GET.get("page"))
+    page: Page[Any] = pages.get_page(request.GET.get("page"))
     candidates = list(firms) if by_result else list(page.object_list)
     latest = workspace_selectors.latest_submitted(candidates)
     rows = []
@@ -147,7 +148,9 @@ def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     firm = access.firm_for_request(request, firm_id)
     lang = current_lang()
     history = workspace_selectors.firm_assessments(firm)
-    submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)
+    # Submitted assessments all have submitted_at (None only on drafts); arg-type is off for
+    # this module (pyproject.toml) and belongs in this ignore once that override goes.
+    submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)  # type: ignore[return-value]
     progress = progress_section(submitted[-2], submitted[-1], lang) if len(submitted) >= 2 else None
     links = request.session.get(OWNER_LINKS, {})
     for assessment in history:
