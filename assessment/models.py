@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from assessment.questionnaire.result import Result
+
 
 class QuestionnaireVersion(models.Model):
     """One loaded version of the questionnaire content, stored whole and never edited."""
@@ -193,6 +195,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.firm_name or str(self.public_id)
+
+    @property
+    def outcome(self) -> Result:
+        """The stored result, typed (empty for a draft): read this, not the `result` JSON."""
+        return Result.from_json(self.result)
 
     @property
     def is_draft(self) -> bool:

@@ -24,9 +24,8 @@ from assessment.models import (
 from assessment.questionnaire.definition import ContentError, content_checksum
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
-from assessment.questionnaire.plan import strengths, support_items, triggered_actions
+from assessment.questionnaire.result import build_result
 from assessment.questionnaire.rules import missing_questions
-from assessment.questionnaire.scoring import score
 
 logger = logging.getLogger(__name__)
 
@@ -179,33 +178,6 @@ def answer_reason_set(*, assessment: Assessment, question_key: str, reason: str)
     return bool(changed.update(change_reason=reason.strip()[:300]))
 
 
-def result_snapshot(qn, answers: dict[str, Any]) -> dict[str, Any]:
-    """What submission stores: scores, facts, triggered actions and strengths (pure)."""
-    result = score(qn, answers)
-    actions = triggered_actions(qn, answers, result)
-    return {
-        "scores": {key: {"score": a.score, "band": a.band, "counted": a.counted} for key, a in result.areas.items()},
-        "overall": result.overall,
-        "overall_band": result.overall_band,
-        "facts": result.facts,
-        "actions": [
-            {
-                "key": a.recommendation.key,
-                "tailoring": list(a.tailoring),
-                "level": a.level,
-                "why": a.why,
-                "after": list(a.after),
-                "core": a.core,
-            }
-            for a in actions
-        ],
-        "strengths": strengths(qn, result),
-        "support": support_items(qn, answers, result),
-        # Areas shown as readiness and left out of the overall score (no export ambition).
-        "readiness": [key for key, a in result.areas.items() if a.readiness],
-    }
-
-
 def assessment_submit(*, assessment: Assessment) -> bool:
     """Lock the answers and score them, exactly once.
 
@@ -222,7 +194,7 @@ def assessment_submit(*, assessment: Assessment) -> bool:
         missing = missing_questions(qn, answers, derive_facts(qn, answers))
         if missing:
             raise IncompleteAssessment([q.key for q in missing])
-        snapshot = result_snapshot(qn, answers)
+        snapshot = build_result(qn, answers).to_json()
         now = timezone.now()
         Assessment.objects.filter(pk=assessment.pk).update(
             status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now, result=snapshot

@@ -40,7 +40,7 @@ def main() -> None:
     services.assessment_submit(assessment=assessment)
     answers = selectors.answers_of(assessment)
     print(f"fast font subsetting (libharfbuzz-subset): {pdf.fast_subsetting_available()}")
-    print(f"triggered actions: {len(assessment.result['actions'])}")
+    print(f"triggered actions: {len(assessment.outcome.actions)}")
 
     for lang in ("zh-hans", "en"):
         pdf.render_pdf(build_report(assessment, qn, answers, lang), "full")  # warm-up: fonts, stylesheet

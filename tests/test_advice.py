@@ -14,6 +14,7 @@ from django.utils import translation
 
 from assessment.questionnaire.definition import Questionnaire
 from assessment.questionnaire.plan import Action, support_items, triggered_actions
+from assessment.questionnaire.result import PlannedAction
 from assessment.questionnaire.rules import effective_answers
 from assessment.questionnaire.samples import sample_answers
 from assessment.questionnaire.scoring import ScoreResult, score
@@ -202,7 +203,7 @@ def test_it_explains_why_each_top_action_is_first(qn, profile, lang):
     result, actions = run(qn, answers)
     counted = effective_answers(qn, answers, result.facts)
     for action in [a for a in actions if a.core][:5]:
-        stored = {"level": action.level, "why": action.why}
+        stored = PlannedAction(action.recommendation.key, level=action.level, why=action.why)
         with translation.override(lang):
             sentence = why_first(qn, action.recommendation, stored, counted)
         assert len(sentence) > 8, action.recommendation.key

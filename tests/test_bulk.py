@@ -21,10 +21,10 @@ from pypdf import PdfReader
 from assessment.bulk import importing
 from assessment.bulk.services import ImportRejected, assessments_import, bulk_job_start
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
+from assessment.questionnaire.result import build_result
 from assessment.questionnaire.samples import INDUSTRIES, sample_firm, sample_table
 from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
-from assessment.services import result_snapshot
 from tests.test_campaigns import open_campaign, run_worker
 from tests.test_workspace import url
 
@@ -84,7 +84,7 @@ def test_it_imports_a_csv_and_scores_every_row_like_the_wizard(chamber):
     first = imported.first()
     stored = dict(Answer.objects.filter(assessment=first).values_list("question_key", "value"))
     assert first.firm_name == "Firm 00000" and first.firm.organisation == chamber["org"]
-    assert first.result == result_snapshot(chamber["qn"], stored)
+    assert first.result == build_result(chamber["qn"], stored).to_json()
     assert stored == {k: v for k, v in firm_answers(chamber["qn"], 0).items() if k in stored}
     assert ImportBatch.objects.get().rows == 12
     page = chamber["client"].get(url("campaign", chamber["campaign"].pk)).content.decode()

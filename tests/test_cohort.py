@@ -10,16 +10,25 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.campaigns.cohort import MIN_GROUP, Group, bars_svg, histogram_svg, percentile, summarise
+from assessment.campaigns import cohort
+from assessment.campaigns.cohort import MIN_GROUP, CohortMember, Group, bars_svg, histogram_svg, percentile
+from assessment.questionnaire.result import Result
 
 AREAS = ["resilience", "financing", "innovation", "internationalization"]
 SVG = "{http://www.w3.org/2000/svg}"
 HIDDEN = Group(None, None, None, True)
 
 
+def summarise(snapshots, areas):
+    """cohort.summarise over snapshots written as stored, with the member's consent in "shared"
+    (what the campaign selector hands over: a typed result and whether the member shares)."""
+    members = [CohortMember(Result.from_json(s), bool(s.get("shared"))) if s else None for s in snapshots]
+    return cohort.summarise(members, areas)
+
+
 def snapshot(scores=(None, None, None, None), overall=None, actions=(), shared=True, **facts):
     """A result snapshot shaped like the stored one; scores in AREAS order, None = not scored.
-    shared: the member shares its results (selectors.campaign_snapshots marks it)."""
+    shared: the member shares its results (the campaign selector reads it)."""
     return {
         "shared": shared,
         "scores": {

@@ -1,12 +1,15 @@
+from assessment.questionnaire.result import Result
 from assessment.reports.progress import compare
 
 
 def snapshot(scores, overall, actions):
-    return {
-        "scores": {area: {"score": score} for area, score in scores.items()},
-        "overall": overall,
-        "actions": [{"key": key, "tailoring": []} for key in actions],
-    }
+    return Result.from_json(
+        {
+            "scores": {area: {"score": score} for area, score in scores.items()},
+            "overall": overall,
+            "actions": [{"key": key, "tailoring": []} for key in actions],
+        }
+    )
 
 
 def test_it_reports_change_per_area_and_resolved_recommendations():

@@ -19,6 +19,7 @@ from django.utils import translation
 
 from assessment.bulk import tables
 from assessment.bulk.tables import TableError, csv_stream, decode_text, neutralise, read_table, xlsx_write
+from assessment.questionnaire.result import Result
 
 TEXT = "企业名称,员工人数\n华南五金,12\n"
 MB = 1024 * 1024
@@ -439,7 +440,14 @@ def test_it_neutralises_every_manifest_column_of_a_bulk_zip(tmp_path):
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(b"%PDF-1.7\n")
     items = [
-        {"firm": text, "result": {"overall": 50}, "status": text, "error": text, "path": pdf, "filename": f"{text}.pdf"}
+        {
+            "firm": text,
+            "result": Result(overall=50),
+            "status": text,
+            "error": text,
+            "path": pdf,
+            "filename": f"{text}.pdf",
+        }
         for text in ("=1+1", "+1", "-1", "@A1", "\x01=1+1")
     ]
     target = io.BytesIO()

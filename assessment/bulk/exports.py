@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assessment.bulk import tables
 from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, Recommendation, tr
+from assessment.questionnaire.result import Result
 
 
 def _sources(sources) -> list[dict[str, str]]:
@@ -168,22 +169,25 @@ def campaign_rows(
     keys = [q.key for s in qn.sections for q in s.questions]
     yield campaign_header(qn)
     for assessment, answers in results:
-        result = assessment.result or {}
-        scores = result.get("scores", {})
-        facts = result.get("facts", {})
+        result = assessment.outcome
         yield [
             assessment.firm_name,
             # The local (Asia/Shanghai) date, as the page, the PDF and the zip show it: the UTC
             # date is the day before for anything submitted between 00:00 and 08:00 there.
             f"{timezone.localdate(assessment.submitted_at):%Y-%m-%d}" if assessment.submitted_at else "",
-            result.get("overall"),
-            result.get("overall_band", ""),
-            *(scores.get(key, {}).get("score") for key in areas),
-            *(scores.get(key, {}).get("band") or "" for key in areas),
-            *(facts.get(key) or "" for key in FACT_COLUMNS),
+            result.overall,
+            result.overall_band or "",
+            *(result.score_of(key) for key in areas),
+            *(_band_of(result, key) for key in areas),
+            *(result.facts.get(key) or "" for key in FACT_COLUMNS),
             *(cell(answers.get(key)) for key in keys),
-            ";".join(a["key"] for a in result.get("actions", [])),
+            ";".join(result.action_keys()),
         ]
+
+
+def _band_of(result: Result, area: str) -> str:
+    found = result.scores.get(area)
+    return (found.band or "") if found else ""
 
 
 def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> Iterator[list[Any]]:
@@ -221,7 +225,7 @@ def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> I
 def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list[str]) -> None:
     """A zip of the rendered reports with safe unique names and a manifest.csv of every item.
 
-    Each item: firm, result, status, error, path (a stored PDF or None), filename.
+    Each item: firm, result (a Result or None), status, error, path (a stored PDF or None), filename.
     """
     used: set[str] = set()
     manifest = io.StringIO()
@@ -234,14 +238,13 @@ def write_bundle(target: IO[bytes], items: Iterable[dict[str, Any]], areas: list
                 name = _unique(item["filename"], used)
                 # PDFs barely compress; storing them saves time.
                 bundle.write(item["path"], name, compress_type=zipfile.ZIP_STORED)
-            result = item["result"] or {}
-            scores = result.get("scores", {})
+            result: Result = item["result"] or Result()
             writer.writerow(
                 tables.safe_row(
                     [
                         item["firm"],
-                        result.get("overall", ""),
-                        *(scores.get(a, {}).get("score", "") for a in areas),
+                        result.overall,
+                        *(result.score_of(a) for a in areas),
                         name,
                         item["status"],
                         item["error"],

@@ -56,7 +56,7 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
         )
         yield {
             "firm": assessment.firm_name,
-            "result": assessment.result,
+            "result": assessment.outcome,
             "status": item.status if path or item.status != BulkItem.Status.DONE else "missing",
             "error": item.error,
             "path": path,

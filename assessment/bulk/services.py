@@ -29,7 +29,7 @@ from assessment.models import (
     ImportBatch,
     Invitation,
 )
-from assessment.services import result_snapshot
+from assessment.questionnaire.result import build_result
 
 
 class ImportRejected(Exception):
@@ -79,7 +79,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     ignored = importing.unknown_columns(qn, table[0]) if table else []
     now = timezone.now()
     # Scoring is pure and happens before the transaction, which then only writes.
-    snapshots = [result_snapshot(qn, row.answers) for row in rows]
+    snapshots = [build_result(qn, row.answers).to_json() for row in rows]
     try:
         with transaction.atomic():
             members, errors = _import_members(campaign, rows)

@@ -1,9 +1,9 @@
 """Cohort statistics for a campaign dashboard, and the small SVG charts that show them.
 
-Pure functions over result snapshots (plain dicts, as stored on a submitted assessment): no
+Pure functions over the members' results (each a typed Result with the member's consent): no
 ORM, no database, no Django, so the numbers can be tested by hand and reused by the page and
-the PDF alike. Only snapshots marked "shared": True (the member lets the association see its
-own results) enter any figure; the others are only counted as left out. An association that
+the PDF alike. Only members who share (they let the association see their own results) enter
+any figure; the others are only counted as left out. An association that
 reads a figure, waits for one private member's submission (or imports one more row) and reads
 again would otherwise recover that member's scores by subtraction, whatever the group sizes:
 see docs/cohort-privacy.md. Groups of fewer than MIN_GROUP firms are still hidden, so a figure
@@ -17,12 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from assessment.questionnaire.result import Result
+
 # The one definition: selectors, the dashboard and the page texts all read it from here.
 MIN_GROUP = 5
 BREAKDOWN_FACTS = ("sector", "size_class", "region", "export_orientation")
 TOP_ACTIONS = 10
 FILL = "#0d6efd"  # a presentation attribute, not style=: the Content Security Policy forbids inline styles
 TEXT_FILL = "#212529"
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    result: Result
+    shared: bool  # the member lets the association see its own results
 
 
 @dataclass(frozen=True)
@@ -47,17 +55,17 @@ class CohortStats:
     left_out: int = 0  # firms that keep their results private: in no figure, whatever their number
 
 
-def showable(results: Sequence[dict]) -> bool:
+def showable(results: Sequence[CohortMember]) -> bool:
     """May an aggregate over these firms be shown?
 
-    At least MIN_GROUP firms, every one of them sharing its results ("shared": True). A firm
+    At least MIN_GROUP firms, every one of them sharing its results. A firm
     that keeps its results private is in no aggregate at all: any figure that included it
     could be read before and after it joined the cohort and the difference would be its own.
     """
-    return len(results) >= MIN_GROUP and all(r.get("shared") for r in results)
+    return len(results) >= MIN_GROUP and all(r.shared for r in results)
 
 
-def _mean(values: Sequence[int], results: Sequence[dict] | None = None) -> int | None:
+def _mean(values: Sequence[int], results: Sequence[CohortMember] | None = None) -> int | None:
     # round() like scoring.py, so a cohort mean and a firm's own score round the same way.
     if not values or len(values) < MIN_GROUP or (results is not None and not showable(results)):
         return None
@@ -69,32 +77,27 @@ def _bucket(score: int) -> int:
     return max(0, min(score // 20, 4))
 
 
-def _area_score(r: dict, area: str) -> int | None:
-    return ((r.get("scores") or {}).get(area) or {}).get("score")
+def _area_score(r: CohortMember, area: str) -> int | None:
+    return r.result.score_of(area)
 
 
-def _area_scores(results: Sequence[dict], area: str) -> list[int]:
+def _area_scores(results: Sequence[CohortMember], area: str) -> list[int]:
     scores = [_area_score(r, area) for r in results]
     return [s for s in scores if s is not None]
 
 
-def _top_actions(results: Sequence[dict]) -> list[tuple[str, int]]:
+def _top_actions(results: Sequence[CohortMember]) -> list[tuple[str, int]]:
     if not showable(results):
         return []
     # A set per firm: the count means "firms advised to do this", even if a key were listed twice.
-    counter = Counter(
-        key
-        for r in results
-        for key in {a.get("key") for a in r.get("actions") or () if isinstance(a, dict)}
-        if key is not None
-    )
+    counter = Counter(key for r in results for key in set(r.result.action_keys()))
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ACTIONS]
 
 
-def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
-    by_value: dict[str | None, list[dict]] = defaultdict(list)
+def _breakdown(results: Sequence[CohortMember], fact: str) -> list[Group]:
+    by_value: dict[str | None, list[CohortMember]] = defaultdict(list)
     for r in results:
-        by_value[(r.get("facts") or {}).get(fact)].append(r)
+        by_value[r.result.facts.get(fact)].append(r)
     shown = {v: rs for v, rs in by_value.items() if showable(rs)}
     hidden_rows = [r for v, rs in by_value.items() if v not in shown for r in rs]
     # Secondary suppression: the reader knows the cohort size, so a hidden remainder of one
@@ -104,7 +107,7 @@ def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
         smallest = min(shown, key=lambda v: (len(shown[v]), v is None, str(v)))
         hidden_rows += shown.pop(smallest)
     groups = [
-        Group(value, len(rs), _mean([r["overall"] for r in rs if r.get("overall") is not None], rs), False)
+        Group(value, len(rs), _mean([r.result.overall for r in rs if r.result.overall is not None], rs), False)
         for value, rs in sorted(shown.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
     ]
     if hidden_rows:
@@ -112,17 +115,16 @@ def _breakdown(results: Sequence[dict], fact: str) -> list[Group]:
     return groups
 
 
-def summarise(results: Sequence[dict], areas: Sequence[str]) -> CohortStats:
-    """Statistics of a cohort of result snapshots over the given area keys.
+def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> CohortStats:
+    """Statistics of a cohort over the given area keys.
 
-    Snapshots that are empty or None (no result stored) are left out and not counted. Those
-    not marked "shared" are left out of every figure and only counted in left_out (see
+    None (no result stored) is left out and not counted. Members who do not share are left
+    out of every figure and only counted in left_out (see
     showable() for why). Every figure comes from at least MIN_GROUP firms or is None / hidden.
     """
-    results = [r for r in results if r]
-    shared = [r for r in results if r.get("shared")]
-    left_out = len(results) - len(shared)
-    results = shared
+    present = [m for m in members if m is not None]
+    results = [m for m in present if m.shared]
+    left_out = len(present) - len(results)
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:

@@ -55,7 +55,7 @@ class DashboardData:
 
 
 def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> DashboardData:
-    results = campaigns_selectors.campaign_snapshots(campaign)
+    results = campaigns_selectors.campaign_members_results(campaign)
     areas = [a.key for a in qn.areas]
     stats = cohort.summarise(results, areas)
     titles = {a.key: tr(a.title, lang) for a in qn.areas}

@@ -18,6 +18,7 @@ from assessment.models import (
     Invitation,
     Organisation,
 )
+from assessment.questionnaire.result import Result
 from assessment.selectors import assessments
 
 
@@ -93,7 +94,7 @@ def _member_row(firm_name: str, invitation: Invitation | None, assessment: Asses
         "reminded_at": invitation.reminded_at if invitation else None,
         "shared": shared,
         "assessment": assessment if shared and submitted else None,
-        "overall": assessment.result.get("overall") if shared and submitted and assessment.result else None,
+        "overall": assessment.outcome.overall if shared and submitted else None,
     }
 
 
@@ -103,9 +104,9 @@ def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str
     counts = {"invited": 0, "started": 0, "submitted": 0}
     for row in rows:
         counts[row["status"]] += 1
-    snapshots = campaign_snapshots(campaign)
-    areas = next((list(s["scores"]) for s in snapshots if s.get("scores")), [])
-    stats = cohort.summarise(snapshots, areas)
+    members = campaign_members_results(campaign)
+    areas = next((list(m.result.scores) for m in members if m.result.scores), [])
+    stats = cohort.summarise(members, areas)
     means = stats.area_means
     if all(m is None for m in means.values()):
         means = {}
@@ -168,18 +169,26 @@ def _counted(campaign: Campaign) -> QuerySet[Assessment]:
     )
 
 
-def campaign_snapshots(campaign: Campaign) -> list[dict[str, Any]]:
-    """One entry per counted assessment: the result snapshot marked "shared" where the member
-    lets the association see it, else only {"shared": False}. A private member's scores never
-    leave this read for a cohort figure (cohort.summarise counts it as left out): any figure
-    including them could be differenced before and after it joined. One query whatever the
-    cohort size."""
+def campaign_members_results(campaign: Campaign) -> list[cohort.CohortMember]:
+    """One entry per counted assessment: its result where the member lets the association see
+    it, else an empty result marked private. A private member's scores never leave this read
+    for a cohort figure (cohort.summarise counts it as left out): any figure including them
+    could be differenced before and after it joined. One query whatever the cohort size."""
     rows = _counted(campaign).values_list("result", "share_with_association")
-    return [{**result, "shared": True} if shared else {"shared": False} for result, shared in rows if result]
+    return [
+        cohort.CohortMember(Result.from_json(result) if shared else Result(), bool(shared))
+        for result, shared in rows
+        if result
+    ]
 
 
 def campaign_overall_scores(campaign: Campaign) -> list[int | None]:
-    return [r.get("overall") if r else None for r in _counted(campaign).values_list("result", flat=True)]
+    """Overall scores of the counted members who share their results: what a member's
+    percentile is read against. Private members are left out for the reason cohort figures
+    leave them out: the association can open a sharing member's page, and a percentile read
+    before and after a private member's submission would place that member's score."""
+    rows = _counted(campaign).filter(share_with_association=True).values_list("result", flat=True)
+    return [Result.from_json(r).overall for r in rows if r]
 
 
 def campaign_participation(campaign: Campaign) -> dict[str, int]:
@@ -194,3 +203,15 @@ def campaign_participation(campaign: Campaign) -> dict[str, int]:
     started = by_status.get(Assessment.Status.DRAFT, 0)
     submitted = by_status.get(Assessment.Status.SUBMITTED, 0)
     return {"invited": waiting, "started": started, "submitted": submitted, "total": waiting + started + submitted}
+
+
+def standing_of(assessment: Assessment) -> dict[str, int] | None:
+    """Where a submitted campaign member's overall score stands among the members who share
+    their results: percentile and how many firms it is read against; None under MIN_GROUP."""
+    if assessment.campaign_id is None or assessment.is_draft:
+        return None
+    scores = campaign_overall_scores(assessment.campaign)
+    rank = cohort.percentile(assessment.outcome.overall, scores)
+    if rank is None:
+        return None
+    return {"percentile": rank, "count": len([s for s in scores if s is not None])}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from assessment.models import Assessment
 from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from assessment.questionnaire.result import AreaResult, PlannedAction
 from assessment.questionnaire.rules import effective_answers, is_answered
 from assessment.questionnaire.scoring import question_ratio
 from assessment.reports.charts import radar_svg
@@ -180,7 +181,7 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
 
 def progress_section(earlier: Assessment, later: Assessment, lang: str) -> ProgressSection:
     """Change between two submitted assessments of a firm, in one language (page and PDF)."""
-    change = compare(earlier.result or {}, later.result or {})
+    change = compare(earlier.outcome, later.outcome)
     qn = questionnaire_of(later.questionnaire)
     # Titles from both versions: a recommendation may exist in only one of them.
     titles = {
@@ -230,17 +231,17 @@ def _condition_questions(cond: Mapping[str, Any]) -> list[str]:
     return [key for sub in subs for key in _condition_questions(sub)]
 
 
-def why_first(qn: Questionnaire, rec: Recommendation, stored: Mapping[str, Any], counted: Mapping[str, Any]) -> str:
+def why_first(qn: Questionnaire, rec: Recommendation, stored: PlannedAction, counted: Mapping[str, Any]) -> str:
     """Why this action is in this firm's plan, in one sentence (current language).
 
     The severity rule that raised it says it best; else the recommendation's own sentence;
     else the answer that triggered it. Snapshots from before severity rules (no "level")
     get none, so their reports print as they always did.
     """
-    if "level" not in stored:
+    if stored.level is None:
         return ""
     lang = translation.get_language()
-    rule = stored.get("why")
+    rule = stored.why
     if isinstance(rule, int) and 0 <= rule < len(rec.severity):
         return tr(rec.severity[rule].why, lang)
     if rec.why:
@@ -258,14 +259,12 @@ def why_first(qn: Questionnaire, rec: Recommendation, stored: Mapping[str, Any],
 def _action(
     qn: Questionnaire,
     rec: Recommendation,
-    tailoring: list[int],
     lang: str,
     note: str,
-    stored: Mapping[str, Any] | None = None,
-    counted: Mapping[str, Any] | None = None,
+    stored: PlannedAction,
+    counted: Mapping[str, Any],
 ) -> ActionItem:
-    stored = stored or {}
-    level = stored.get("level") or rec.priority
+    level = stored.level or rec.priority
     return ActionItem(
         key=rec.key,
         area=rec.area,
@@ -273,7 +272,7 @@ def _action(
         title=tr(rec.title, lang),
         body=tr(rec.body, lang),
         rationale=tr(rec.rationale, lang),
-        tailoring=[tr(rec.tailoring[i].text, lang) for i in tailoring if i < len(rec.tailoring)],
+        tailoring=[tr(rec.tailoring[i].text, lang) for i in stored.tailoring if i < len(rec.tailoring)],
         priority=level,
         priority_label=str(PRIORITY_LABELS[level]),
         horizon=rec.horizon,
@@ -281,14 +280,14 @@ def _action(
         citations=citations(qn, rec.sources, lang),
         related_areas=[tr(qn.section(a).title, lang) for a in rec.related_areas],
         note=note,
-        why_first=why_first(qn, rec, stored, counted or {}),
+        why_first=why_first(qn, rec, stored, counted),
         # Prerequisites were stored from this same version, so each key names one of its actions.
-        after=[tr(qn.recommendation(k).title, lang) for k in stored.get("after", [])],
-        core=bool(stored.get("core", True)),
+        after=[tr(qn.recommendation(k).title, lang) for k in stored.after],
+        core=stored.core,
     )
 
 
-def _support(qn: Questionnaire, keys: list[str], lang: str) -> list[SupportItem]:
+def _support(qn: Questionnaire, keys: tuple[str, ...], lang: str) -> list[SupportItem]:
     items = [i for i in qn.support if i.key in set(keys)]
     items.sort(key=lambda i: i.kind != "domestic")  # stable: domestic kinds first, then benchmarks
     return [
@@ -311,30 +310,30 @@ def build_report(
     `validation` says which answers a consultant validated (selectors.validation_of);
     `previous` is the firm's earlier assessment, for a progress section.
     """
-    result = assessment.result or {}
+    result = assessment.outcome
     notes = notes or {}
     validation = validation or {}
     with translation.override(lang):
-        counted = effective_answers(qn, answers, result.get("facts", {}))
+        counted = effective_answers(qn, answers, result.facts)
         every = [
-            _action(qn, qn.recommendation(a["key"]), a["tailoring"], lang, notes.get(f"rec:{a['key']}", ""), a, counted)
-            for a in result.get("actions", [])
+            _action(qn, qn.recommendation(a.key), lang, notes.get(f"rec:{a.key}", ""), a, counted)
+            for a in result.actions
         ]
         actions = [a for a in every if a.core]
         later = [a for a in every if not a.core]
-        strengths = set(result.get("strengths", []))
-        readiness = set(result.get("readiness", []))
+        strengths = set(result.strengths)
+        readiness = set(result.readiness)
         areas = []
         for section in qn.areas:
-            area = result.get("scores", {}).get(section.key, {})
-            band = next((b for b in qn.bands if b.key == area.get("band")), None)
+            area = result.scores.get(section.key) or AreaResult(None, None)
+            band = next((b for b in qn.bands if b.key == area.band), None)
             as_readiness = section.key in readiness and section.readiness is not None
             areas.append(
                 AreaReport(
                     key=section.key,
                     title=tr(section.readiness.title if as_readiness else section.title, lang),
-                    score=area.get("score"),
-                    band=area.get("band"),
+                    score=area.score,
+                    band=area.band,
                     band_label=tr(band.label, lang) if band else _("Not scored"),
                     band_description=tr(band.description, lang) if band else "",
                     strengths=[
@@ -352,8 +351,8 @@ def build_report(
                     readiness_note=tr(section.readiness.note, lang) if as_readiness else "",
                 )
             )
-        overall_band = next((b for b in qn.bands if b.key == result.get("overall_band")), None)
-        facts = result.get("facts", {})
+        overall_band = next((b for b in qn.bands if b.key == result.overall_band), None)
+        facts = result.facts
         fact_rows = [
             (
                 tr(qn.questions["industry"].label, lang),
@@ -376,8 +375,8 @@ def build_report(
             submitted_at=assessment.submitted_at,
             facts=fact_rows,
             size_standard=tr(qn.size_standard["name"], lang),
-            overall=result.get("overall"),
-            overall_band=result.get("overall_band"),
+            overall=result.overall,
+            overall_band=result.overall_band,
             overall_band_label=tr(overall_band.label, lang) if overall_band else "",
             areas=areas,
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
@@ -398,7 +397,7 @@ def build_report(
             ],
             plan_omitted=sum(1 for a in every if not a.core or a.priority == "low"),
             later=later,
-            support=_support(qn, result.get("support", []), lang),
+            support=_support(qn, result.support, lang),
             overall_note=next((a.readiness_note for a in areas if a.readiness_note), ""),
             references=[
                 (paper, tr(data["title"], lang), tr(data["citation"], lang))

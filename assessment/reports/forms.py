@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment.questionnaire.definition import AREAS
+from assessment.questionnaire.result import Result
 
 
 class ReportRequestForm(forms.Form):
@@ -22,9 +23,9 @@ class NoteForm(forms.Form):
         label=gettext_lazy("Consultant's note"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
     )
 
-    def __init__(self, *args, result: dict, **kwargs):
+    def __init__(self, *args, result: Result, **kwargs):
         super().__init__(*args, **kwargs)
-        self.targets = {f"area:{a}" for a in AREAS} | {f"rec:{a['key']}" for a in result.get("actions", [])}
+        self.targets = {f"area:{a}" for a in AREAS} | {f"rec:{key}" for key in result.action_keys()}
 
     def clean_target(self) -> str:
         target = self.cleaned_data["target"]

@@ -1,11 +1,11 @@
-"""Progress between two submitted assessments of a firm: pure functions over result snapshots."""
+"""Progress between two submitted assessments of a firm: pure functions over their results."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from assessment.questionnaire.definition import AREAS
+from assessment.questionnaire.result import Result
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,13 @@ class Progress:
     new: list[str]  # triggered now, not before
 
 
-def compare(before: dict[str, Any], after: dict[str, Any]) -> Progress:
-    """Compare two `Assessment.result` snapshots (earlier first)."""
-
-    def area_score(result: dict, area: str) -> int | None:
-        return result.get("scores", {}).get(area, {}).get("score")
-
-    earlier = [a["key"] for a in before.get("actions", [])]
-    later = [a["key"] for a in after.get("actions", [])]
+def compare(before: Result, after: Result) -> Progress:
+    """Compare the results of two submitted assessments (earlier first)."""
+    earlier = before.action_keys()
+    later = after.action_keys()
     return Progress(
-        areas=[AreaChange(a, area_score(before, a), area_score(after, a)) for a in AREAS],
-        overall=AreaChange("overall", before.get("overall"), after.get("overall")),
+        areas=[AreaChange(a, before.score_of(a), after.score_of(a)) for a in AREAS],
+        overall=AreaChange("overall", before.overall, after.overall),
         resolved=[k for k in earlier if k not in later],
         open=[k for k in earlier if k in later],
         new=[k for k in later if k not in earlier],

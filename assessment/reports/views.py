@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment import access, selectors, services
 from assessment.access import can_claim, resume_url
 from assessment.bulk.exports import report_filename
-from assessment.campaigns import cohort
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.forms import ConsentForm
 from assessment.languages import current_lang
@@ -56,20 +55,9 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if assessment.campaign_id and access.can_access(request, assessment)
         else None,
         "can_claim": can_claim(request, assessment),
-        "standing": _standing(assessment),
+        "standing": campaigns_selectors.standing_of(assessment),
     }
     return render(request, "assessment/results.html", context)
-
-
-def _standing(assessment: Assessment) -> dict | None:
-    """Where a campaign member's overall score stands in its cohort (hidden under cohort.MIN_GROUP)."""
-    if assessment.campaign_id is None or not assessment.result:
-        return None
-    scores = campaigns_selectors.campaign_overall_scores(assessment.campaign)
-    rank = cohort.percentile(assessment.result.get("overall"), scores)
-    if rank is None:
-        return None
-    return {"percentile": rank, "count": len([s for s in scores if s is not None])}
 
 
 @require_POST
@@ -79,7 +67,7 @@ def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404
     if assessment.is_draft:
         return _to_review(request, assessment)
-    form = NoteForm(request.POST, result=assessment.result)
+    form = NoteForm(request.POST, result=assessment.outcome)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("results", assessment.public_id)

@@ -176,7 +176,7 @@ class Command(BaseCommand):
                     results = reverse("results", args=[assessment.public_id])
                     resume = reverse("resume", args=[token])
                 lines.append(
-                    f"  {profile['firm_name']} ({lang}, overall {assessment.result['overall']}):\n"
+                    f"  {profile['firm_name']} ({lang}, overall {assessment.outcome.overall}):\n"
                     f"    results     {base_url}{results}\n"
                     f"    private link {base_url}{resume}"
                 )
