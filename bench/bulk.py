@@ -58,7 +58,12 @@ def bench_import(counts: list[int]) -> None:
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             batch = bulk_services.assessments_import(
-                campaign=campaign, user=None, filename=f"{count}.csv", data=data, language="en"
+                campaign=campaign,
+                user=None,
+                filename=f"{count}.csv",
+                data=data,
+                messages_language="en",
+                report_language="en",
             )
         elapsed = time.perf_counter() - started
         print(

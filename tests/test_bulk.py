@@ -67,7 +67,14 @@ def csv_bytes(rows, encoding="utf-8"):
 
 def import_rows(chamber, count, start=0, share="yes"):
     data = csv_bytes(table(chamber["qn"], count, share=share, start=start))
-    return assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
+    return assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="x.csv",
+        data=data,
+        messages_language="en",
+        report_language="en",
+    )
 
 
 def upload(chamber, name, data, lang="en"):
@@ -277,7 +284,8 @@ def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(
         user=None,
         filename="a.csv",
         data=csv_bytes(table(chamber["qn"], 2)),
-        language="en",
+        messages_language="en",
+        report_language="en",
     )
     # Whatever the backend (a queue outside the database would keep a task the rollback
     # cannot take back), nothing may be handed to it before the transaction commits.
@@ -299,7 +307,14 @@ def test_it_never_runs_a_task_enqueued_in_a_rolled_back_transaction(
 def test_it_exports_results_with_neutralised_cells(chamber):
     rows = table(chamber["qn"], 3)
     rows[1][rows[0].index("firm_name")] = '=HYPERLINK("http://evil")'
-    assessments_import(campaign=chamber["campaign"], user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(rows),
+        messages_language="en",
+        report_language="en",
+    )
     response = chamber["client"].get(url("campaign_export", chamber["campaign"].pk, "csv") + "?codes=1")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     exported = list(csv.reader(io.StringIO(text)))
@@ -315,7 +330,14 @@ def test_it_exports_results_with_neutralised_cells(chamber):
 
 def test_it_refuses_an_unreadable_file_with_a_clear_message(chamber):
     with pytest.raises(ImportRejected, match="could not be read"):
-        assessments_import(campaign=chamber["campaign"], user=None, filename="a.xlsx", data=b"not a zip", language="en")
+        assessments_import(
+            campaign=chamber["campaign"],
+            user=None,
+            filename="a.xlsx",
+            data=b"not a zip",
+            messages_language="en",
+            report_language="en",
+        )
     response = upload(chamber, "a.pdf", b"%PDF-1.4")
     assert response.status_code == 400 and "CSV" in response.content.decode()
 

@@ -39,7 +39,14 @@ def import_rows(chamber, count, start=0, share="yes"):
     out = io.StringIO()
     csv.writer(out).writerows(sample_table(chamber["qn"], count, share=share, start=start))
     data = out.getvalue().encode()
-    assessments_import(campaign=chamber["campaign"], user=None, filename="x.csv", data=data, language="en")
+    assessments_import(
+        campaign=chamber["campaign"],
+        user=None,
+        filename="x.csv",
+        data=data,
+        messages_language="en",
+        report_language="en",
+    )
 
 
 def read_areas(chamber):

@@ -28,7 +28,14 @@ def chamber(version, django_user_model):
     rows = sample_table(questionnaire_of(version), 3)
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    assessments_import(campaign=campaign, user=None, filename="x.csv", data=out.getvalue().encode(), language="en")
+    assessments_import(
+        campaign=campaign,
+        user=None,
+        filename="x.csv",
+        data=out.getvalue().encode(),
+        messages_language="en",
+        report_language="en",
+    )
     return {"campaign": campaign, "client": client}
 
 

@@ -245,6 +245,28 @@ def test_it_keeps_the_summary_to_three_pages(version):
         assert pages <= 3, (lang, pages)
 
 
+def test_it_never_leaves_the_references_alone_on_the_last_page_of_the_summary(db, settings):
+    from django.core.management import call_command
+
+    from assessment.models import Assessment
+
+    settings.DEBUG = True
+    call_command("load_questionnaire", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    demo = Assessment.objects.filter(status="submitted").order_by("pk")
+    assert demo.count() > 10
+    for assessment in demo:
+        qn = questionnaire_of(assessment.questionnaire)
+        for lang, heading in (("zh-hans", "参考文献"), ("en", "References")):
+            report = build_report(assessment, qn, answers_of(assessment), lang)
+            pages = PdfReader(io.BytesIO(pdf.render_pdf(report, "summary"))).pages
+            last = pages[-1].extract_text()
+            # The references start on the last page, whole, after something else of the report.
+            assert heading in last, (assessment.firm_name, lang, len(pages))
+            before = squash(last.split(heading)[0]).replace(squash(assessment.firm_name), "")
+            assert len(before) > 20, (assessment.firm_name, lang, before)
+
+
 def test_it_stores_the_pdf_and_reuses_it_until_inputs_change(version, django_capture_on_commit_callbacks):
     assessment, token = submitted(version)
     client = owner_client(assessment, token)
@@ -404,7 +426,7 @@ def test_it_fetches_static_files_only():
 def test_it_names_files_without_invisible_characters_on_the_local_date():
     from datetime import date
 
-    from assessment.bulk.exports import report_filename
+    from assessment.reports.filenames import report_filename
 
     assert (
         report_filename("Evil\u202egnp.exe\u200b Co", date(2026, 3, 2), "full")

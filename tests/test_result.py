@@ -70,7 +70,12 @@ def _import(campaign, count, start, share):
     qn = questionnaire_of(campaign.questionnaire)
     csv.writer(out).writerows(sample_table(qn, count, start=start, share=share))
     assessments_import(
-        campaign=campaign, user=None, filename=f"{start}.csv", data=out.getvalue().encode(), language="en"
+        campaign=campaign,
+        user=None,
+        filename=f"{start}.csv",
+        data=out.getvalue().encode(),
+        messages_language="en",
+        report_language="en",
     )
 
 
@@ -84,3 +89,51 @@ def test_it_reads_a_members_percentile_against_sharing_members_only(campaign):
     assert all(s is not None and s["count"] == 6 for s in before)
     _import(campaign, 3, start=100, share="no")
     assert [standing_of(a) for a in shared] == before
+
+
+def test_it_names_every_download_by_one_rule():
+    from datetime import date
+
+    from assessment.reports.filenames import download_name, report_filename
+
+    day = date(2026, 12, 2)
+    # A firm name holding ".pdf" keeps it: nothing patches a built name any more.
+    assert report_filename("Acme.pdf Trading", day, "full", "zh-hans") == "Acme.pdf Trading-2026-12-02-report-zh.pdf"
+    assert report_filename("武汉 光谷", day, "summary", "en") == "武汉 光谷-2026-12-02-summary-en.pdf"
+    assert (
+        download_name("Autumn/round", day, "reports", lang="zh-hans", ext="zip")
+        == "Autumn round-2026-12-02-reports-zh.zip"
+    )
+
+
+@pytest.mark.django_db
+def test_it_names_zip_entries_like_single_downloads(campaign):
+    from assessment.bulk.selectors import bundle_items
+    from assessment.bulk.services import bulk_job_start
+
+    _import(campaign, 1, start=0, share="yes")
+    Assessment.objects.filter(campaign=campaign).update(firm_name="Acme.pdf Trading")
+    job = bulk_job_start(campaign=campaign, user=None, language="zh-hans", variant="full")
+    [item] = list(bundle_items(job))
+    assert item["filename"].startswith("Acme.pdf Trading-") and item["filename"].endswith("-report-zh.pdf")
+
+
+@pytest.mark.django_db
+def test_it_stores_the_chosen_report_language_not_the_screen_language(campaign, client):
+    # A Chinese-speaking association imports English-speaking members' answers: their
+    # reports are in English, whatever language the association's screen is in.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import translation
+
+    client.force_login(campaign.created_by)
+    out = io.StringIO()
+    csv.writer(out).writerows(sample_table(questionnaire_of(campaign.questionnaire), 2))
+    with translation.override("zh-hans"):
+        address = reverse("campaign_import", args=[campaign.pk])
+    page = client.get(address).content.decode()
+    assert 'name="report_language"' in page and "会员报告的语言" in page
+    upload = SimpleUploadedFile("members.csv", out.getvalue().encode())
+    response = client.post(address, {"upload": upload, "report_language": "en"})
+    assert response.status_code == 302
+    assert set(Assessment.objects.filter(campaign=campaign).values_list("language", flat=True)) == {"en"}

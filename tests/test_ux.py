@@ -16,6 +16,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
+from assessment import selectors
 from assessment.bulk import importing
 from assessment.bulk.services import ImportRejected, assessments_import
 from assessment.campaigns import selectors as campaigns_selectors
@@ -47,6 +48,26 @@ def test_it_counts_the_members_invited_by_pasting(associations, django_capture_o
         assert expected in response.content.decode()
 
 
+def test_it_says_so_when_every_pasted_member_was_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
+    x = associations["x"]
+    fourth = "Firm Four, Mr Xu, xu@example.com\n"
+    cases = (
+        ("zh-hans", THREE, "没有新邀请：这 3 家会员此前都已邀请。", "已邀请 0"),
+        ("zh-hans", THREE + fourth, "已邀请 1 家会员，邀请邮件正在发送。其中 3 家此前已邀请，已跳过。", "。 其中"),
+        ("en", THREE, "Nobody new was invited: all 3 members were already invited.", "0 members invited"),
+    )
+    for lang, members, expected, wrong in cases:
+        x["campaign"].invitations.all().delete()
+        with django_capture_on_commit_callbacks(execute=True):
+            x["client"].post(url("campaign_invite", x["campaign"].pk, lang=lang), {"members": THREE})
+            page = (
+                x["client"]
+                .post(url("campaign_invite", x["campaign"].pk, lang=lang), {"members": members}, follow=True)
+                .content.decode()
+            )
+        assert expected in page and wrong not in page, lang
+
+
 def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations):  # noqa: F811
     x = associations["x"]
     for lang in ("zh-hans", "en"):
@@ -59,7 +80,14 @@ def test_it_fills_the_campaign_dates_in_a_form_a_date_input_accepts(associations
 def import_csv(campaign, rows):
     from tests.test_bulk import csv_bytes
 
-    return assessments_import(campaign=campaign, user=None, filename="a.csv", data=csv_bytes(rows), language="en")
+    return assessments_import(
+        campaign=campaign,
+        user=None,
+        filename="a.csv",
+        data=csv_bytes(rows),
+        messages_language="en",
+        report_language="en",
+    )
 
 
 def test_it_matches_imported_rows_to_the_members_already_invited(associations, django_capture_on_commit_callbacks):  # noqa: F811
@@ -144,6 +172,20 @@ def test_it_hands_out_links_to_the_port_make_run_serves():
     ).stdout
     assert "runserver 127.0.0.1:8101" in plan
     assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
+
+
+def test_it_prints_demo_links_to_the_port_make_run_serves(db, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8101"  # what `make run PORT=8101` gives the settings
+    out = io.StringIO()
+    call_command("load_questionnaire", stdout=io.StringIO())
+    call_command("demo", stdout=out)
+    links = re.findall(r"https?://\S+", out.getvalue())
+    assert len(links) > 10 and all(link.startswith("http://127.0.0.1:8101/") for link in links), links
+    path = re.search(r"The invited member's link .*: http://127\.0\.0\.1:8101(\S+)", out.getvalue()).group(1)
+    assert Client().get(path).status_code == 200
 
 
 def test_it_prints_development_e_mails_as_readable_text(associations, django_capture_on_commit_callbacks):  # noqa: F811
@@ -283,6 +325,67 @@ def test_it_keeps_the_owner_link_on_the_client_page_to_copy(consultancy, version
     assert field.group(1) not in other
 
 
+def test_it_saves_what_was_typed_when_the_language_is_switched_on_a_step_page(client, version, settings):
+    from tests.test_wizard import start, step_url
+
+    assessment = start(client, lang="zh-hans")
+    page = client.get(step_url(assessment, "profile", lang="zh-hans")).content.decode()
+    # Without JavaScript too: the language buttons submit the step form, so what was typed goes along.
+    assert re.search(r'<form method="post"[^>]* id="wizard"', page)
+    assert re.search(r'<button type="submit" form="wizard" name="language" value="en"', page)
+    response = client.post(
+        step_url(assessment, "profile", lang="zh-hans"), {"firm_name": "刚输入的公司", "language": "en"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == step_url(assessment, "profile", lang="en")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert selectors.answers_of(assessment)["firm_name"] == "刚输入的公司"
+    shown = client.get(response["Location"]).content.decode()
+    assert 'value="刚输入的公司"' in shown and '<html lang="en">' in shown
+    # A value that needs correcting is kept on the page, the valid ones are saved, and the
+    # owner is told why the page stayed in its language.
+    response = client.post(
+        step_url(assessment, "profile", lang="en"),
+        {"firm_name": "又改了名", "employees": "很多", "language": "zh-hans"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="很多"' in body and "before the page can switch language" in body
+    assert selectors.answers_of(assessment)["firm_name"] == "又改了名"
+    # An unknown language is an ordinary save, never a 500.
+    response = client.post(step_url(assessment, "profile", lang="en"), {"firm_name": "X", "language": "xx"})
+    assert response.status_code in (200, 302) and selectors.answers_of(assessment)["firm_name"] == "X"
+
+
+@pytest.mark.parametrize("minutes", [None, 35])
+def test_it_says_how_long_it_takes_with_one_number_everywhere(
+    associations,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    minutes,
+):
+    from assessment import product
+
+    if minutes:
+        monkeypatch.setattr(product, "ESTIMATED_MINUTES", minutes)
+    expected = product.ESTIMATED_MINUTES
+    campaign = associations["x"]["campaign"]
+    said = {}
+    for lang, pattern in (("en", r"[Aa]bout (\d+) minutes"), ("zh-hans", r"约(?:需要?)? ?(\d+) ?分钟")):
+        tokens = invite(campaign, django_capture_on_commit_callbacks, member(1 if lang == "en" else 2, lang))
+        (sent,) = mail.outbox
+        pages = {
+            "home": Client().get(url("home", lang=lang)).content.decode(),
+            "join": Client().get(url("campaign_join", campaign.link_token, lang=lang)).content.decode(),
+            "invitation": Client().get(url("invitation", *tokens.values(), lang=lang)).content.decode(),
+            "e-mail": sent.body,
+            "e-mail html": sent.alternatives[0][0],
+        }
+        for where, text in pages.items():
+            said[lang, where] = re.findall(pattern, text)
+    assert {where: found for where, found in said.items() if found != [str(expected)]} == {}
+
+
 # --- §5 Words ---------------------------------------------------------------------------------
 
 
@@ -311,6 +414,76 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese(version):
     assert "；" in allowed and "; " not in allowed
     with translation.override("en"):
         assert ":</strong>" in render_to_string("assessment/_note.html", {"note": "check"})
+
+
+# "原因:", "员工; 主要客户", "对策. 论文", "(依据：" next to Chinese text
+ASCII_AFTER_CJK = re.compile(r"[\u3400-\u9fff）》」”][ ]?[:;.)]|\((?=[\u3400-\u9fff])")
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+
+
+def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(version, django_user_model, tmp_path):
+    from assessment import pdf
+    from assessment.reports.builder import build_report
+    from assessment.services import note_save
+    from tests.test_pdf import owner_client, submitted
+
+    assessment, token = submitted(version, {**PROFILE, "firm_name": "佛山 顺德（美厨）2号 Ltd."}, quality=0.0)
+    qn = questionnaire_of(version)
+    consultant = django_user_model.objects.create_user("consultant", "c@example.com", "pw-unused-here")
+    targets = [f"area:{a.key}" for a in qn.areas] + [f"rec:{a['key']}" for a in assessment.result["actions"]]
+    for target in targets:
+        note_save(assessment=assessment, target=target, text="下周复查", author=consultant)
+    notes = selectors.notes_of(assessment)
+    insurance = [o.key for o in qn.questions["res_insurance"].options if o.key != "none"][:2]
+    answers = {**selectors.answers_of(assessment), "res_insurance": insurance}  # two choices in one answer
+    report = build_report(assessment, qn, answers, "zh-hans", notes=notes)
+    # The report has what the issue saw: prerequisites, cross-area flags, several choices in one answer.
+    actions = [a for _h, _label, group in report.plan for a in group] + report.later
+    assert any(len(a.after) > 1 for a in actions) and any(a.related_areas for a in actions)
+    assert any("；" in answer for _section, rows in report.answers for _q, answer, _c in rows)
+    results = owner_client(assessment, token).get(url("results", assessment.public_id, lang="zh-hans"))
+    html = visible_text(results.content.decode())
+    assert "顾问备注：" in html.replace(" ", "") and not ASCII_AFTER_CJK.findall(html)
+    # The citations under each question of a step page, too.
+    from tests.test_wizard import start
+
+    owner = Client()
+    draft = start(owner, lang="zh-hans")
+    step = visible_text(owner.get(url("step", draft.public_id, "profile", lang="zh-hans")).content.decode())
+    assert "依据：" in step and not re.search(r"§[\w.()]+, \d{3} §", step)
+    for variant in pdf.VARIANTS:
+        path = tmp_path / f"{variant}.pdf"
+        path.write_bytes(pdf.render_pdf(report, variant))
+        text = subprocess.run(
+            [shutil.which("pdftotext") or "pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert not ASCII_AFTER_CJK.findall(text), variant
+    with translation.override("en"):
+        en = build_report(assessment, qn, answers, "en", notes=notes)
+    text = visible_text(pdf.report_html(en, "full"))
+    assert "Consultant's note:" in text and "；" not in text and "、" not in text
+
+
+def test_it_writes_amounts_in_units_of_10_000_cny_one_way_on_pages_and_in_pdfs(client, version):
+    from assessment import pdf
+    from assessment.reports.builder import build_report
+    from tests.test_pdf import squash, text_of
+    from tests.test_wizard import EXPORTER, start, step_url
+
+    assessment = start(client)
+    client.post(step_url(assessment, "profile"), {**EXPORTER, "revenue": "4800", "employees": "1200", "action": "save"})
+    qn = questionnaire_of(version)
+    profile = {**PROFILE, **selectors.answers_of(assessment)}
+    answers_save(assessment=assessment, values=sample_answers(qn, profile, 0.5, seed=3))
+    for lang, expected, staff in (("en", "4,800 × CNY 10,000", "1,200 people"), ("zh-hans", "4800 万元", "1200 人")):
+        review = visible_text(client.get(url("review", assessment.public_id, lang=lang)).content.decode())
+        assert expected in review and staff in review, lang
+        with translation.override(lang):
+            report = build_report(assessment, qn, selectors.answers_of(assessment), lang)
+        assert squash(expected) in squash(text_of(pdf.render_pdf(report, "full"))), lang
 
 
 def test_it_e_mails_the_owner_link_to_the_client_in_the_chosen_language(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -263,14 +261,3 @@ def _unique(filename: str, used: set[str]) -> str:
         candidate = f"{stem}-{n}{dot}{ext}"
     used.add(candidate.casefold())
     return candidate
-
-
-def report_filename(firm_name: str, day, variant: str, lang: str | None = None) -> str:
-    """A readable, safe file name: firm name, date and, when given, the report's language
-    (the Chinese and English reports of one firm are often downloaded side by side)."""
-    # Drop invisible format characters (right-to-left overrides, zero-width spaces) too.
-    visible = "".join(c for c in firm_name if unicodedata.category(c) != "Cf")
-    firm = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+', " ", visible).strip(" .")[:60] or "report"
-    suffix = "summary" if variant == "summary" else "report"
-    language = f"-{lang.split('-')[0]}" if lang else ""
-    return f"{firm}-{day:%Y-%m-%d}-{suffix}{language}.pdf"

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from assessment.languages import CONTENT_LANGUAGES
 from assessment.questionnaire.definition import Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import missing_questions, visible_questions
@@ -101,7 +102,7 @@ def legend_rows(qn: Questionnaire, lang: str) -> list[list[str]]:
             required = _("yes") if q.required else _("no")
             if q.show_if:
                 required = _("if it applies")
-            rows.append([q.key, tr(q.text, "zh-hans"), tr(q.text, "en"), required, allowed_text(q, lang)])
+            rows.append([q.key, *(tr(q.text, code) for code in CONTENT_LANGUAGES), required, allowed_text(q, lang)])
     return rows
 
 
@@ -182,7 +183,7 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
         # Full-width digits and signs as Chinese input methods type them; thousands separators;
         # "30%" / "30 %" (what a spreadsheet shows for a percent cell) where the unit is percent.
         text = unicodedata.normalize("NFKC", cell).replace(",", "").replace(" ", "")
-        if text.endswith("%") and q.unit and q.unit.get("en") == "%":
+        if text.endswith("%") and q.unit and "%" in q.unit.values():
             text = text[:-1]
         assert q.min is not None and q.max is not None  # the parser requires both for a number question
         try:

@@ -8,12 +8,12 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from assessment.bulk.exports import report_filename
 from assessment.models import (
     BulkItem,
     BulkJob,
     Campaign,
 )
+from assessment.reports.filenames import report_filename
 
 
 def bulk_jobs_of(campaign: Campaign) -> list[dict[str, Any]]:
@@ -61,6 +61,6 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
             "error": item.error,
             "path": path,
             "filename": report_filename(
-                assessment.firm_name, timezone.localdate(assessment.submitted_at), job.variant
-            ).replace(".pdf", f"-{job.language}.pdf"),
+                assessment.firm_name, timezone.localdate(assessment.submitted_at), job.variant, job.language
+            ),
         }

@@ -41,8 +41,14 @@ class ImportRejected(Exception):
         self.more = len(errors) > importing.MAX_SHOWN_ERRORS  # more problems than are listed
 
 
-def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, language: str) -> ImportBatch:
+def assessments_import(
+    *, campaign: Campaign, user, filename: str, data: bytes, messages_language: str, report_language: str
+) -> ImportBatch:
     """Check every row of an uploaded table, then write and score all of them in one transaction.
+
+    `messages_language` is the language of the person importing (row errors, option texts it
+    accepts first); `report_language` is stored on each new firm's assessment, the language
+    of its report. A row matched to an invited member keeps the language of the invitation.
 
     Raises ImportRejected (nothing written) for an unreadable file, any bad row, or a file
     already imported into this campaign.
@@ -67,7 +73,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
     except tables.TableError as exc:
         raise ImportRejected(str(exc)) from None
     qn = selectors.questionnaire_of(campaign.questionnaire)
-    rows, errors = importing.check_rows(qn, table, language)
+    rows, errors = importing.check_rows(qn, table, messages_language)
     if errors:
         raise ImportRejected(_("Nothing was imported: correct these cells and upload the file again."), errors)
     # The same rows saved again (a BOM added, other line ends, CSV re-saved as XLSX) are the
@@ -104,7 +110,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
                         questionnaire=campaign.questionnaire,
                         # Nobody holds a resume link for an imported assessment: a random digest.
                         resume_digest=token_digest(secrets.token_urlsafe(24)),
-                        language=language,
+                        language=invitation.language if invitation is not None else report_language,
                         status=Assessment.Status.SUBMITTED,
                         firm=firm,
                         firm_name=firm.name,
@@ -115,7 +121,7 @@ def assessments_import(*, campaign: Campaign, user, filename: str, data: bytes, 
                         submitted_at=now,
                         result=snapshot,
                     )
-                    for row, firm, snapshot in zip(rows, firms, snapshots, strict=True)
+                    for row, firm, (_firm, invitation), snapshot in zip(rows, firms, members, snapshots, strict=True)
                 ],
                 batch_size=1000,
             )

@@ -28,11 +28,12 @@ from assessment.bulk.forms import ImportForm
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.languages import current_lang
 from assessment.models import BulkJob, Campaign
+from assessment.reports import filenames
 from assessment.reports.forms import ReportRequestForm
 
 
-def _campaign_file_stem(campaign: Campaign) -> str:
-    return exports.report_filename(campaign.name, timezone.localdate(), "full").removesuffix("-report.pdf")
+def _campaign_file(campaign: Campaign, kind: str, ext: str, lang: str | None = None) -> str:
+    return filenames.download_name(campaign.name, timezone.localdate(), kind, lang=lang, ext=ext)
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -59,7 +60,12 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return render(request, "campaigns/import.html", context, status=400)
         try:
             batch = bulk_services.assessments_import(
-                campaign=campaign, user=request.user, filename=upload.name, data=upload.read(), language=current_lang()
+                campaign=campaign,
+                user=request.user,
+                filename=upload.name,
+                data=upload.read(),
+                messages_language=current_lang(),
+                report_language=form.cleaned_data["report_language"] or current_lang(),
             )
         except bulk_services.ImportRejected as exc:
             context["rejected"] = str(exc)
@@ -125,16 +131,15 @@ def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpRe
     # a second sheet in the workbook).
     lang = None if request.GET.get("codes") else current_lang()
     rows = exports.campaign_rows(qn, campaigns_selectors.campaign_results(campaign), lang)
-    stem = _campaign_file_stem(campaign)
     if kind == "csv":
-        return _csv_response(rows, f"{stem}-results{'-codes' if lang is None else ''}.csv")
+        return _csv_response(rows, _campaign_file(campaign, "results" if lang else "results-codes", "csv", lang))
     if kind == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
         codes = exports.campaign_rows(qn, campaigns_selectors.campaign_results(campaign))
         sheets = [(_("Results"), rows), (_("Codes"), codes)] if lang else [(_("Codes"), codes)]
         tables.xlsx_write(handle, sheets)
         handle.seek(0)
-        return FileResponse(handle, as_attachment=True, filename=f"{stem}-results.xlsx")
+        return FileResponse(handle, as_attachment=True, filename=_campaign_file(campaign, "results", "xlsx", lang))
     raise Http404
 
 
@@ -206,5 +211,5 @@ def bulk_job_zip(request: HttpRequest, campaign_id: int, job_id: int) -> HttpRes
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     exports.write_bundle(handle, bulk_selectors.bundle_items(job), [a.key for a in qn.areas])
     handle.seek(0)
-    filename = f"{_campaign_file_stem(campaign)}-{job.language}-{job.variant}.zip"
+    filename = _campaign_file(campaign, "summaries" if job.variant == "summary" else "reports", "zip", job.language)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")

@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment import selectors
+from assessment import languages, selectors
 from assessment.campaigns import memberlist
 from assessment.models import QuestionnaireVersion
 
@@ -24,7 +25,7 @@ class CampaignForm(forms.Form):
         queryset=QuestionnaireVersion.objects.defer("definition").order_by("-loaded_at"),
         empty_label=None,
     )
-    # A date input takes only an ISO value: the locale's format (2026/12/02 in zh-hans) shows it empty.
+    # A date input takes only an ISO value: the locale's format (2026/12/02 in Chinese) shows it empty.
     opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
     closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"))
 
@@ -48,9 +49,12 @@ class CampaignForm(forms.Form):
 class InviteForm(forms.Form):
     members = forms.CharField(
         label=gettext_lazy("Members, one per line"),
-        help_text=gettext_lazy(
-            "Firm name, contact person, e-mail and optionally language (zh-hans or en), separated by commas "
-            "or tabs. You can paste the columns straight from Excel."
+        help_text=format_lazy(
+            gettext_lazy(
+                "Firm name, contact person, e-mail and optionally language ({codes}), separated by commas "
+                "or tabs. You can paste the columns straight from Excel."
+            ),
+            codes=" / ".join(languages.CODES),
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,

@@ -15,24 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from assessment import languages
 from assessment.bulk import tables
 
 MAX_MEMBERS = 1000
 MAX_BYTES = 512 * 1024
 
-# Accepted spellings of each language, in either language, case-insensitive.
-LANGUAGE_NAMES = {
-    "zh-hans": "zh-hans",
-    "zh": "zh-hans",
-    "zh-cn": "zh-hans",
-    "中文": "zh-hans",
-    "简体中文": "zh-hans",
-    "chinese": "zh-hans",
-    "en": "en",
-    "english": "en",
-    "英文": "en",
-    "英语": "en",
-}
 SEPARATORS = str.maketrans({"，": ",", "；": ",", ";": ","})
 HEADER_WORDS = {"firm", "firm name", "企业", "企业名称"}
 
@@ -101,9 +89,12 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
             validate_email(email)
         except ValidationError:
             problems.append(_("“%(email)s” is not an e-mail address") % {"email": email[:80]})
-        code = LANGUAGE_NAMES.get(language.lower())
+        code = languages.from_name(language)
         if code is None:
-            problems.append(_("language “%(language)s” is not one of zh-hans, en") % {"language": language[:20]})
+            problems.append(
+                _("language “%(language)s” is not one of %(codes)s")
+                % {"language": language[:20], "codes": ", ".join(languages.CODES)}
+            )
         key = email.lower()
         if key in seen:
             problems.append(_("the same e-mail address is on line %(line)d") % {"line": seen[key]})

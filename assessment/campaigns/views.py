@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors
-from assessment.bulk.exports import report_filename
 from assessment.campaigns import memberlist
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
@@ -31,6 +30,7 @@ from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
 from assessment.reports import pdf
+from assessment.reports.filenames import download_name
 from assessment.reports.forms import ReportRequestForm
 
 JOINS_PER_SESSION = 3
@@ -135,13 +135,22 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
     # count the invited as those not skipped.
     _links, skipped = campaigns_services.invitations_add(campaign=campaign, members=members)
     invited = len(members) - skipped
+    if not invited:
+        message = ngettext(
+            "Nobody new was invited: the member was already invited.",
+            "Nobody new was invited: all %(count)d members were already invited.",
+            skipped,
+        ) % {"count": skipped}
+        messages.info(request, message)
+        return redirect("campaign", campaign.pk)
     message = ngettext(
         "%(count)d member invited; the e-mail is on the way.",
         "%(count)d members invited; their e-mails are on the way.",
         invited,
     ) % {"count": invited}
     if skipped:
-        message += " " + ngettext(
+        # Chinese sentences follow each other without a space.
+        message += ("" if current_lang() == "zh-hans" else " ") + ngettext(
             "%(count)d was already invited and was skipped.",
             "%(count)d were already invited and were skipped.",
             skipped,
@@ -311,6 +320,6 @@ def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpRespon
         logger.exception("Cohort PDF for campaign %s failed", campaign.pk)
         return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
     response = HttpResponse(document, content_type="application/pdf")
-    filename = report_filename(campaign.name, timezone.localdate(), "full").replace("-report.pdf", "-cohort.pdf")
+    filename = download_name(campaign.name, timezone.localdate(), "cohort", lang=lang)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-LANGS = ("zh-hans", "en")
+from assessment.languages import CONTENT_LANGUAGES, FALLBACK
+
+LANGS = CONTENT_LANGUAGES  # every text of a content file is given in each of them
 AREAS = ("resilience", "financing", "innovation", "internationalization")
 PROFILE = "profile"
 AREA_PREFIX = {"resilience": "res_", "financing": "fin_", "innovation": "inn_", "internationalization": "int_"}
@@ -255,7 +257,7 @@ def tr(text: Text | None, lang: str) -> str:
     """Pick the text of one language from a content text mapping."""
     if not text:
         return ""
-    return text.get(lang) or text.get("en") or next(iter(text.values()))
+    return text.get(lang) or text.get(FALLBACK) or next(iter(text.values()))
 
 
 def content_checksum(raw: dict[str, Any]) -> str:

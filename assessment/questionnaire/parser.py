@@ -73,7 +73,8 @@ class _Parser(PlanParser, ConditionChecks):
         if value is None and not required:
             return None
         if not isinstance(value, dict):
-            self.problem(where, "needs a text in both languages ({zh-hans: ..., en: ...})")
+            pairs = ", ".join(f"{code}: ..." for code in LANGS)
+            self.problem(where, f"needs a text in each language ({{{pairs}}})")
             return None
         for lang in LANGS:
             if not isinstance(value.get(lang), str) or not value[lang].strip():

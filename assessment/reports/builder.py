@@ -17,6 +17,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessment import languages
+from assessment.languages import list_separator
 from assessment.models import Assessment
 from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
 from assessment.questionnaire.result import AreaResult, PlannedAction
@@ -167,14 +169,17 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     if not is_answered(value):
         return ""
     if q.type == "multi":
-        return "; ".join(tr(o.text, lang) for o in q.options if o.key in value)
+        return list_separator(lang).join(tr(o.text, lang) for o in q.options if o.key in value)
     if q.options:
         option = q.option(str(value))
         return tr(option.text, lang) if option else str(value)
     if q.type == "number":
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = number_format(value, use_l10n=True)
+        # English groups thousands ("4,800 × CNY 10,000", as the unit is written); Chinese
+        # counts in 万 and writes "4800 万元".
+        with translation.override(lang):
+            text = number_format(value, use_l10n=True, force_grouping=lang == "en")
         return f"{text} {tr(q.unit, lang)}".strip()
     return str(value)
 
@@ -381,7 +386,7 @@ def build_report(
             areas=areas,
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
-            language_name="简体中文" if lang == "zh-hans" else "English",
+            language_name=languages.get(lang).name,
             logo_data_uri=_logo_uri(assessment),
             progress=progress_section(previous, assessment, lang) if previous is not None else None,
             prepared_by=(

@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessment import languages
 from assessment.questionnaire.definition import AREAS
 from assessment.questionnaire.result import Result
 
 
 class ReportRequestForm(forms.Form):
-    lang = forms.ChoiceField(choices=[("zh-hans", "简体中文"), ("en", "English")])
+    lang = forms.ChoiceField(choices=languages.choices())
     variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])
 
 

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment import access, selectors, services
 from assessment.access import can_claim, resume_url
-from assessment.bulk.exports import report_filename
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.forms import ConsentForm
 from assessment.languages import current_lang
 from assessment.models import Assessment, Note
 from assessment.reports import services as reports_services
 from assessment.reports.builder import build_report
+from assessment.reports.filenames import report_filename
 from assessment.reports.forms import NoteForm, ReportRequestForm
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from assessment.questionnaire.definition import Question, tr
 from assessment.questionnaire.rules import is_answered
@@ -176,7 +176,7 @@ def help_for(q: Question, lang: str) -> str:
     if q.help:
         parts.append(conditional_escape(tr(q.help, lang)))
     if q.sources:
-        cites = ", ".join(f"{s.paper} §{s.section}" for s in q.sources)
+        cites = pgettext("between items of a list", ", ").join(f"{s.paper} §{s.section}" for s in q.sources)
         parts.append(format_html('<span class="cite">{} {}</span>', _("Source:"), cites))
     return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else ""
 

@@ -6,16 +6,17 @@ import json
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, links, selectors, services
 from assessment.access import resume_url
-from assessment.languages import current_lang
+from assessment.languages import current_lang, is_offered
 from assessment.models import Assessment
 from assessment.questionnaire.definition import Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
@@ -24,6 +25,23 @@ from assessment.reports.builder import answer_check, answer_text
 from assessment.wizard.forms import AnswerReasonForm, SectionForm, changed_only, loaded_snapshot
 
 logger = logging.getLogger(__name__)
+
+
+def switched_to(code: str, path: str) -> HttpResponseRedirect:
+    """`path` in language `code`, with the choice kept in the language cookie: what django's
+    set_language answers, for the step page that saves its own form before switching."""
+    response = HttpResponseRedirect(translate_url(path, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
@@ -145,8 +163,20 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
                 ),
             )
             return _render_step(request, assessment, qn, answers, facts, section, form, shown_now, status=400)
-        if form.errors:
+        # A language button of the header submits this form (no JavaScript needed): save, then switch.
+        language = request.POST.get("language")
+        if form.errors and is_offered(language):
+            messages.warning(
+                request,
+                _(
+                    "Some answers need correcting before the page can switch language. "
+                    "Everything else on this page was saved."
+                ),
+            )
+        elif form.errors:
             messages.warning(request, _("Some answers need correcting. Everything else on this page was saved."))
+        elif is_offered(language):
+            return switched_to(language, request.get_full_path())
         elif goto == "review":
             return redirect("review", assessment.public_id)
         elif goto in keys:

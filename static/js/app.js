@@ -74,13 +74,6 @@
     var timer = null;
     var inFlight = false;
     var queued = false;
-    var waiting = []; // callers of flushAutosave, told once nothing is left to send
-
-    function settle() {
-      var done = waiting;
-      waiting = [];
-      done.forEach(function (resolve) { resolve(); });
-    }
 
     function save() {
       if (inFlight) { queued = true; return; }
@@ -112,15 +105,9 @@
         status.textContent = text("failed");
       }).finally(function () {
         inFlight = false;
-        if (queued) { queued = false; save(); } else settle();
+        if (queued) { queued = false; save(); }
       });
     }
-
-    // Save now what has not been sent yet (the language switch calls it before leaving the page).
-    form.flushAutosave = function () {
-      clearTimeout(timer);
-      return new Promise(function (resolve) { waiting.push(resolve); save(); });
-    };
 
     if (restoreUnsaved(form)) {
       status.textContent = text("restored");
@@ -156,19 +143,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-autosave]").forEach(setupAutosave);
     document.querySelectorAll("[data-progress-url]").forEach(setupProgress);
-    // Switching language right after typing: save the page first, then switch.
-    document.querySelectorAll("form.language-switch").forEach(function (switcher) {
-      switcher.addEventListener("submit", function (event) {
-        var wizard = document.querySelector("form[data-autosave]");
-        if (!wizard || !wizard.flushAutosave || switcher.dataset.flushed) return;
-        event.preventDefault();
-        var chosen = event.submitter;
-        wizard.flushAutosave().then(function () {
-          switcher.dataset.flushed = "1";
-          switcher.requestSubmit(chosen);
-        });
-      });
-    });
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {

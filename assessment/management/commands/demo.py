@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from assessment import selectors, services
 from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.memberlist import Member
+from assessment.languages import EN, ZH_HANS
 from assessment.models import Assessment, Invitation, Organisation
 from assessment.questionnaire.samples import sample_answers
 from assessment.workspace import services as workspace_services
@@ -22,15 +23,15 @@ ASSOCIATION = "武汉市光谷中小企业协会 (demo)"
 # Campaign members: (firm, language, industry, employees, quality, state); state is
 # "shared" / "private" (submitted, with or without consent), "started" or "invited".
 MEMBERS = [
-    ("武汉光谷精密仪器有限公司", "zh-hans", "mfg_machinery", 120, 0.7, "shared"),
-    ("湖北楚天物流有限公司", "zh-hans", "logistics", 60, 0.45, "shared"),
-    ("Wuhan Eastlake Biotech Ltd.", "en", "mfg_electronics", 35, 0.8, "shared"),
-    ("武汉江城餐饮管理有限公司", "zh-hans", "hospitality", 40, 0.3, "private"),
-    ("黄石新材料科技有限公司", "zh-hans", "mfg_other", 90, 0.55, "private"),
-    ("Hankou Textile Trading Co.", "en", "wholesale", 15, 0.4, "shared"),
-    ("武汉长江电子元件有限公司", "zh-hans", "mfg_electronics", 75, 0.65, "shared"),
-    ("武汉云帆软件有限公司", "zh-hans", "software_it", 25, 0.6, "started"),
-    ("孝感鑫源农业合作社", "zh-hans", "crop_farming", 18, 0.5, "invited"),
+    ("武汉光谷精密仪器有限公司", ZH_HANS, "mfg_machinery", 120, 0.7, "shared"),
+    ("湖北楚天物流有限公司", ZH_HANS, "logistics", 60, 0.45, "shared"),
+    ("Wuhan Eastlake Biotech Ltd.", EN, "mfg_electronics", 35, 0.8, "shared"),
+    ("武汉江城餐饮管理有限公司", ZH_HANS, "hospitality", 40, 0.3, "private"),
+    ("黄石新材料科技有限公司", ZH_HANS, "mfg_other", 90, 0.55, "private"),
+    ("Hankou Textile Trading Co.", EN, "wholesale", 15, 0.4, "shared"),
+    ("武汉长江电子元件有限公司", ZH_HANS, "mfg_electronics", 75, 0.65, "shared"),
+    ("武汉云帆软件有限公司", ZH_HANS, "software_it", 25, 0.6, "started"),
+    ("孝感鑫源农业合作社", ZH_HANS, "crop_farming", 18, 0.5, "invited"),
 ]
 CONSULTANCY = "成都市中小企业服务中心 (demo)"
 CLIENTS = [
@@ -72,7 +73,7 @@ DEMO_PASSWORD = "demo-owner-2026"  # noqa: S105 - a published demo login
 
 FIRMS = [
     (
-        "zh-hans",
+        ZH_HANS,
         0.45,
         {
             "firm_name": "杭州锦程纺织有限公司",
@@ -90,7 +91,7 @@ FIRMS = [
         },
     ),
     (
-        "en",
+        EN,
         0.3,
         {
             "firm_name": "Chengdu Riverside Catering Co.",
@@ -107,7 +108,7 @@ FIRMS = [
         },
     ),
     (
-        "zh-hans",
+        ZH_HANS,
         0.65,
         {
             "firm_name": "郑州恒力机械配件厂",
@@ -124,7 +125,7 @@ FIRMS = [
         },
     ),
     (
-        "en",
+        EN,
         0.8,
         {
             "firm_name": "Xiamen Bluewave Software Ltd.",
@@ -147,9 +148,10 @@ class Command(BaseCommand):
     help = "Create demo firms with submitted assessments in Chinese and English (replaces earlier demo data)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="where the app runs")
+        parser.add_argument("--base-url", default="", help="where the app runs (default: SITE_URL)")
 
     def handle(self, *args, base_url, **options):
+        base_url = (base_url or settings.SITE_URL).rstrip("/")
         if not settings.DEBUG:
             raise CommandError("Demo data is for development only (DEBUG is off).")
         for name in (DEMO_USER, CONSULTANT, ASSOCIATION_USER):
@@ -205,7 +207,7 @@ class Command(BaseCommand):
             firm = workspace_services.firm_create(organisation=organisation, name=name)
             for quality, days_ago in rounds:
                 assessment, _ = services.assessment_create(
-                    version=version, owner=None, language="zh-hans", firm=firm, created_by=user
+                    version=version, owner=None, language=ZH_HANS, firm=firm, created_by=user
                 )
                 answers = sample_answers(qn, {**profile, "firm_name": name}, quality, seed=100 + seed)
                 services.answers_save(assessment=assessment, values=answers)
@@ -255,9 +257,9 @@ class Command(BaseCommand):
                 "total_assets": employees * 30,
                 "legal_form": "company",
                 "growth_ambition": "grow",
-                "export_channel": "direct" if lang == "en" else "none",
-                "export_share": 10 if lang == "en" else 0,
-                "export_plan": "already" if lang == "en" else "exploring",
+                "export_channel": "direct" if lang == EN else "none",
+                "export_share": 10 if lang == EN else 0,
+                "export_plan": "already" if lang == EN else "exploring",
             }
             answers = sample_answers(qn, profile, quality, seed=200 + employees)
             if state == "started":

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from assessment import languages
 from assessment.bulk import services as bulk_services
 from assessment.models import Campaign
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True, help="campaign id (in its page's address)")
-        parser.add_argument("--lang", default="en", choices=["en", "zh-hans"], help="language of the messages")
+        parser.add_argument("--lang", default=languages.EN, choices=languages.CODES, help="language of the messages")
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, campaign: int, lang: str, file: Path, **options):
@@ -26,7 +27,12 @@ class Command(BaseCommand):
         with translation.override(lang):
             try:
                 batch = bulk_services.assessments_import(
-                    campaign=found, user=None, filename=file.name, data=data, language=lang
+                    campaign=found,
+                    user=None,
+                    filename=file.name,
+                    data=data,
+                    messages_language=lang,
+                    report_language=lang,
                 )
             except bulk_services.ImportRejected as exc:
                 if exc.errors:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment import selectors
+from assessment import languages, selectors
 from assessment.models import Assessment
 from assessment.reports.builder import build_report
 from assessment.reports.pdf import VARIANTS, fast_subsetting_available, render_pdf
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--assessment", required=True, help="numeric id or public id (uuid)")
-        parser.add_argument("--lang", choices=["zh-hans", "en"], default="zh-hans")
+        parser.add_argument("--lang", choices=languages.CODES, default=languages.DEFAULT)
         parser.add_argument("--variant", choices=VARIANTS, default="full")
         parser.add_argument("--out", required=True, type=Path, help="PDF file to write")
 

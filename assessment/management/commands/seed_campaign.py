@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessment import selectors
+from assessment import languages, selectors
 from assessment.bulk import services as bulk_services
 from assessment.campaigns import services as campaigns_services
 from assessment.questionnaire.samples import sample_table
@@ -40,6 +40,11 @@ class Command(BaseCommand):
         out = io.StringIO()
         csv.writer(out).writerows(sample_table(selectors.questionnaire_of(version), rows))
         bulk_services.assessments_import(
-            campaign=campaign, user=user, filename="generated.csv", data=out.getvalue().encode(), language="en"
+            campaign=campaign,
+            user=user,
+            filename="generated.csv",
+            data=out.getvalue().encode(),
+            messages_language=languages.EN,
+            report_language=languages.EN,
         )
         self.stdout.write(str(campaign.pk))
