@@ -425,7 +425,7 @@ def visible_text(html: str) -> str:
 
 
 def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(version, django_user_model, tmp_path):
-    from assessment import pdf
+    from assessment.reports import pdf
     from assessment.reports.builder import build_report
     from assessment.services import note_save
     from tests.test_pdf import owner_client, submitted
@@ -468,7 +468,7 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(ve
 
 
 def test_it_writes_amounts_in_units_of_10_000_cny_one_way_on_pages_and_in_pdfs(client, version):
-    from assessment import pdf
+    from assessment.reports import pdf
     from assessment.reports.builder import build_report
     from tests.test_pdf import squash, text_of
     from tests.test_wizard import EXPORTER, start, step_url
