@@ -29,9 +29,10 @@ class MultiChoiceField(forms.MultipleChoiceField):
     def validate(self, value: list[str]) -> None:
         super().validate(value)
         if len(value) > 1 and self.exclusive & set(value):
+            labels = dict(self.choices)  # type: ignore[arg-type]  # flat (key, label) pairs, no groups
             raise forms.ValidationError(
                 _("“%(option)s” cannot be combined with other answers."),
-                params={"option": dict(self.choices).get(next(iter(self.exclusive & set(value))), "")},
+                params={"option": labels.get(next(iter(self.exclusive & set(value))), "")},
                 code="exclusive",
             )
 
@@ -131,7 +132,7 @@ def field_for(q: Question, lang: str) -> forms.Field:
         if len(choices) > SELECT_THRESHOLD:
             if q.key == "industry":
                 choices = grouped_by_sector(q, lang)
-            widget = forms.Select
+            widget: type[forms.Widget] | forms.Widget = forms.Select
             choices = [("", _("Choose…")), *choices]
         else:
             widget = forms.RadioSelect
@@ -142,7 +143,8 @@ def field_for(q: Question, lang: str) -> forms.Field:
         # would show it blank (and be invalid HTML).
         widget = forms.TextInput({"inputmode": "numeric" if q.integer else "decimal", "autocomplete": "off"})
         if q.integer:
-            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=widget, **common)
+            # An integer question's bounds are whole numbers, typed float in the definition.
+            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=widget, **common)  # type: ignore[arg-type]
         return forms.DecimalField(
             min_value=Decimal(str(q.min)),
             max_value=Decimal(str(q.max)),
