@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from assessment.questionnaire.definition import SHOWN_FACTS
 from assessment.questionnaire.result import Result
 
 # The one definition: selectors, the dashboard and the page texts all read it from here.
 MIN_GROUP = 5
-BREAKDOWN_FACTS = ("sector", "size_class", "region", "export_orientation")
+BREAKDOWN_FACTS = SHOWN_FACTS
 TOP_ACTIONS = 10
 FILL = "#0d6efd"  # a presentation attribute, not style=: the Content Security Policy forbids inline styles
 TEXT_FILL = "#212529"

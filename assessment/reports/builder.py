@@ -15,57 +15,30 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from assessment import languages
 from assessment.languages import list_separator
 from assessment.models import Assessment
-from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from assessment.questionnaire.definition import (
+    HORIZONS,
+    SHOWN_FACTS,
+    Question,
+    Questionnaire,
+    Recommendation,
+    Source,
+    tr,
+)
 from assessment.questionnaire.result import AreaResult, PlannedAction
 from assessment.questionnaire.rules import effective_answers, is_answered
 from assessment.questionnaire.scoring import question_ratio
 from assessment.reports.charts import radar_svg
+from assessment.reports.labels import FACT_LABELS, FACT_NAMES, HORIZON_LABELS, PRIORITY_LABELS
 from assessment.reports.progress import compare
 from assessment.selectors import questionnaire_of
 
 TOP_ACTIONS = 5
 GAP_RATIO = 0.5  # answers earning less than half of the question's best points
 PDF_FONT = "ReportSans"
-
-HORIZON_LABELS = {
-    "now": gettext_lazy("Start now"),
-    "3m": gettext_lazy("Within 3 months"),
-    "12m": gettext_lazy("Within 12 months"),
-}
-PRIORITY_LABELS = {
-    "critical": gettext_lazy("Critical"),
-    "high": gettext_lazy("High priority"),
-    "medium": gettext_lazy("Medium priority"),
-    "low": gettext_lazy("Low priority"),
-}
-FACT_LABELS = {
-    "sector": {
-        "primary": gettext_lazy("Primary sector"),
-        "secondary": gettext_lazy("Secondary sector"),
-        "tertiary": gettext_lazy("Tertiary sector"),
-    },
-    "region": {
-        "eastern": gettext_lazy("Eastern region"),
-        "central": gettext_lazy("Central region"),
-        "western": gettext_lazy("Western region"),
-    },
-    "size_class": {
-        "micro": gettext_lazy("Micro enterprise"),
-        "small": gettext_lazy("Small enterprise"),
-        "medium": gettext_lazy("Medium-sized enterprise"),
-        "large": gettext_lazy("Above the SME thresholds"),
-    },
-    "export_orientation": {
-        "exporting": gettext_lazy("Exporting"),
-        "planning": gettext_lazy("Planning to export"),
-        "domestic": gettext_lazy("Domestic market only"),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -364,14 +337,9 @@ def build_report(
                 answer_text(qn.questions["industry"], answers.get("industry"), lang),
             )
         ]
-        for fact, label in (
-            ("sector", _("Sector")),
-            ("region", _("Region")),
-            ("size_class", _("Size class")),
-            ("export_orientation", _("Exports")),
-        ):
+        for fact in SHOWN_FACTS:
             if facts.get(fact):
-                fact_rows.append((str(label), str(FACT_LABELS[fact][facts[fact]])))
+                fact_rows.append((str(FACT_NAMES[fact]), str(FACT_LABELS[fact][facts[fact]])))
         return ReportData(
             lang=lang,
             title=tr(qn.title, lang),
