@@ -19,10 +19,11 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from assessment.bulk import importing
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import ImportRejected, assessments_import, bulk_job_start
 from assessment.models import Answer, Assessment, BulkItem, BulkJob, Firm, ImportBatch
 from assessment.questionnaire.result import build_result
-from assessment.questionnaire.samples import INDUSTRIES, sample_firm, sample_table
+from assessment.questionnaire.samples import INDUSTRIES, sample_firm
 from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
 from tests.test_campaigns import open_campaign, run_worker

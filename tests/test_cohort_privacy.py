@@ -14,10 +14,10 @@ import re
 import pytest
 from django.test import Client
 
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import assessments_import
 from assessment.models import Assessment
 from assessment.questionnaire.definition import tr
-from assessment.questionnaire.samples import sample_table
 from assessment.selectors import questionnaire_of
 from tests.test_campaigns import accept, complete, invite, member, open_campaign
 from tests.test_workspace import url

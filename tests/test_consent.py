@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import assessments_import, bulk_job_retry, bulk_job_start
 from assessment.campaigns.services import consent_set
 from assessment.models import Assessment, BulkItem
-from assessment.questionnaire.samples import sample_table
 from assessment.reports import pdf
 from assessment.selectors import questionnaire_of
 from tests.test_bulk import break_render_of
