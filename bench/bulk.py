@@ -34,7 +34,7 @@ def bench_import(counts: list[int]) -> None:
     from django.utils import timezone
 
     from assessment import selectors
-    from assessment.questionnaire.samples import sample_table
+    from assessment.bulk.samples import sample_table
 
     qn = selectors.questionnaire_of(selectors.current_version())
     user = None

@@ -17,11 +17,12 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from assessment import access
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import assessments_import
 from assessment.campaigns.memberlist import Member
 from assessment.campaigns.services import campaign_create, invitations_add
 from assessment.models import Assessment
-from assessment.questionnaire.samples import sample_answers, sample_table
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
 from assessment.workspace.services import organisation_create

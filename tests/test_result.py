@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import assessments_import
 from assessment.campaigns.selectors import standing_of
 from assessment.campaigns.services import campaign_create
 from assessment.models import Assessment
 from assessment.questionnaire.result import PlannedAction, Result, build_result
-from assessment.questionnaire.samples import sample_answers, sample_firm, sample_table
+from assessment.questionnaire.samples import sample_answers, sample_firm
 from assessment.selectors import questionnaire_of
 from assessment.workspace.services import organisation_create
 

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from assessment.bulk.samples import sample_table
 from assessment.models import Answer, Assessment, Campaign, Firm
-from assessment.questionnaire.samples import sample_table
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
 from tests.factories import PROFILE, accept, complete, invite, open_campaign, url

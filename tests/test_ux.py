@@ -18,13 +18,14 @@ from django.utils import timezone, translation
 
 from assessment import selectors
 from assessment.bulk import importing
+from assessment.bulk.samples import sample_table
 from assessment.bulk.services import ImportRejected, assessments_import
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.memberlist import Member
 from assessment.campaigns.services import campaign_join, reminders_send
 from assessment.mailers import ReadableConsoleBackend
 from assessment.models import Assessment, Firm
-from assessment.questionnaire.samples import sample_answers, sample_table
+from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save
 from tests.factories import (

@@ -129,8 +129,9 @@ def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> C
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:
-        scored = [r for r in results if _area_score(r, area) is not None]  # the rest are left out of it
-        scores = [_area_score(r, area) for r in scored]
+        pairs = [(r, score) for r in results if (score := _area_score(r, area)) is not None]
+        scored = [r for r, _score in pairs]  # the rest are left out of it
+        scores = [score for _r, score in pairs]
         means[area] = _mean(scores, scored)
         distributions[area] = None
         if means[area] is not None:

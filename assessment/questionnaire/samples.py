@@ -80,19 +80,3 @@ def sample_firm(qn: Questionnaire, n: int) -> dict[str, Any]:
         "export_plan": rng.choice(("no_plan", "exploring", "planned", "already")),
     }
     return sample_answers(qn, profile, quality=(n % 10) / 10, seed=n)
-
-
-def sample_table(qn: Questionnaire, count: int, *, start: int = 0, share: str = "yes") -> list[list[str]]:
-    """An import file's rows (header first) for `count` generated firms, as an association fills it."""
-    from assessment.bulk.importing import SHARE_COLUMN, columns
-
-    header = columns(qn)
-    rows = [header]
-    for n in range(start, start + count):
-        answers = sample_firm(qn, n)
-        rows.append([share if key == SHARE_COLUMN else _cell(answers.get(key, "")) for key in header])
-    return rows
-
-
-def _cell(value: Any) -> str:
-    return ";".join(value) if isinstance(value, list) else str(value)

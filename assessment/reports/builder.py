@@ -305,11 +305,11 @@ def build_report(
         for section in qn.areas:
             area = result.scores.get(section.key) or AreaResult(None, None)
             band = next((b for b in qn.bands if b.key == area.band), None)
-            as_readiness = section.key in readiness and section.readiness is not None
+            framing = section.readiness if section.key in readiness else None  # None: shown as a score
             areas.append(
                 AreaReport(
                     key=section.key,
-                    title=tr(section.readiness.title if as_readiness else section.title, lang),
+                    title=tr(framing.title if framing else section.title, lang),
                     score=area.score,
                     band=area.band,
                     band_label=tr(band.label, lang) if band else _("Not scored"),
@@ -326,7 +326,7 @@ def build_report(
                     ],
                     actions=[a for a in every if a.area == section.key],
                     note=notes.get(f"area:{section.key}", ""),
-                    readiness_note=tr(section.readiness.note, lang) if as_readiness else "",
+                    readiness_note=tr(framing.note, lang) if framing else "",
                 )
             )
         overall_band = next((b for b in qn.bands if b.key == result.overall_band), None)
@@ -359,7 +359,7 @@ def build_report(
             progress=progress_section(previous, assessment, lang) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
-                if assessment.organisation_id
+                if assessment.organisation
                 else _("Self-assessment by the firm")
             ),
             top_actions=actions[:TOP_ACTIONS],

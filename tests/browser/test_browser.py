@@ -163,7 +163,7 @@ def test_it_runs_the_association_journey_with_progress_and_downloads(browser, si
     import csv
     import io
 
-    from assessment.questionnaire.samples import sample_table
+    from assessment.bulk.samples import sample_table
     from assessment.selectors import questionnaire_of
     from tests.factories import open_campaign, run_worker
 

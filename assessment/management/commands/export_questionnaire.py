@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import selectors
-from assessment.bulk.exports import questionnaire_data
 from assessment.models import QuestionnaireVersion
+from assessment.questionnaire.export import questionnaire_data
 
 
 class Command(BaseCommand):

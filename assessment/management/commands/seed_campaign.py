@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from assessment import languages, selectors
 from assessment.bulk import services as bulk_services
+from assessment.bulk.samples import sample_table
 from assessment.campaigns import services as campaigns_services
-from assessment.questionnaire.samples import sample_table
 from assessment.workspace import services as workspace_services
 
 
