@@ -89,24 +89,47 @@ def test_it_does_not_reveal_whether_an_address_has_an_account(
     assert [m.to for m in mail.outbox] == [["mei@example.com"]]
 
 
-def test_it_locks_out_a_username_after_repeated_failures_until_the_pause_ends(client, db, django_user_model, settings):
-    django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+def test_it_locks_out_a_username_from_one_address_until_the_pause_ends(client, db, django_user_model, settings):
+    mei = django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    django_user_model.objects.create_user("li", "li@example.com", PASSWORD)
     right = {"username": "mei", "password": PASSWORD}
     with time_machine.travel(START, tick=False) as clock:
         for _ in range(5):
             response = client.post(url("login"), {"username": "mei", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
             assert response.status_code in (200, 429)
-        # even the right password, from another address, is refused while locked...
-        clock.shift(settings.AXES_COOLOFF_TIME - timedelta(minutes=1))
-        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.2")
+        # even the right password, from that address, is refused while locked...
+        clock.shift(timedelta(minutes=1))
+        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.1")
         assert response.status_code == 429
         assert "Too many failed log-ins" in response.content.decode()
         assert "_auth_user_id" not in client.session
-        # ...and accepted once the pause is over
-        clock.shift(timedelta(minutes=2))
-        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.2")
+        # ...but only that pair: another user at that address logs in (one username tried is
+        # not an attack on many accounts)...
+        response = client.post(url("login"), {"username": "li", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
         assert response.status_code == 302
-        assert client.session["_auth_user_id"] == str(django_user_model.objects.get(username="mei").pk)
+        client.logout()
+        # ...and it is accepted from that address once the pause (counted from the last
+        # refused try) is over
+        clock.shift(settings.AXES_COOLOFF_TIME + timedelta(minutes=1))
+        response = client.post(url("login"), right, REMOTE_ADDR="10.0.0.1")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(mei.pk)
+
+
+def test_it_does_not_let_a_stranger_lock_a_user_out_from_another_address(client, db, django_user_model):
+    mei = django_user_model.objects.create_user("mei", "mei@example.com", PASSWORD)
+    with time_machine.travel(START, tick=False):
+        # An attacker who knows the username keeps failing for it, from one address...
+        for _ in range(12):
+            client.post(url("login"), {"username": "mei", "password": "guess"}, REMOTE_ADDR="203.0.113.66")
+        assert (
+            client.post(url("login"), {"username": "mei", "password": PASSWORD}, REMOTE_ADDR="203.0.113.66").status_code
+            == 429
+        )
+        # ...and the user, at their own address, still logs in with their password.
+        response = client.post(url("login"), {"username": "mei", "password": PASSWORD}, REMOTE_ADDR="198.51.100.5")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(mei.pk)
 
 
 def test_it_locks_out_an_address_trying_many_usernames_until_the_pause_ends(client, db, django_user_model, settings):
