@@ -31,6 +31,7 @@ PG_PARALLEL ?= -n 2 --dist load
 test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreSQL pass)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PARALLEL)
 	@if [ -n "$$CI" ] || $(PYTHON) -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2).close()' 2>/dev/null; then \
 		echo "Pages that store input, once more on PostgreSQL:"; \
@@ -94,9 +95,11 @@ messages:
 demo: setup  ## demo data; its printed links point to HOST:PORT like make run's
 	HOST=$(HOST) PORT=$(PORT) $(PYTHON) manage.py demo
 
+# mypy checks the packages listed in pyproject.toml ([tool.mypy] files).
 lint: deps-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: deps-dev
 	$(BIN)/ruff check --fix .
@@ -112,4 +115,4 @@ load: setup-dev
 	$(PYTHON) bench/load.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var/*.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -98,12 +98,10 @@ def assessment_for_viewing(request: HttpRequest, public_id: uuid.UUID) -> Assess
 
 def shared_with(user, assessment: Assessment) -> bool:
     """The member let the association that ran the campaign see its submitted results."""
-    return (
-        assessment.campaign_id is not None
-        and assessment.share_with_association
-        and not assessment.is_draft
-        and selectors.is_member(user, assessment.campaign.organisation_id)
-    )
+    if assessment.campaign_id is None or not assessment.share_with_association or assessment.is_draft:
+        return False
+    assert assessment.campaign is not None  # campaign_id is set
+    return selectors.is_member(user, assessment.campaign.organisation_id)
 
 
 def campaign_for_request(request: HttpRequest, campaign_id: int) -> Campaign:

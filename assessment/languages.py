@@ -5,6 +5,7 @@ templates need to know about it. A third language is one entry here plus its tra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeIs
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
@@ -71,7 +72,7 @@ def current_lang() -> str:
     return next((code for code in CODES if active == code or active.startswith(code.split("-")[0])), DEFAULT)
 
 
-def is_offered(code: str) -> bool:
+def is_offered(code: str | None) -> TypeIs[str]:
     """Whether `code` is one of the site's languages (what the language buttons post)."""
     return code in CODES
 

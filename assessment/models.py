@@ -141,6 +141,8 @@ class ImportBatch(models.Model):
     content_hash = models.CharField(max_length=64)
     rows = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a column: set by bulk.services.assessments_import on the batch it returns.
+    ignored_columns: list[str]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "content_hash"], name="one_import_per_file")]
@@ -160,6 +162,8 @@ class Assessment(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
     )
+    # Not a column: the workspace's client page sets it on drafts for its template.
+    owner_link: str | None
     # Set when a consultancy runs the assessment for a client firm: its members may open it.
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
@@ -240,7 +244,7 @@ class ReportFile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class Note(models.Model):

@@ -9,11 +9,12 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessment.bulk import tables
-from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, Recommendation, tr
+from assessment.questionnaire.definition import PROFILE, SHOWN_FACTS, Question, Questionnaire, Recommendation, tr
 from assessment.questionnaire.result import Result
+from assessment.reports.labels import FACT_LABELS
 
 
 def _sources(sources) -> list[dict[str, str]]:
@@ -127,8 +128,6 @@ def questionnaire_data(qn: Questionnaire) -> dict[str, Any]:
 
 # --- Campaign results and bulk report bundles ----------------------------------------------
 
-FACT_COLUMNS = ("sector", "size_class", "region", "export_orientation")
-
 
 def cell(value: Any) -> Any:
     """An answer as it goes into a spreadsheet cell: option codes joined by ';'."""
@@ -146,7 +145,7 @@ def campaign_header(qn: Questionnaire) -> list[str]:
         "overall_band",
         *(f"{key}_score" for key in areas),
         *(f"{key}_band" for key in areas),
-        *FACT_COLUMNS,
+        *SHOWN_FACTS,
         *(q.key for s in qn.sections for q in s.questions),
         "recommendations",
     ]
@@ -177,7 +176,7 @@ def campaign_rows(
             result.overall_band or "",
             *(result.score_of(key) for key in areas),
             *(_band_of(result, key) for key in areas),
-            *(result.facts.get(key) or "" for key in FACT_COLUMNS),
+            *(result.facts.get(key) or "" for key in SHOWN_FACTS),
             *(cell(answers.get(key)) for key in keys),
             ";".join(result.action_keys()),
         ]
@@ -190,10 +189,6 @@ def _band_of(result: Result, area: str) -> str:
 
 def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> Iterator[list[Any]]:
     """The code rows turned into labels column by column: the columns stay where they were."""
-    from django.utils import translation
-
-    from assessment.reports.builder import FACT_LABELS
-
     header = next(rows)
     yield header
     bands = {b.key: tr(b.label, lang) for b in qn.bands}

@@ -142,7 +142,8 @@ class _Matcher:
         split at the separators. An unknown part comes back as None.
         """
         lookup, texts = self.by_question[q.key], self.longest_first[q.key]
-        rest, found = _norm(cell.replace("\n", ";")), []
+        rest = _norm(cell.replace("\n", ";"))
+        found: list[str | None] = []
         while rest := MULTI_SPLIT_EDGE.sub("", rest):
             match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
             if match is None:
@@ -184,6 +185,7 @@ def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
         text = unicodedata.normalize("NFKC", cell).replace(",", "").replace(" ", "")
         if text.endswith("%") and q.unit and "%" in q.unit.values():
             text = text[:-1]
+        assert q.min is not None and q.max is not None  # the parser requires both for a number question
         try:
             number = Decimal(text)
         except InvalidOperation:

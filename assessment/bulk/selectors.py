@@ -51,7 +51,9 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
             }
             continue
         stored = item.report if item.status == BulkItem.Status.DONE else None
-        path = stored.file.path if stored and stored.file.storage.exists(stored.file.name) else None
+        path = (
+            stored.file.path if stored and stored.file.name and stored.file.storage.exists(stored.file.name) else None
+        )
         yield {
             "firm": assessment.firm_name,
             "result": assessment.outcome,

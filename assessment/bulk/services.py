@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from assessment.questionnaire.result import build_result
 class ImportRejected(Exception):
     """Nothing was written. `errors` lists every problem (row, column, value, what is allowed)."""
 
-    def __init__(self, message: str, errors: list[importing.RowError] = ()):
+    def __init__(self, message: str, errors: Sequence[importing.RowError] = ()):
         super().__init__(message)
         self.errors = list(errors)[: importing.MAX_SHOWN_ERRORS]
         self.more = len(errors) > importing.MAX_SHOWN_ERRORS  # more problems than are listed
@@ -164,6 +164,7 @@ def _import_members(
     joined_by_name: dict[str, Firm] = {}
     submitted_firms = set()
     for assessment in joined:
+        assert assessment.firm is not None  # the query keeps only assessments with a firm
         joined_by_name.setdefault(name_key(assessment.firm.name), assessment.firm)
         if assessment.status == Assessment.Status.SUBMITTED:
             submitted_firms.add(assessment.firm_id)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -87,7 +88,7 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def campaign_template(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+def campaign_template(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponseBase:
     """The import template for the campaign's questionnaire version: CSV, its legend, or XLSX with both."""
     campaign = access.campaign_for_request(request, campaign_id)
     qn = selectors.questionnaire_of(campaign.questionnaire)
@@ -119,7 +120,7 @@ def _csv_response(rows, filename: str) -> StreamingHttpResponse:
 
 @login_required
 @require_GET
-def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+def campaign_export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponseBase:
     """Every shared, submitted assessment: profile, answers, scores, bands, recommendations.
 
     Streamed: the rows come from two ordered database cursors, never all in memory.
@@ -203,7 +204,7 @@ def bulk_job_retry(request: HttpRequest, campaign_id: int, job_id: int) -> HttpR
 
 @login_required
 @require_GET
-def bulk_job_zip(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponse:
+def bulk_job_zip(request: HttpRequest, campaign_id: int, job_id: int) -> HttpResponseBase:
     """The finished reports as one zip, with a manifest of every item (failed ones too)."""
     campaign, job = _job_for_request(request, campaign_id, job_id)
     qn = selectors.questionnaire_of(campaign.questionnaire)

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from assessment.questionnaire.definition import SHOWN_FACTS
 from assessment.questionnaire.result import Result
 
 # The one definition: selectors, the dashboard and the page texts all read it from here.
 MIN_GROUP = 5
-BREAKDOWN_FACTS = ("sector", "size_class", "region", "export_orientation")
+BREAKDOWN_FACTS = SHOWN_FACTS
 TOP_ACTIONS = 10
 FILL = "#0d6efd"  # a presentation attribute, not style=: the Content Security Policy forbids inline styles
 TEXT_FILL = "#212529"
@@ -128,8 +129,9 @@ def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> C
     means: dict[str, int | None] = {}
     distributions: dict[str, list[int] | None] = {}
     for area in areas:
-        scored = [r for r in results if _area_score(r, area) is not None]  # the rest are left out of it
-        scores = [_area_score(r, area) for r in scored]
+        pairs = [(r, score) for r in results if (score := _area_score(r, area)) is not None]
+        scored = [r for r, _score in pairs]  # the rest are left out of it
+        scores = [score for _r, score in pairs]
         means[area] = _mean(scores, scored)
         distributions[area] = None
         if means[area] is not None:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from assessment.campaigns import cohort
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.models import Campaign
-from assessment.questionnaire.definition import Questionnaire, tr
-from assessment.reports.builder import FACT_LABELS
+from assessment.questionnaire.definition import SHOWN_FACTS, Questionnaire, tr
+from assessment.reports.labels import FACT_LABELS
 
 logger = logging.getLogger(__name__)
 BUCKETS = ["0–19", "20–39", "40–59", "60–79", "80–100"]
@@ -88,7 +88,9 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
         {"title": tr(recommendations[k].title, lang) if k in recommendations else k, "count": n}
         for k, n in stats.top_actions
     ]
-    for fact, title in _fact_titles().items():
+    titles_of_facts = _fact_titles()
+    for fact in SHOWN_FACTS:
+        title = titles_of_facts[fact]
         groups = []
         for group in stats.breakdowns.get(fact, []):
             if group.hidden:

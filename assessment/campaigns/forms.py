@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -33,10 +36,11 @@ class CampaignForm(forms.Form):
             self.fields["questionnaire"].initial = current.pk
         today = timezone.localdate()
         self.fields["opens_on"].initial = today
-        self.fields["closes_on"].initial = today + timezone.timedelta(days=30)
+        self.fields["closes_on"].initial = today + timedelta(days=30)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", _("The closing date must not be before the opening date."))
         return data

@@ -103,6 +103,7 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
             separator = _("; ")
             errors.append(_("Line %(line)d: %(problems)s.") % {"line": number, "problems": separator.join(problems)})
         else:
+            assert code is not None  # a missing language is one of the problems above
             # Stored in lower case: the same address typed twice with different capitals is one member.
             members.append(Member(firm_name=firm, contact_name=contact, email=email.lower(), language=code))
     if not members and not errors:

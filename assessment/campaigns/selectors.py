@@ -94,7 +94,7 @@ def _member_row(firm_name: str, invitation: Invitation | None, assessment: Asses
         "reminded_at": invitation.reminded_at if invitation else None,
         "shared": shared,
         "assessment": assessment if shared and submitted else None,
-        "overall": assessment.outcome.overall if shared and submitted else None,
+        "overall": assessment.outcome.overall if assessment is not None and shared and submitted else None,
     }
 
 
@@ -208,7 +208,7 @@ def campaign_participation(campaign: Campaign) -> dict[str, int]:
 def standing_of(assessment: Assessment) -> dict[str, int] | None:
     """Where a submitted campaign member's overall score stands among the members who share
     their results: percentile and how many firms it is read against; None under MIN_GROUP."""
-    if assessment.campaign_id is None or assessment.is_draft:
+    if assessment.campaign is None or assessment.is_draft:
         return None
     scores = campaign_overall_scores(assessment.campaign)
     rank = cohort.percentile(assessment.outcome.overall, scores)

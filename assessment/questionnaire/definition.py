@@ -37,6 +37,9 @@ FACT_VALUES = {
     "legal_form": ("individual", "company", "cooperative", "other"),
     "ambition": ("steady", "grow", "lead"),
 }
+# The facts shown with a firm, in this order: the report's header, the export columns and the
+# cohort breakdowns.
+SHOWN_FACTS = ("sector", "region", "size_class", "export_orientation")
 # Profile questions whose option key is a fact of the same name (when the file defines them).
 OPTION_FACTS = {"legal_form": "legal_form", "growth_ambition": "ambition"}
 # The profile questions facts.py derives firm facts from; the file must define them.

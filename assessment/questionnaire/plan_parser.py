@@ -4,7 +4,7 @@ prerequisites and replacements, readiness, support items. A mixin of parser._Par
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment.questionnaire.definition import (
     AREAS,
@@ -18,13 +18,26 @@ from assessment.questionnaire.definition import (
     Recommendation,
     Section,
     Severity,
+    Source,
     SupportItem,
     Tailoring,
+    Text,
 )
 
 
 class PlanParser:
     problems: list[str]
+
+    if TYPE_CHECKING:
+        # For the type checker only: parser._Parser and ConditionChecks supply these (real
+        # methods here would shadow ConditionChecks' in the parser's MRO).
+        def problem(self, where: str, message: str) -> None: ...
+        def text(self, value: Any, where: str, required: bool = True) -> Text | None: ...
+        def sources(self, value: Any, where: str, required: bool) -> tuple[Source, ...]: ...
+        def key_list(self, value: Any, where: str) -> tuple[str, ...]: ...
+        def check_unique(self, keys: list[str], where: str, what: str) -> None: ...
+        def condition_or_none(self, value: Any, where: str, questions: dict[str, Question]) -> dict | None: ...
+        def check_condition(self, cond: Any, where: str, questions: dict[str, Question], show_if: bool) -> None: ...
 
     def with_readiness(self, section: Section, raw: dict[str, Any], questions: dict[str, Question]) -> Section:
         """Attach the section's optional `readiness` framing (internationalization only)."""

@@ -41,7 +41,7 @@ def _test(cond: dict, value: Any) -> bool:
     if value is None:
         return False
     if "in" in cond or "not_in" in cond:
-        wanted = {str(v) for v in cond.get("in", cond.get("not_in"))}
+        wanted = {str(v) for v in (cond["in"] if "in" in cond else cond["not_in"])}
         chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
         hit = bool(chosen & wanted)
         return hit if "in" in cond else not hit

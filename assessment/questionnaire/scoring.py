@@ -40,15 +40,18 @@ class ScoreResult:
 def question_ratio(question: Question, value: Any) -> float:
     """Share (0..1) of the question's best points that this answer earns."""
     best = question.best_points()
+    earned: float = 0.0
     if question.type == "number":
-        earned = 0.0
         for band in question.bands:
             if value >= band.min:
                 earned = band.points
     elif question.type == "multi":
-        earned = sum(question.option(k).points or 0 for k in value if question.option(k))
+        chosen = [question.option(k) for k in value]
+        earned = sum(option.points or 0 for option in chosen if option)
     else:
-        earned = question.option(str(value)).points or 0
+        option = question.option(str(value))
+        assert option is not None, "answers are checked against the options before scoring"
+        earned = option.points or 0
     return min(earned, best) / best
 
 
@@ -79,7 +82,8 @@ def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
         )
     # A firm with no export ambition is not marked down for not exporting: a readiness area
     # keeps its own score but stays out of the overall one.
-    present = [areas[a].exact for a in AREAS if areas[a].exact is not None and not areas[a].readiness]
+    exacts = [areas[a].exact for a in AREAS if not areas[a].readiness]
+    present = [exact for exact in exacts if exact is not None]
     overall_exact = sum(present) / len(present) if present else None
     overall = None if overall_exact is None else round(overall_exact)
     return ScoreResult(

@@ -15,57 +15,30 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from assessment import languages
 from assessment.languages import list_separator
 from assessment.models import Assessment
-from assessment.questionnaire.definition import HORIZONS, Question, Questionnaire, Recommendation, Source, tr
+from assessment.questionnaire.definition import (
+    HORIZONS,
+    SHOWN_FACTS,
+    Question,
+    Questionnaire,
+    Recommendation,
+    Source,
+    tr,
+)
 from assessment.questionnaire.result import AreaResult, PlannedAction
 from assessment.questionnaire.rules import effective_answers, is_answered
 from assessment.questionnaire.scoring import question_ratio
 from assessment.reports.charts import radar_svg
+from assessment.reports.labels import FACT_LABELS, FACT_NAMES, HORIZON_LABELS, PRIORITY_LABELS
 from assessment.reports.progress import compare
 from assessment.selectors import questionnaire_of
 
 TOP_ACTIONS = 5
 GAP_RATIO = 0.5  # answers earning less than half of the question's best points
 PDF_FONT = "ReportSans"
-
-HORIZON_LABELS = {
-    "now": gettext_lazy("Start now"),
-    "3m": gettext_lazy("Within 3 months"),
-    "12m": gettext_lazy("Within 12 months"),
-}
-PRIORITY_LABELS = {
-    "critical": gettext_lazy("Critical"),
-    "high": gettext_lazy("High priority"),
-    "medium": gettext_lazy("Medium priority"),
-    "low": gettext_lazy("Low priority"),
-}
-FACT_LABELS = {
-    "sector": {
-        "primary": gettext_lazy("Primary sector"),
-        "secondary": gettext_lazy("Secondary sector"),
-        "tertiary": gettext_lazy("Tertiary sector"),
-    },
-    "region": {
-        "eastern": gettext_lazy("Eastern region"),
-        "central": gettext_lazy("Central region"),
-        "western": gettext_lazy("Western region"),
-    },
-    "size_class": {
-        "micro": gettext_lazy("Micro enterprise"),
-        "small": gettext_lazy("Small enterprise"),
-        "medium": gettext_lazy("Medium-sized enterprise"),
-        "large": gettext_lazy("Above the SME thresholds"),
-    },
-    "export_orientation": {
-        "exporting": gettext_lazy("Exporting"),
-        "planning": gettext_lazy("Planning to export"),
-        "domestic": gettext_lazy("Domestic market only"),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -332,11 +305,11 @@ def build_report(
         for section in qn.areas:
             area = result.scores.get(section.key) or AreaResult(None, None)
             band = next((b for b in qn.bands if b.key == area.band), None)
-            as_readiness = section.key in readiness and section.readiness is not None
+            framing = section.readiness if section.key in readiness else None  # None: shown as a score
             areas.append(
                 AreaReport(
                     key=section.key,
-                    title=tr(section.readiness.title if as_readiness else section.title, lang),
+                    title=tr(framing.title if framing else section.title, lang),
                     score=area.score,
                     band=area.band,
                     band_label=tr(band.label, lang) if band else _("Not scored"),
@@ -353,7 +326,7 @@ def build_report(
                     ],
                     actions=[a for a in every if a.area == section.key],
                     note=notes.get(f"area:{section.key}", ""),
-                    readiness_note=tr(section.readiness.note, lang) if as_readiness else "",
+                    readiness_note=tr(framing.note, lang) if framing else "",
                 )
             )
         overall_band = next((b for b in qn.bands if b.key == result.overall_band), None)
@@ -364,14 +337,9 @@ def build_report(
                 answer_text(qn.questions["industry"], answers.get("industry"), lang),
             )
         ]
-        for fact, label in (
-            ("sector", _("Sector")),
-            ("region", _("Region")),
-            ("size_class", _("Size class")),
-            ("export_orientation", _("Exports")),
-        ):
+        for fact in SHOWN_FACTS:
             if facts.get(fact):
-                fact_rows.append((str(label), str(FACT_LABELS[fact][facts[fact]])))
+                fact_rows.append((str(FACT_NAMES[fact]), str(FACT_LABELS[fact][facts[fact]])))
         return ReportData(
             lang=lang,
             title=tr(qn.title, lang),
@@ -391,7 +359,7 @@ def build_report(
             progress=progress_section(previous, assessment, lang) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
-                if assessment.organisation_id
+                if assessment.organisation
                 else _("Self-assessment by the firm")
             ),
             top_actions=actions[:TOP_ACTIONS],

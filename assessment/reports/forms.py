@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import languages
+from assessment.models import Note
 from assessment.questionnaire.definition import AREAS
 from assessment.questionnaire.result import Result
 
@@ -21,7 +22,10 @@ class NoteForm(forms.Form):
 
     target = forms.CharField(max_length=80)
     text = forms.CharField(
-        label=gettext_lazy("Consultant's note"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+        label=gettext_lazy("Consultant's note"),
+        required=False,
+        max_length=Note.MAX_LENGTH,
+        widget=forms.Textarea({"rows": 2}),
     )
 
     def __init__(self, *args, result: Result, **kwargs):

@@ -146,10 +146,10 @@ class _TextRewriter(HTMLParser):
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.parts.append(self.get_starttag_text())
+        self.parts.append(self.get_starttag_text() or "")  # always set while a tag is handled
 
     def handle_startendtag(self, tag, attrs):
-        self.parts.append(self.get_starttag_text())
+        self.parts.append(self.get_starttag_text() or "")  # always set while a tag is handled
 
     def handle_endtag(self, tag):
         self.parts.append(f"</{tag}>")

@@ -24,8 +24,8 @@ def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: s
         assessment.result,
         inputs,
         assessment.firm_name,
-        assessment.organisation.name if assessment.organisation_id else None,
-        hashlib.sha256(assessment.organisation.logo or b"").hexdigest() if assessment.organisation_id else None,
+        assessment.organisation.name if assessment.organisation else None,
+        hashlib.sha256(assessment.organisation.logo or b"").hexdigest() if assessment.organisation else None,
         assessment.submitted_at.isoformat() if assessment.submitted_at else None,
         assessment.questionnaire.checksum,
         lang,
@@ -43,7 +43,12 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
         assessment, {**inputs, "previous": [previous.pk, previous.result] if previous else None}, lang, variant
     )
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
-    if existing and existing.inputs_digest == digest and existing.file.storage.exists(existing.file.name):
+    if (
+        existing
+        and existing.inputs_digest == digest
+        and existing.file.name
+        and existing.file.storage.exists(existing.file.name)
+    ):
         return existing
     qn = selectors.questionnaire_of(assessment.questionnaire)
     data = pdf.render_pdf_bounded(build_report(assessment, qn, lang=lang, **inputs), variant)
@@ -57,7 +62,12 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
                 .filter(assessment=assessment, language=lang, variant=variant)
                 .first()
             ) or ReportFile(assessment=assessment, language=lang, variant=variant)
-            if report.pk and report.inputs_digest == digest and report.file.storage.exists(report.file.name):
+            if (
+                report.pk
+                and report.inputs_digest == digest
+                and report.file.name
+                and report.file.storage.exists(report.file.name)
+            ):
                 return report  # the other request stored the same PDF meanwhile
             old_name = report.file.name or None
             report.inputs_digest = digest

@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,7 +69,7 @@ def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _to_review(request, assessment)
     form = NoteForm(request.POST, result=assessment.outcome)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("results", assessment.public_id)
     target = form.cleaned_data["target"]
     services.note_save(assessment=assessment, target=target, text=form.cleaned_data["text"], author=request.user)
@@ -79,7 +80,7 @@ def note_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     assessment = access.assessment_for_viewing(request, public_id)
     if assessment.is_draft:
         return _to_review(request, assessment)

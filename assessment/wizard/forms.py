@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from assessment.questionnaire.definition import Question, tr
 from assessment.questionnaire.rules import is_answered
+from assessment.reports.labels import SECTOR_GROUPS
 
 SELECT_THRESHOLD = 12  # longer option lists (industry, province) become a drop-down
 
@@ -28,9 +29,10 @@ class MultiChoiceField(forms.MultipleChoiceField):
     def validate(self, value: list[str]) -> None:
         super().validate(value)
         if len(value) > 1 and self.exclusive & set(value):
+            labels = dict(self.choices)  # type: ignore[arg-type]  # flat (key, label) pairs, no groups
             raise forms.ValidationError(
                 _("“%(option)s” cannot be combined with other answers."),
-                params={"option": dict(self.choices).get(next(iter(self.exclusive & set(value))), "")},
+                params={"option": labels.get(next(iter(self.exclusive & set(value))), "")},
                 code="exclusive",
             )
 
@@ -130,7 +132,7 @@ def field_for(q: Question, lang: str) -> forms.Field:
         if len(choices) > SELECT_THRESHOLD:
             if q.key == "industry":
                 choices = grouped_by_sector(q, lang)
-            widget = forms.Select
+            widget: type[forms.Widget] | forms.Widget = forms.Select
             choices = [("", _("Choose…")), *choices]
         else:
             widget = forms.RadioSelect
@@ -141,7 +143,8 @@ def field_for(q: Question, lang: str) -> forms.Field:
         # would show it blank (and be invalid HTML).
         widget = forms.TextInput({"inputmode": "numeric" if q.integer else "decimal", "autocomplete": "off"})
         if q.integer:
-            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=widget, **common)
+            # An integer question's bounds are whole numbers, typed float in the definition.
+            return forms.IntegerField(min_value=q.min, max_value=q.max, widget=widget, **common)  # type: ignore[arg-type]
         return forms.DecimalField(
             min_value=Decimal(str(q.min)),
             max_value=Decimal(str(q.max)),
@@ -154,18 +157,11 @@ def field_for(q: Question, lang: str) -> forms.Field:
     return forms.CharField(max_length=q.max_length, widget=widget, strip=True, **common)
 
 
-SECTOR_LABELS = {
-    "primary": gettext_lazy("Primary sector (agriculture)"),
-    "secondary": gettext_lazy("Secondary sector (industry and construction)"),
-    "tertiary": gettext_lazy("Tertiary sector (services)"),
-}
-
-
 def grouped_by_sector(q: Question, lang: str) -> list:
     groups: dict[str, list] = {}
     for o in q.options:
         groups.setdefault(o.sector or "", []).append((o.key, tr(o.text, lang)))
-    return [(str(SECTOR_LABELS.get(sector, sector)), items) for sector, items in groups.items()]
+    return [(str(SECTOR_GROUPS.get(sector, sector)), items) for sector, items in groups.items()]
 
 
 def help_for(q: Question, lang: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,5 +42,11 @@ class ClientFilterForm(forms.Form):
 
     def __init__(self, *args, qn, lang: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["band"].choices = [("", _("Any")), *((b.key, tr(b.label, lang)) for b in qn.bands)]
-        self.fields["weakest"].choices = [("", _("Any")), *((s.key, tr(s.title, lang)) for s in qn.areas)]
+        cast(forms.ChoiceField, self.fields["band"]).choices = [
+            ("", _("Any")),
+            *((b.key, tr(b.label, lang)) for b in qn.bands),
+        ]
+        cast(forms.ChoiceField, self.fields["weakest"]).choices = [
+            ("", _("Any")),
+            *((s.key, tr(s.title, lang)) for s in qn.areas),
+        ]

@@ -29,6 +29,7 @@ def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
     latest: dict[int, Assessment] = {}
     rows = assessments().filter(firm__in=firms, status=Assessment.Status.SUBMITTED).order_by("submitted_at")
     for assessment in rows:
+        assert assessment.firm_id is not None  # filtered on firm__in
         latest[assessment.firm_id] = assessment
     return latest
 
@@ -45,7 +46,7 @@ def client_page(
         firms = firms.filter(name__icontains=filters["q"])
     by_result = filters.get("band") or filters.get("weakest")
     # Without a filter on results, only the page's firms need their latest assessment.
-    page = Paginator(list(firms) if by_result else firms, per_page).get_page(page_number)
+    page: Page[Any] = Paginator(list(firms) if by_result else firms, per_page).get_page(page_number)
     candidates = list(firms) if by_result else list(page.object_list)
     latest = latest_submitted(candidates)
     rows = []

@@ -69,9 +69,9 @@ def organisation_logo_set(*, organisation: Organisation, upload) -> None:
             if probe.width * probe.height > LOGO_MAX_PIXELS:
                 raise LogoRejected(_("The image has too many pixels."))
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = image.convert("RGBA")
+        with Image.open(upload) as opened:
+            opened.load()
+            image = opened.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
         raise LogoRejected(_("This file is not an image we can read.")) from None
     image.thumbnail(LOGO_BOX)
