@@ -23,7 +23,7 @@ class SignupForm(forms.Form):
     def clean_email(self) -> str:
         email = BaseUserManager.normalize_email(self.cleaned_data["email"].strip())
         # The address becomes the username, whose column is shorter than an address may be.
-        limit = get_user_model()._meta.get_field("username").max_length
+        limit = get_user_model()._meta.get_field("username").max_length or 150
         if len(email) > limit:
             raise forms.ValidationError(
                 _("Use an address of at most %(limit)d characters: it becomes your login."), params={"limit": limit}

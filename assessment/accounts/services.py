@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from assessment.accounts import selectors, tasks
@@ -21,13 +20,13 @@ def signup_request(*, email: str, language: str) -> None:
     transaction.on_commit(lambda: tasks.send_signup_mail.enqueue(email, language))
 
 
-def account_create(*, email: str, password: str) -> AbstractBaseUser | None:
+def account_create(*, email: str, password: str) -> User | None:
     """Make the account of a confirmed address, its login being the address. None if the
     address was taken meanwhile (the link was used already, or two tabs raced)."""
     try:
         with transaction.atomic():
             if selectors.address_taken(email):
                 return None
-            return get_user_model().objects.create_user(username=email, email=email, password=password)
+            return User.objects.create_user(username=email, email=email, password=password)
     except IntegrityError:  # the same username made at the same moment
         return None

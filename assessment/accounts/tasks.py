@@ -55,7 +55,7 @@ def signup_mail_send(*, email: str, language: str) -> str:
 
     site_url = settings.SITE_URL.rstrip("/")
     with translation.override(language):
-        context = {"site_name": str(PRODUCT_NAME), "site_url": site_url}
+        context: dict[str, object] = {"site_name": str(PRODUCT_NAME), "site_url": site_url}
         if selectors.address_taken(email):
             kind = "exists"
             # Only the logins of accounts with this very address: they are its owner's.
