@@ -20,6 +20,7 @@ class Language:
     aliases: tuple[str, ...]  # spellings accepted in member lists and imports, lower case
     label: str | Promise  # its name in the language of the page ("Chinese" / "中文")
     list_separator: str  # between the items of a list written in it (the choices of one answer)
+    sentence_separator: str  # between two sentences: Chinese runs them on without a space
 
 
 LANGUAGES = (
@@ -31,6 +32,7 @@ LANGUAGES = (
         aliases=("zh", "zh-cn", "中文", "简体中文", "chinese"),
         label=gettext_lazy("Chinese"),
         list_separator="；",
+        sentence_separator="",
     ),
     Language(
         code="en",
@@ -40,6 +42,7 @@ LANGUAGES = (
         aliases=("english", "英文", "英语"),
         label=gettext_lazy("English"),
         list_separator="; ",
+        sentence_separator=" ",
     ),
 )
 DEFAULT = LANGUAGES[0].code  # the site's language for a visitor who has chosen none

@@ -92,11 +92,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins: lock the username and, separately, the client address after 5 failures
-# for 15 minutes; a success resets the count.
+# Failed logins: 5 failures for one username from one address lock that pair for 15 minutes
+# (the same user from another address still logs in: a stranger cannot pause someone's
+# logins); an address locks on its own only after failing for 5 different usernames
+# (assessment/accounts/lockout.py). A success resets the pair's count.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "assessment.accounts.lockout.lockout_parameters"
+LOGIN_ADDRESS_USERNAME_LIMIT = envint("LOGIN_ADDRESS_USERNAME_LIMIT", "5")
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

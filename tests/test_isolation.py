@@ -54,7 +54,7 @@ OBJECT_URLS = [
     ("campaign_dashboard", "get", "campaign", []),
     ("campaign_dashboard_pdf", "get", "campaign", []),
 ]
-TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm"}
+TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm", "signup_finish"}
 
 
 @pytest.fixture(scope="module")

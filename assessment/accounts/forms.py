@@ -1,24 +1,39 @@
-"""TODO docstring."""
+"""Account forms: sign-up by e-mail address, and the login form that says what to type."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(forms.Form):
+    """Only the address: it becomes the login, and whether it is free is never said on the page
+    (the e-mail says it, to the address's owner)."""
+
     email = forms.EmailField(
-        label=gettext_lazy("E-mail"), help_text=gettext_lazy("Used only to reset your password."), max_length=254
+        label=gettext_lazy("E-mail"),
+        help_text=gettext_lazy("Your login. We send a link to it to choose your password."),
+        max_length=254,
     )
 
-    class Meta(UserCreationForm.Meta):
-        fields = ("username", "email")
-
     def clean_email(self) -> str:
-        # One account per address: a password reset must reach exactly one account.
-        email = self.cleaned_data["email"].strip()
-        if self._meta.model.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account already uses this e-mail address. Log in or reset its password."))
+        email = BaseUserManager.normalize_email(self.cleaned_data["email"].strip())
+        # The address becomes the username, whose column is shorter than an address may be.
+        limit = get_user_model()._meta.get_field("username").max_length or 150
+        if len(email) > limit:
+            raise forms.ValidationError(
+                _("Use an address of at most %(limit)d characters: it becomes your login."), params={"limit": limit}
+            )
         return email
+
+
+class LoginForm(AuthenticationForm):
+    """Accounts made by signing up log in with their e-mail address, older ones with a username."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = gettext_lazy("E-mail or username")

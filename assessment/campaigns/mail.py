@@ -10,21 +10,6 @@ from django.utils import translation
 from assessment.models import Invitation
 
 
-def owner_link_send(assessment, link: str, language: str) -> None:
-    """A consultant's client gets the private link to its draft, in the language chosen for it."""
-    firm = assessment.firm
-    context = {
-        "organisation": firm.organisation.name,
-        "firm": firm.name,
-        "contact": firm.contact_name,
-        "link": link,
-    }
-    with translation.override(language):
-        subject = " ".join(render_to_string("email/owner_link_subject.txt", context).split())
-        text = render_to_string("email/owner_link.txt", context)
-    EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [firm.contact_email]).send()
-
-
 def invitation_send(invitation: Invitation, link: str, *, reminder: bool) -> None:
     """Send an invitation or a reminder; `link` is the absolute URL (built from SITE_URL)."""
     started = reminder and invitation.assessment_id is not None

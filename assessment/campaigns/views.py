@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, links, selectors
+from assessment import access, languages, links, selectors
 from assessment.campaigns import memberlist
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
@@ -149,8 +149,7 @@ def campaign_invite(request: HttpRequest, campaign_id: int) -> HttpResponse:
         invited,
     ) % {"count": invited}
     if skipped:
-        # Chinese sentences follow each other without a space.
-        message += ("" if current_lang() == "zh-hans" else " ") + ngettext(
+        message += languages.get(current_lang()).sentence_separator + ngettext(
             "%(count)d was already invited and was skipped.",
             "%(count)d were already invited and were skipped.",
             skipped,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +39,14 @@ class MultiChoiceField(forms.MultipleChoiceField):
             )
 
 
+@dataclass(frozen=True)
+class PageChanges:
+    values: dict[str, Any]  # answers to store
+    cleared: set[str]  # stored answers the owner emptied
+    foreign: list[str]  # posted keys of questions not on this page: not saved
+    shown_now: dict[str, Any]  # what the page shows after the save (its next `_loaded`)
+
+
 class SectionForm(forms.Form):
     """The questions of one section that apply to this firm.
 
@@ -56,6 +66,27 @@ class SectionForm(forms.Form):
         self.helper.layout = Layout(
             *(AppendedText(q.key, tr(q.unit, lang)) if q.unit else Field(q.key) for q in questions)
         )
+
+    def changes(self, all_keys: Iterable[str], stored: Mapping[str, Any]) -> PageChanges:
+        """What this post changes, validated: call instead of is_valid() on a posted page.
+
+        Fields exist for this page's visible questions only, so answers to hidden questions
+        or to another page (a stale tab, a tampered post) are never stored; they are named in
+        `foreign`. Only what the page changed since it was loaded is kept, so two tabs of one
+        assessment do not overwrite each other's answers with stale ones.
+        """
+        self.is_valid()
+        foreign = sorted(k for k in self.data if k in set(all_keys) and k not in self.fields)
+        shown, blanked = self.answers()
+        loaded = loaded_snapshot(self.data.get("_loaded"))
+        values, cleared = changed_only(loaded, shown, blanked)
+        cleared &= stored.keys()  # only delete what is stored: saves a query per post
+        after = {k: v for k, v in stored.items() if k not in cleared} | values
+        # What this page shows now: its next post is compared against that, not the database.
+        shown_now = {
+            k: v for k, v in (loaded if loaded is not None else after).items() if k in self.fields and k not in blanked
+        } | shown
+        return PageChanges(values, cleared, foreign, shown_now)
 
     def answers(self) -> tuple[dict[str, Any], set[str]]:
         """(values to store, keys the owner left empty) among the fields that validated."""

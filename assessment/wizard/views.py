@@ -22,7 +22,7 @@ from assessment.questionnaire.definition import Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
 from assessment.reports.builder import answer_check, answer_text
-from assessment.wizard.forms import AnswerReasonForm, SectionForm, changed_only, loaded_snapshot
+from assessment.wizard.forms import AnswerReasonForm, SectionForm
 
 logger = logging.getLogger(__name__)
 
@@ -120,17 +120,9 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
     lang = current_lang()
 
     if request.method == "POST":
-        # The form has fields for this page's visible questions only, so answers to hidden
-        # questions or to another page (a stale tab, a tampered post) are never stored;
-        # everything that does belong here is still saved.
         form = SectionForm(request.POST, questions=questions, lang=lang)
-        allowed = {q.key for q in questions}
-        foreign = sorted(k for k in request.POST if k in qn.questions and k not in allowed)
-        form.is_valid()
-        shown, blanked = form.answers()
-        loaded = loaded_snapshot(request.POST.get("_loaded"))
-        values, cleared = changed_only(loaded, shown, blanked)
-        cleared &= answers.keys()  # only delete what is stored: saves a query per post
+        change = form.changes(qn.questions, answers)
+        values, cleared, foreign, shown_now = change.values, change.cleared, change.foreign, change.shown_now
         consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
         try:
             services.answers_save(assessment=assessment, values=values, cleared=cleared, consultant=consultant)
@@ -142,10 +134,6 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
         answers.update(values)
         for key in cleared:
             answers.pop(key, None)
-        # What this page shows now: its next post is compared against that, not the database.
-        shown_now = {
-            k: v for k, v in (loaded if loaded is not None else answers).items() if k in allowed and k not in blanked
-        } | shown
         if autosave:
             errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
             return JsonResponse({"saved": sorted(values), "ignored": foreign, "errors": errors, "loaded": shown_now})

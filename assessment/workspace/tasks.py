@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment import links
-from assessment.campaigns import mail
 from assessment.models import (
     Assessment,
 )
 from assessment.services import assessment_new_link
+from assessment.workspace import mail as workspace_mail
 
 
 def owner_link_send(*, assessment_id: int, language: str) -> str:
@@ -22,7 +22,7 @@ def owner_link_send(*, assessment_id: int, language: str) -> str:
     token = assessment_new_link(assessment=assessment)
     with translation.override(language):
         link = links.absolute_url(reverse("resume", args=[token]))
-    mail.owner_link_send(assessment, link, language)
+    workspace_mail.owner_link_send(assessment, link, language)
     return "sent"
 
 
