@@ -31,21 +31,8 @@ from assessment.reports import pdf
 from assessment.reports.builder import build_report
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, note_save
-from tests.factories import squash, text_of
+from tests.factories import FOOD_MAKER, squash, text_of
 
-PROFILE = {
-    "firm_name": "成都蓉城食品有限公司",
-    "industry": "mfg_food",
-    "province": "guangdong",
-    "employees": 60,
-    "revenue": 2500,
-    "total_assets": 1800,
-    "legal_form": "company",
-    "growth_ambition": "grow",
-    "export_channel": "direct",
-    "export_share": 15,
-    "export_plan": "already",
-}
 BOX = "\u25a1"  # □: what a character no font has prints as
 
 # (firm name, consultant note, which font files the name needs besides ReportSans)
@@ -98,7 +85,10 @@ def embedded_fonts(data: bytes) -> set[str]:
 def submitted(version, firm_name: str, lang: str = "zh-hans"):
     assessment, token = assessment_create(version=version, owner=None, language=lang)
     qn = questionnaire_of(version)
-    answers_save(assessment=assessment, values=sample_answers(qn, {**PROFILE, "firm_name": firm_name}, 0.3, seed=7))
+    answers_save(
+        assessment=assessment,
+        values=sample_answers(qn, {**FOOD_MAKER, "province": "guangdong", "firm_name": firm_name}, 0.3, seed=7),
+    )
     assessment_submit(assessment=assessment)
     assessment.refresh_from_db()
     return assessment, token
