@@ -6,7 +6,7 @@ same numbers and the same plan.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -197,6 +197,45 @@ def answer_check(q: Question, validation: Mapping[str, Any] | None, lang: str) -
     return f"{text} {reason}".strip()
 
 
+@dataclass(frozen=True)
+class AnswerRow:
+    """One answer as the review page and the report's appendix show it."""
+
+    key: str
+    question: str  # the question as asked (the review page)
+    label: str  # its short label (the report)
+    answer: str
+    check: str  # how a consultant-run assessment's answer came about; "" otherwise
+    changed: bool  # a consultant changed the owner's answer
+    reason: str  # and said why
+
+
+def answer_rows(
+    questions: Iterable[Question],
+    answers: Mapping[str, Any],
+    validation: Mapping[str, Mapping[str, Any]],
+    lang: str,
+    *,
+    checked: bool,
+) -> list[AnswerRow]:
+    """The rows of these questions, in order; `checked`: say how each answer came about."""
+    rows = []
+    for q in questions:
+        validated = validation.get(q.key) or {}
+        rows.append(
+            AnswerRow(
+                key=q.key,
+                question=tr(q.text, lang),
+                label=tr(q.label, lang),
+                answer=answer_text(q, answers.get(q.key), lang),
+                check=answer_check(q, validation.get(q.key), lang) if checked and q.key in answers else "",
+                changed=validated.get("owner_value") is not None,
+                reason=validated.get("reason", ""),
+            )
+        )
+    return rows
+
+
 def citations(qn: Questionnaire, sources: tuple[Source, ...], lang: str) -> list[Citation]:
     return [Citation(s.paper, s.section, tr(qn.papers[s.paper]["sections"][s.section], lang)) for s in sources]
 
@@ -380,13 +419,14 @@ def build_report(
                 (
                     tr(section.title, lang),
                     [
-                        (
-                            tr(q.label, lang),
-                            answer_text(q, answers.get(q.key), lang),
-                            answer_check(q, validation.get(q.key), lang) if assessment.organisation_id else "",
+                        (row.label, row.answer, row.check)
+                        for row in answer_rows(
+                            [q for q in section.questions if q.key in answers],
+                            answers,
+                            validation,
+                            lang,
+                            checked=assessment.organisation_id is not None,
                         )
-                        for q in section.questions
-                        if q.key in answers
                     ],
                 )
                 for section in qn.sections

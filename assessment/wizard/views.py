@@ -21,7 +21,7 @@ from assessment.models import Assessment
 from assessment.questionnaire.definition import Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
-from assessment.reports.builder import answer_check, answer_text
+from assessment.reports.builder import answer_rows
 from assessment.wizard.forms import AnswerReasonForm, SectionForm
 
 logger = logging.getLogger(__name__)
@@ -239,19 +239,11 @@ def _render_review(request, assessment, status=200) -> HttpResponse:
             "key": s.key,
             "title": tr(s.title, lang),
             "rows": [
-                {
-                    "key": q.key,
-                    "label": tr(q.text, lang),
-                    "answer": answer_text(q, answers.get(q.key), lang),
-                    "missing": q.key in missing,
-                    "check": answer_check(q, validation.get(q.key), lang)
-                    if consultant_run and q.key in answers
-                    else "",
-                    "changed": (validation.get(q.key) or {}).get("owner_value") is not None,
-                    "reason": (validation.get(q.key) or {}).get("reason", ""),
-                }
-                for q in visible
-                if q.section == s.key
+                # The review shows each question as it was asked.
+                {**vars(row), "label": row.question, "missing": row.key in missing}
+                for row in answer_rows(
+                    [q for q in visible if q.section == s.key], answers, validation, lang, checked=consultant_run
+                )
             ],
         }
         for s in qn.sections
