@@ -118,6 +118,23 @@ def test_it_prints_the_error_table_from_the_command_line(chamber, tmp_path, caps
     out = io.StringIO()
     call_command("import_assessments", "--campaign", str(chamber["campaign"].pk), str(path), stdout=out)
     assert "Imported and scored 3 assessments" in out.getvalue()
+    # Messages in English for the operator; reports in the site's language unless told.
+    assert set(Assessment.objects.values_list("language", flat=True)) == {"zh-hans"}
+
+
+def test_it_imports_from_the_command_line_with_the_report_language_asked_for(chamber, tmp_path):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(csv_bytes(table(chamber["qn"], 2)))
+    call_command(
+        "import_assessments",
+        "--campaign",
+        str(chamber["campaign"].pk),
+        "--report-lang",
+        "en",
+        str(path),
+        stdout=io.StringIO(),
+    )
+    assert set(Assessment.objects.values_list("language", flat=True)) == {"en"}
 
 
 def test_it_renders_reports_in_the_background_and_zips_them_with_a_manifest(

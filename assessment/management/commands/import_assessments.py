@@ -14,9 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True, help="campaign id (in its page's address)")
         parser.add_argument("--lang", default=languages.EN, choices=languages.CODES, help="language of the messages")
+        parser.add_argument(
+            "--report-lang",
+            default=languages.DEFAULT,
+            choices=languages.CODES,
+            help="language of the imported firms' reports (members already invited keep their invitation's)",
+        )
         parser.add_argument("file", type=Path)
 
-    def handle(self, *args, campaign: int, lang: str, file: Path, **options):
+    def handle(self, *args, campaign: int, lang: str, report_lang: str, file: Path, **options):
         found = Campaign.objects.select_related("organisation", "questionnaire").filter(pk=campaign).first()
         if found is None:
             raise CommandError(f"No campaign with id {campaign}.")
@@ -32,7 +38,7 @@ class Command(BaseCommand):
                     filename=file.name,
                     data=data,
                     messages_language=lang,
-                    report_language=lang,
+                    report_language=report_lang,
                 )
             except bulk_services.ImportRejected as exc:
                 if exc.errors:
