@@ -197,11 +197,18 @@ def histogram_svg(counts: list[int], labels: list[str], *, title: str) -> str:
     return _svg(width, height, title, body)
 
 
+def text_width(text: object, size: int) -> float:
+    """About how wide `text` is at font `size` in px: a CJK character is a full em, Latin about half."""
+    return sum(size if ord(c) > 0x2E80 else size * 0.56 for c in str(text))
+
+
 def bars_svg(rows: list[tuple[str, int]], *, title: str, maximum: int = 100) -> str:
     """Horizontal bars, one <rect> per (label, value), the length proportional to value out of
     maximum (values are clamped to 0..maximum). Every text is escaped; no script or style."""
-    label_w, width, row_h = 150, 400, 22
-    bar_w = width - label_w - 30  # room for the value after a full bar
+    # The label column fits the longest label ("Innovation and transformation" was cut at 150).
+    label_w = max(150, min(260, round(max((text_width(label, 11) for label, _value in rows), default=0)) + 8))
+    bar_w, row_h = 220, 22
+    width = label_w + bar_w + 30  # room for the value after a full bar
     height = row_h * len(rows) + 4
     maximum = max(maximum, 1)
     body = []

@@ -13,5 +13,5 @@ urlpatterns = [
     path("c/<str:link_token>/", views.campaign_join, name="campaign_join"),
     path("a/<uuid:public_id>/consent/", views.consent, name="consent"),
     path("campaigns/<int:campaign_id>/dashboard/", views.campaign_dashboard, name="campaign_dashboard"),
-    path("campaigns/<int:campaign_id>/views.pdf", views.campaign_dashboard_pdf, name="campaign_dashboard_pdf"),
+    path("campaigns/<int:campaign_id>/dashboard.pdf", views.campaign_dashboard_pdf, name="campaign_dashboard_pdf"),
 ]

@@ -319,3 +319,13 @@ def test_it_lets_a_logged_in_owner_claim_an_assessment_and_its_firm(
     other = Client()
     other.force_login(django_user_model.objects.create_user("intruder", password="a-long-password-1"))
     assert other.post(url("claim", assessment.public_id)).status_code == 404
+
+
+def test_it_keeps_the_cohort_pdf_at_its_published_address():
+    # Moving the views into packages once renamed this path (to views.pdf); bookmarks and
+    # links in e-mails keep the old one.
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert reverse("campaign_dashboard_pdf", args=[7]) == "/en/campaigns/7/dashboard.pdf"

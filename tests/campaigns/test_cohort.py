@@ -293,3 +293,11 @@ def test_it_gives_the_same_figures_whatever_the_private_firms_answered(shared, p
     private = [{**p, "shared": False} for p in private]
     alone = summarise(shared, AREAS)
     assert summarise([*shared, *private], AREAS) == replace(alone, left_out=len(private))
+
+
+def test_it_gives_long_area_names_room_before_their_bars():
+    # "Innovation and transformation" ran under its bar at a fixed 150 px label column.
+    for label in ("Innovation and transformation", "国际化经营与跨境合作准备"):
+        root = parse(bars_svg([(label, 60), ("Short", 40)], title="t"))
+        bar_x = float(root.find(f"{SVG}rect").get("x"))
+        assert bar_x >= cohort.text_width(label, 11)
