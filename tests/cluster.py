@@ -19,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": 5432}
 REDIS = ("127.0.0.1", 6379)
+# The Redis database the scale-out runs use (TEST_REDIS_DB to choose another). Only RQ's own
+# keys ("rq:…") are ever removed from it, never the rest of what a shared Redis holds.
+REDIS_DB = int(os.getenv("TEST_REDIS_DB", "15"))
 
 
 def reachable(host: str, port: int) -> bool:
@@ -38,8 +41,8 @@ class Cluster:
             url = f"postgres://{PG['host']}:{PG['port']}/{self.pg_name}"
         else:
             url = f"sqlite:///{self.workdir / 'db.sqlite3'}"
-        # A Redis database number of its own, emptied before and after, so runs never mix.
-        self.redis_db = 1 + secrets.randbelow(14)
+        # RQ's keys are cleared before and after, so runs never mix.
+        self.redis_db = REDIS_DB
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -62,9 +65,13 @@ class Cluster:
             conn.execute(sql)
 
     def _redis_flush(self) -> None:
-        with socket.create_connection(REDIS, timeout=5) as s:
-            s.sendall(f"SELECT {self.redis_db}\r\nFLUSHDB\r\n".encode())
-            s.recv(100)
+        """Remove RQ's keys (queues, jobs, registries) from the run's database, and nothing else."""
+        import redis
+
+        client = redis.Redis(host=REDIS[0], port=REDIS[1], db=self.redis_db)
+        keys = list(client.scan_iter(match="rq:*", count=1000))
+        if keys:
+            client.delete(*keys)
 
     def manage(self, *args: str) -> str:
         done = subprocess.run(

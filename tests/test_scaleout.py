@@ -35,3 +35,22 @@ def test_it_renders_a_campaigns_reports_with_two_worker_processes(backend, datab
         assert all(marker in log for log in logs), logs
     finally:
         cluster.close()
+
+
+def test_it_removes_only_rqs_keys_from_the_redis_database_it_uses():
+    # The machine's Redis may hold other people's data: a run clears RQ's leftovers, not the rest.
+    import redis
+
+    from tests.cluster import REDIS_DB
+
+    client = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
+    client.set("someone-else:kept", "1")
+    client.set("rq:job:left-over", "1")
+    try:
+        cluster = Cluster.__new__(Cluster)  # only the Redis part: no database, no workers
+        cluster.redis_db = REDIS_DB
+        cluster._redis_flush()
+        assert client.get("someone-else:kept") == b"1"
+        assert client.get("rq:job:left-over") is None
+    finally:
+        client.delete("someone-else:kept", "rq:job:left-over")
