@@ -20,6 +20,7 @@ class Language:
     aliases: tuple[str, ...]  # spellings accepted in member lists and imports, lower case
     label: str | Promise  # its name in the language of the page ("Chinese" / "中文")
     list_separator: str  # between the items of a list written in it (the choices of one answer)
+    enumeration_separator: str  # between short names in a row (areas, columns, citations)
     sentence_separator: str  # between two sentences: Chinese runs them on without a space
 
 
@@ -32,6 +33,7 @@ LANGUAGES = (
         aliases=("zh", "zh-cn", "中文", "简体中文", "chinese"),
         label=gettext_lazy("Chinese"),
         list_separator="；",
+        enumeration_separator="、",
         sentence_separator="",
     ),
     Language(
@@ -42,6 +44,7 @@ LANGUAGES = (
         aliases=("english", "英文", "英语"),
         label=gettext_lazy("English"),
         list_separator="; ",
+        enumeration_separator=", ",
         sentence_separator=" ",
     ),
 )
@@ -80,6 +83,13 @@ def is_offered(code: str | None) -> TypeIs[str]:
     return code in CODES
 
 
-def list_separator(lang: str) -> str:
-    """Between the items of a list written in `lang` (several choices of one answer)."""
-    return get(lang).list_separator if lang in CODES else "; "
+def list_separator(lang: str | None = None) -> str:
+    """Between the items of a list written in `lang` (default: the page's language): "；" in Chinese."""
+    language = _BY_CODE.get(lang or current_lang())
+    return language.list_separator if language else "; "
+
+
+def enumeration_separator(lang: str | None = None) -> str:
+    """Between short names in a row, in `lang` (default: the page's language): "、" in Chinese."""
+    language = _BY_CODE.get(lang or current_lang())
+    return language.enumeration_separator if language else ", "

@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.utils import timezone, translation
 
 from assessment.bulk import tables
+from assessment.languages import list_separator
 from assessment.questionnaire.definition import SHOWN_FACTS, Questionnaire, tr
 from assessment.questionnaire.result import Result
 from assessment.reports.labels import FACT_LABELS
@@ -85,7 +86,7 @@ def _labelled_rows(qn: Questionnaire, rows: Iterator[list[Any]], lang: str) -> I
     titles = {r.key: tr(r.title, lang) for r in qn.recommendations}
     with translation.override(lang):
         facts = {fact: {code: str(label) for code, label in labels.items()} for fact, labels in FACT_LABELS.items()}
-    separator = "；" if lang.startswith("zh") else "; "
+    separator = list_separator(lang)
 
     def labeller(column: str):
         if column.endswith("_band"):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from assessment.languages import CONTENT_LANGUAGES
+from assessment.languages import CONTENT_LANGUAGES, list_separator
 from assessment.questionnaire.definition import Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import missing_questions, visible_questions
@@ -65,8 +65,7 @@ def columns(qn: Questionnaire) -> list[str]:
 def allowed_text(q: Question, lang: str) -> str:
     """What a cell of this question may hold, for the legend and for error messages."""
     if q.options:
-        # Chinese text takes full-width punctuation.
-        choices = ("；" if lang.startswith("zh") else "; ").join(f"{o.key} = {tr(o.text, lang)}" for o in q.options)
+        choices = list_separator(lang).join(f"{o.key} = {tr(o.text, lang)}" for o in q.options)
         if q.type == "multi":
             return _("one or more of (separated by ;): %(choices)s") % {"choices": choices}
         return _("one of: %(choices)s") % {"choices": choices}

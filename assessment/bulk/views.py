@@ -17,10 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import access, selectors
+from assessment import access, languages, selectors
 from assessment.bulk import exports, importing, tables
 from assessment.bulk import selectors as bulk_selectors
 from assessment.bulk import services as bulk_services
@@ -80,7 +79,7 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
             messages.info(
                 request,
                 _("Columns the template does not have were ignored: %(columns)s.")
-                % {"columns": pgettext("between items of a list", ", ").join(batch.ignored_columns)},
+                % {"columns": languages.enumeration_separator().join(batch.ignored_columns)},
             )
         return redirect("campaign", campaign.pk)
     return render(request, "campaigns/import.html", context)

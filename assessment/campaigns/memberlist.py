@@ -100,8 +100,8 @@ def parse_members(text: str, default_language: str) -> tuple[list[Member], list[
             problems.append(_("the same e-mail address is on line %(line)d") % {"line": seen[key]})
         seen.setdefault(key, number)
         if problems:
-            separator = _("; ")
-            errors.append(_("Line %(line)d: %(problems)s.") % {"line": number, "problems": separator.join(problems)})
+            problems_text = languages.list_separator().join(problems)
+            errors.append(_("Line %(line)d: %(problems)s.") % {"line": number, "problems": problems_text})
         else:
             assert code is not None  # a missing language is one of the problems above
             # Stored in lower case: the same address typed twice with different capitals is one member.

@@ -14,8 +14,9 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
+from assessment import languages
 from assessment.questionnaire.definition import Question, tr
 from assessment.questionnaire.rules import is_answered
 from assessment.reports.labels import SECTOR_GROUPS
@@ -201,7 +202,7 @@ def help_for(q: Question, lang: str) -> str:
     if q.help:
         parts.append(conditional_escape(tr(q.help, lang)))
     if q.sources:
-        cites = pgettext("between items of a list", ", ").join(f"{s.paper} §{s.section}" for s in q.sources)
+        cites = languages.enumeration_separator(lang).join(f"{s.paper} §{s.section}" for s in q.sources)
         parts.append(format_html('<span class="cite">{} {}</span>', _("Source:"), cites))
     return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else ""
 
