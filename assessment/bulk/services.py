@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessment import selectors
@@ -46,13 +46,30 @@ def assessments_import(
 ) -> ImportBatch:
     """Check every row of an uploaded table, then write and score all of them in one transaction.
 
-    `messages_language` is the language of the person importing (row errors, option texts it
-    accepts first); `report_language` is stored on each new firm's assessment, the language
-    of its report. A row matched to an invited member keeps the language of the invitation.
+    `messages_language` is the language of the person importing: every message (an unreadable
+    file, row errors, a repeated file) and the option texts it accepts first. `report_language`
+    is stored on each new firm's assessment, the language of its report. A row matched to an
+    invited member keeps the language of the invitation.
 
     Raises ImportRejected (nothing written) for an unreadable file, any bad row, or a file
     already imported into this campaign.
     """
+    # Whatever language the calling thread has active (a command, a task, a test): the
+    # messages are in the importer's.
+    with translation.override(messages_language):
+        return _assessments_import(
+            campaign=campaign,
+            user=user,
+            filename=filename,
+            data=data,
+            messages_language=messages_language,
+            report_language=report_language,
+        )
+
+
+def _assessments_import(
+    *, campaign: Campaign, user, filename: str, data: bytes, messages_language: str, report_language: str
+) -> ImportBatch:
 
     def refuse_if_imported(digest: str) -> None:
         earlier = ImportBatch.objects.filter(campaign=campaign, content_hash=digest).first()

@@ -305,6 +305,22 @@ def test_it_refuses_an_unreadable_file_with_a_clear_message(chamber):
     assert response.status_code == 400 and "CSV" in response.content.decode()
 
 
+def test_it_answers_in_the_importers_language_whatever_the_thread_has_active(chamber):
+    # A request in Chinese earlier on the same thread left zh-hans active: the message of an
+    # unreadable file still follows messages_language (it was the one message that did not).
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ImportRejected, match="could not be read"):
+        assessments_import(
+            campaign=chamber["campaign"],
+            user=None,
+            filename="a.xlsx",
+            data=b"not a zip",
+            messages_language="en",
+            report_language="en",
+        )
+
+
 def test_it_shows_cohort_statistics_and_hides_groups_under_five(chamber):
     import_rows(chamber, 4)
     page = chamber["client"].get(url("campaign_dashboard", chamber["campaign"].pk)).content.decode()
