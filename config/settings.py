@@ -153,8 +153,9 @@ if TASK_BACKEND == "rq":
 # Tries before a bulk report is marked failed (a retry from the page starts again).
 BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", "3")
 # Import limits: file size and rows per file. The size leaves room for the row limit: 20,000
-# firms written with Chinese option texts make a CSV of about 23 MB.
-IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "40")
+# firms with every choice written as its Chinese option text make a UTF-8 CSV of about 52 MB
+# (36 MB in GBK); the file is copied to disk in chunks and imported by the worker.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "64")
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
 # Files up to this size are imported within the request; larger ones by the worker, while
 # the page shows a progress bar (about 200 rows of CSV, 1,000 of XLSX).

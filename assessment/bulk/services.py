@@ -12,10 +12,11 @@ import secrets
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -228,20 +229,22 @@ def _assessments_import(
 
 
 def import_upload_start(
-    *, campaign: Campaign, user, filename: str, data: bytes, messages_language: str, report_language: str
+    *, campaign: Campaign, user, file: File, messages_language: str, report_language: str
 ) -> ImportUpload:
     """Keep an uploaded file and import it: within the request when it is small, else as a
-    background task whose progress the upload's page shows. Returns the upload as it stands."""
+    background task whose progress the upload's page shows. Returns the upload as it stands.
+
+    The file is copied to storage in chunks, never read whole in the web process."""
     upload = ImportUpload.objects.create(
         campaign=campaign,
         uploaded_by=user,
-        filename=filename[:200],
-        size=len(data),
+        filename=PurePath(file.name or "").name[:200],
+        size=file.size,
         messages_language=messages_language,
         report_language=report_language,
     )
     # The stored name is random: the user's file name is kept only as text.
-    upload.file.save(f"{secrets.token_hex(12)}.upload", ContentFile(data), save=True)
+    upload.file.save(f"{secrets.token_hex(12)}.upload", file, save=True)
     return _import_upload_go(upload)
 
 

@@ -61,8 +61,7 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
         upload = bulk_services.import_upload_start(
             campaign=campaign,
             user=request.user,
-            filename=file.name,
-            data=file.read(),
+            file=file,
             messages_language=current_lang(),
             report_language=form.cleaned_data["report_language"] or current_lang(),
         )

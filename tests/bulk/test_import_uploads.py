@@ -234,3 +234,24 @@ def test_it_lets_the_command_skip_or_replace_members_who_answered(chamber, tmp_p
     call_command("import_assessments", "--campaign", campaign, "--existing", "replace", str(path), stdout=out)
     assert "2 members' answers replaced, 0 rows skipped" in out.getvalue()
     assert stored_share(chamber) == [False, False]
+
+
+def test_it_accepts_as_many_bytes_as_the_row_limit_needs_in_chinese(
+    chamber, settings, django_capture_on_commit_callbacks
+):
+    """The size limit must never come first: every choice written as its Chinese text, UTF-8."""
+    qn = chamber["qn"]
+    rows = table(qn, 200)
+    header = rows[0]
+    for row in rows[1:]:
+        for i, key in enumerate(header):
+            q = qn.questions.get(key)
+            if q is not None and q.options and row[i]:
+                parts = [p for p in row[i].split(";") if p] if q.type == "multi" else [row[i]]
+                row[i] = "、".join(q.option(p).text["zh-hans"] for p in parts)
+    per_row = len(csv_bytes(rows)) / 200
+    assert per_row * settings.IMPORT_MAX_ROWS < settings.IMPORT_MAX_MB * 1024 * 1024
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(chamber, "zh.csv", csv_bytes(rows), lang="zh-hans").status_code == 302  # in the background
+    run_worker()
+    assert Assessment.objects.filter(campaign=chamber["campaign"]).count() == 200
