@@ -104,7 +104,9 @@ def test_it_has_fixtures_made_by_libreoffice_the_way_excel_writes_them():
     assert "\n已与企业核对" in text
     assert text.splitlines()[0].endswith(",备注")
     assert "广东省" in text and "广西壮族自治区" in text and "内蒙古自治区" in text
-    assert "财产险（厂房、设备、存货），公众责任险、产品责任险或雇主责任险" in text  # separators inside option texts
+    # Several choices joined by 、 or ， where the option texts themselves hold 、
+    for separator in "、，":
+        assert f"财产险（厂房、设备、存货）{separator}公众责任险、产品责任险或雇主责任险" in text
     assert ',"1,200",' in text and ",30%," in text and ",/," in text and ",不适用," in text
 
     unicode_text = fixture("members-unicode.txt")
