@@ -75,8 +75,9 @@ content:
 # font subsetting: without it a Chinese PDF takes ~15 s), a full CJK font as fallback for rare
 # characters. Installed with apt when we are root on Debian/Ubuntu; otherwise we say what is missing.
 SYSDEPS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-# The tests also drive Debian's Chromium (browser journeys, accessibility checks).
-SYSDEPS_DEV := $(SYSDEPS) chromium
+# The tests also drive Debian's Chromium (browser journeys, accessibility checks) and read
+# the text of Chinese PDFs with pdftotext (poppler-utils).
+SYSDEPS_DEV := $(SYSDEPS) chromium poppler-utils
 sysdeps-dev: SYSDEPS := $(SYSDEPS_DEV)
 sysdeps-dev: sysdeps
 sysdeps:

@@ -139,7 +139,9 @@ class ImportBatch(models.Model):
     )
     filename = models.CharField(max_length=200)
     content_hash = models.CharField(max_length=64)
-    rows = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()  # new assessments and replaced ones
+    replaced = models.PositiveIntegerField(default=0)  # of those, members' earlier answers replaced
+    skipped = models.PositiveIntegerField(default=0)  # rows left out: the member had answered already
     created_at = models.DateTimeField(auto_now_add=True)
     # Not a column: set by bulk.services.assessments_import on the batch it returns.
     ignored_columns: list[str]
@@ -149,6 +151,52 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ImportUpload(models.Model):
+    """An answers file on its way in: checked (in the background when large), then, if some
+    rows stand for members who already answered, waiting for the importer's choice per row,
+    then imported as one ImportBatch. The file is kept only until then."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
+        DECIDE = "decide", _("Waiting for your choice")
+        IMPORTING = "importing", _("Being imported")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Not imported")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to="imports/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    messages_language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    report_language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)  # checked and scored so far: the progress bar
+    # Why nothing was imported: a message for the whole file, and the problems per cell as
+    # {"row", "column", "value", "message"}; errors_more when more were found than listed.
+    message = models.CharField(max_length=500, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    errors_more = models.BooleanField(default=False)
+    # Rows for members who already answered: {"row", "firm", "answered_at", "imported_from"}.
+    conflicts = models.JSONField(default=list, blank=True)
+    # The importer's choice: these rows replace the member's answers, the other conflicts are skipped.
+    replace_rows = models.JSONField(null=True, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
 
 class Assessment(models.Model):

@@ -152,9 +152,15 @@ if TASK_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # Tries before a bulk report is marked failed (a retry from the page starts again).
 BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", "3")
-# Import limits: file size and rows per file.
-IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "20")
+# Import limits: file size and rows per file. The size leaves room for the row limit: 20,000
+# firms written with Chinese option texts make a CSV of about 23 MB.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "40")
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "20000")
+# Files up to this size are imported within the request; larger ones by the worker, while
+# the page shows a progress bar (about 200 rows of CSV, 1,000 of XLSX).
+IMPORT_BACKGROUND_KB = envint("IMPORT_BACKGROUND_KB", "256")
+# A running import not heard from for this long belonged to a worker that stopped.
+IMPORT_STALE_SECONDS = envint("IMPORT_STALE_SECONDS", "900")
 
 DATABASES = {
     "default": dj_database_url.parse(

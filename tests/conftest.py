@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -7,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from assessment import services
+from assessment.bulk.samples import sample_table
 from assessment.campaigns.memberlist import Member
 from assessment.models import BulkJob
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
@@ -184,6 +187,17 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     pages["import-errors"] = a.post(
         url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("a.csv", bad_rows, "text/csv")}
     ).content
+    # The members answered online: importing them again asks, per member, keep or replace.
+    rows = sample_table(questionnaire_of(version), 2)
+    for row, number in zip(rows[1:], range(2), strict=True):
+        row[rows[0].index("firm_name")] = f"Member {number}"
+    again = io.StringIO()
+    csv.writer(again).writerows(rows)
+    choice = a.post(
+        url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("b.csv", again.getvalue().encode())}
+    )
+    pages["import-choice"] = a.get(choice["Location"]).content
+    assert b'value="replace"' in pages["import-choice"]
     job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
     pages["bulk-job"] = a.get(url("bulk_job", campaign.pk, job.pk)).content
     pages["dashboard"] = a.get(url("campaign_dashboard", campaign.pk)).content

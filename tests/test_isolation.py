@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver
 
 from assessment.campaigns.services import campaign_join
-from assessment.models import Assessment, BulkJob
+from assessment.models import Assessment, BulkJob, ImportUpload
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
@@ -51,6 +51,8 @@ OBJECT_URLS = [
     ("bulk_job", "get", "job", []),
     ("bulk_job_retry", "post", "job", []),
     ("bulk_job_zip", "get", "job", []),
+    ("import_upload", "get", "upload", []),
+    ("import_upload", "post", "upload", []),
     ("campaign_dashboard", "get", "campaign", []),
     ("campaign_dashboard_pdf", "get", "campaign", []),
 ]
@@ -96,9 +98,13 @@ def build_world():
         assessment_submit(assessment=joined)
         # The association may read a consenting member's results, and nothing else of it.
         job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
+        upload = ImportUpload.objects.create(
+            campaign=campaign, filename="x.csv", messages_language="en", report_language="en", status="decide"
+        )
         objects[f"association_{tag}"] = {
             "campaign": (campaign.pk,),
             "job": (campaign.pk, job.pk),
+            "upload": (campaign.pk, upload.pk),
             "shared_assessment": joined,
             # Member firms belong to the association, but never open in the consultant workspace.
             "firm": (joined.firm_id,),
@@ -125,6 +131,7 @@ def missing_args(kind):
         "firm_draft": (987654, uuid.uuid4()),
         "campaign": (987654,),
         "job": (987654, 987654),
+        "upload": (987654, 987654),
     }[kind]
 
 

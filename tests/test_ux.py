@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from assessment import selectors
 from assessment.bulk import importing
 from assessment.bulk.samples import sample_table
-from assessment.bulk.services import ImportRejected, assessments_import
+from assessment.bulk.services import ImportNeedsChoice, ImportRejected, assessments_import
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.memberlist import Member
 from assessment.campaigns.services import campaign_join, reminders_send
@@ -149,15 +149,14 @@ def test_it_refuses_to_import_a_member_twice(associations, django_capture_on_com
     with pytest.raises(ImportRejected) as rejected:
         import_csv(campaign, rows)
     assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
-        (3, "firm_name", "the same member as row 2")
+        (2, "email", "the same firm as row 3"),
+        (3, "firm_name", "the same firm as row 2"),
     ]
     import_csv(campaign, rows[:2])
-    rows[1][0] = "no"  # another file
-    with pytest.raises(ImportRejected) as rejected:
+    rows[1][0] = "no"  # another file: the member who has answered is a choice, not an error
+    with pytest.raises(ImportNeedsChoice) as asked:
         import_csv(campaign, rows[:2])
-    assert [(e.row, e.column, e.message) for e in rejected.value.errors] == [
-        (2, "email", "this member has already submitted its answers")
-    ]
+    assert [(c.row, c.firm, c.imported_from) for c in asked.value.conflicts] == [(2, "Member 1", "a.csv")]
     assert Assessment.objects.filter(campaign=campaign).count() == 1
 
 

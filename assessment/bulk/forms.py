@@ -20,3 +20,24 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["report_language"].initial = languages.current_lang()
+
+
+class ConflictChoiceForm(forms.Form):
+    """Per row for a member who has answered already: keep those answers (skip the row) or
+    replace them with the file's. "Skip all" / "Replace all" buttons override the rows."""
+
+    SKIP, REPLACE = "skip", "replace"
+
+    def __init__(self, *args, conflicts: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = [conflict["row"] for conflict in conflicts]
+        choices = [(self.SKIP, gettext_lazy("Keep their answers")), (self.REPLACE, gettext_lazy("Replace"))]
+        for row in self.rows:
+            self.fields[f"row-{row}"] = forms.ChoiceField(choices=choices, initial=self.SKIP, required=False)
+        self.fields["all"] = forms.ChoiceField(choices=choices, required=False)
+
+    def replace_rows(self) -> list[int]:
+        every = self.cleaned_data.get("all")
+        if every:
+            return self.rows if every == self.REPLACE else []
+        return [row for row in self.rows if self.cleaned_data.get(f"row-{row}") == self.REPLACE]

@@ -1,17 +1,20 @@
-"""Bulk reads: a campaign's report jobs, their progress and the items of a zip bundle."""
+"""Bulk reads: a campaign's report jobs, their progress and the items of a zip bundle; its uploads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from assessment.models import (
     BulkItem,
     BulkJob,
     Campaign,
+    ImportUpload,
 )
 from assessment.reports.filenames import report_filename
 
@@ -64,3 +67,31 @@ def bundle_items(job: BulkJob) -> Iterator[dict[str, Any]]:
                 assessment.firm_name, timezone.localdate(assessment.submitted_at), job.variant, job.language
             ),
         }
+
+
+def upload_of(campaign: Campaign, upload_id: int) -> ImportUpload:
+    """One upload of this campaign (the campaign is fetched through the access check); 404 otherwise."""
+    upload = ImportUpload.objects.select_related("batch").filter(pk=upload_id, campaign=campaign).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def unfinished_uploads(campaign: Campaign) -> QuerySet[ImportUpload]:
+    """Uploads still being checked or imported, or waiting for the importer's choice."""
+    running = [ImportUpload.Status.CHECKING, ImportUpload.Status.IMPORTING, ImportUpload.Status.DECIDE]
+    return campaign.uploads.filter(status__in=running).order_by("-created_at")[:20]
+
+
+def upload_progress(upload: ImportUpload) -> dict[str, int]:
+    """For the progress bar (the same keys as a bulk job's): rows scored of the rows to import."""
+    pending = 1 if upload.is_running else 0
+    return {"done": upload.rows_done, "failed": 0, "pending": pending, "total": upload.rows_total}
+
+
+def upload_conflicts(upload: ImportUpload) -> list[dict[str, Any]]:
+    """The rows for members who have answered already, with their dates as datetimes."""
+    return [
+        {**c, "answered_at": datetime.fromisoformat(c["answered_at"]) if c.get("answered_at") else None}
+        for c in upload.conflicts
+    ]

@@ -1,4 +1,4 @@
-"""The bulk job's task: render one report of a job, with retries; it takes a primary key."""
+"""Bulk tasks, each taking a primary key: render one report of a job (with retries), import an uploaded file."""
 
 from __future__ import annotations
 
@@ -54,3 +54,11 @@ def bulk_item_render(*, item_id: int) -> str:
 def render_bulk_item(item_id: int) -> str:
     """One report of a bulk job."""
     return bulk_item_render(item_id=item_id)
+
+
+@task()
+def run_import_upload(upload_id: int) -> str:
+    """Check and import an uploaded answers file too large to handle within the request."""
+    from assessment.bulk.services import import_upload_run  # services enqueue this task
+
+    return import_upload_run(upload_id=upload_id)

@@ -23,10 +23,10 @@ from assessment import access, languages, selectors
 from assessment.bulk import exports, importing, tables
 from assessment.bulk import selectors as bulk_selectors
 from assessment.bulk import services as bulk_services
-from assessment.bulk.forms import ImportForm
+from assessment.bulk.forms import ConflictChoiceForm, ImportForm
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.languages import current_lang
-from assessment.models import BulkJob, Campaign
+from assessment.models import BulkJob, Campaign, ImportUpload
 from assessment.reports import filenames
 from assessment.reports.forms import ReportRequestForm
 
@@ -47,42 +47,87 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "campaign": campaign,
         "form": form,
         "imports": campaign.imports.order_by("-created_at")[:20],
+        "unfinished": bulk_selectors.unfinished_uploads(campaign),
         "max_mb": settings.IMPORT_MAX_MB,
         "max_rows": settings.IMPORT_MAX_ROWS,
     }
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "campaigns/import.html", context, status=400)
-        upload = form.cleaned_data["upload"]
-        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+        file = form.cleaned_data["upload"]
+        if file.size > settings.IMPORT_MAX_MB * 1024 * 1024:
             context["rejected"] = _("The file is larger than %(size)d MB.") % {"size": settings.IMPORT_MAX_MB}
             return render(request, "campaigns/import.html", context, status=400)
-        try:
-            batch = bulk_services.assessments_import(
-                campaign=campaign,
-                user=request.user,
-                filename=upload.name,
-                data=upload.read(),
-                messages_language=current_lang(),
-                report_language=form.cleaned_data["report_language"] or current_lang(),
-            )
-        except bulk_services.ImportRejected as exc:
-            context["rejected"] = str(exc)
-            context["errors"] = exc.errors
-            context["errors_more"] = exc.more
-            return render(request, "campaigns/import.html", context, status=400)
-        messages.success(
-            request,
-            _("%(rows)d assessments imported and scored from %(file)s.") % {"rows": batch.rows, "file": batch.filename},
+        upload = bulk_services.import_upload_start(
+            campaign=campaign,
+            user=request.user,
+            filename=file.name,
+            data=file.read(),
+            messages_language=current_lang(),
+            report_language=form.cleaned_data["report_language"] or current_lang(),
         )
-        if batch.ignored_columns:
-            messages.info(
-                request,
-                _("Columns the template does not have were ignored: %(columns)s.")
-                % {"columns": languages.enumeration_separator().join(batch.ignored_columns)},
-            )
-        return redirect("campaign", campaign.pk)
+        if upload.status == ImportUpload.Status.REJECTED:
+            # A small file checked at once: its problems on the page it came from.
+            context.update(_rejection(upload))
+            return render(request, "campaigns/import.html", context, status=400)
+        return _after_upload(request, campaign, upload)
     return render(request, "campaigns/import.html", context)
+
+
+def _rejection(upload: ImportUpload) -> dict:
+    return {"rejected": upload.message, "errors": upload.errors, "errors_more": upload.errors_more}
+
+
+def _after_upload(request: HttpRequest, campaign: Campaign, upload: ImportUpload) -> HttpResponse:
+    """Done: back to the campaign with what was imported. Otherwise: the upload's own page."""
+    if upload.status != ImportUpload.Status.DONE or upload.batch is None:
+        return redirect("import_upload", campaign.pk, upload.pk)
+    batch = upload.batch
+    messages.success(
+        request,
+        _("%(rows)d assessments imported and scored from %(file)s.") % {"rows": batch.rows, "file": batch.filename},
+    )
+    if batch.replaced or batch.skipped:
+        messages.info(
+            request,
+            _("Members who had answered already: %(replaced)d replaced, %(skipped)d skipped.")
+            % {"replaced": batch.replaced, "skipped": batch.skipped},
+        )
+    if upload.ignored_columns:
+        messages.info(
+            request,
+            _("Columns the template does not have were ignored: %(columns)s.")
+            % {"columns": languages.enumeration_separator().join(upload.ignored_columns)},
+        )
+    return redirect("campaign", campaign.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, campaign_id: int, upload_id: int) -> HttpResponse:
+    """One upload: its progress (JSON for the bar's polling), its problems, or the choice for
+    members who have answered already (POST)."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    upload = bulk_selectors.upload_of(campaign, upload_id)
+    upload = bulk_services.import_upload_recover(upload=upload)  # the page polls: a dead worker shows here
+    if request.GET.get("format") == "json":
+        return JsonResponse(bulk_selectors.upload_progress(upload))
+    if request.method == "POST":
+        if upload.status == ImportUpload.Status.DECIDE:
+            form = ConflictChoiceForm(request.POST, conflicts=upload.conflicts)
+            if form.is_valid():
+                upload = bulk_services.import_upload_choose(upload=upload, replace_rows=form.replace_rows())
+        return redirect("import_upload", campaign.pk, upload.pk)
+    if upload.status == ImportUpload.Status.DONE and not request.GET.get("stay"):
+        return _after_upload(request, campaign, upload)
+    context = {
+        "campaign": campaign,
+        "upload": upload,
+        "progress": bulk_selectors.upload_progress(upload),
+        "conflicts": bulk_selectors.upload_conflicts(upload),
+        **(_rejection(upload) if upload.status == ImportUpload.Status.REJECTED else {}),
+    }
+    return render(request, "campaigns/import_upload.html", context)
 
 
 @login_required
