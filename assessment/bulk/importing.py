@@ -31,6 +31,10 @@ NO = {"no", "n", "0", "false", "否", "不同意"}
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
 MULTI_SPLIT = re.compile(r"[;；,，、|\n]")
 MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
+# What people write in a question that does not apply to their firm, as on paper forms. It counts
+# as no answer; where the question applies and must be answered, it is an error. An option with
+# such a text (a question whose answer may be "不适用") is taken as that option.
+NOT_APPLICABLE = {"/", "-", "—", "n/a", "不适用", "不涉及"}
 
 
 def _ends_part(text: str, end: int) -> bool:
@@ -39,7 +43,7 @@ def _ends_part(text: str, end: int) -> bool:
 
 
 MAX_SHOWN_ERRORS = 500
-SHIFT_ERRORS = 3  # wrong values in one row from which a shifted row is the likelier story
+SHIFT_ERRORS = 3  # wrong values in one row from which a shifted row may be the likelier story
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,11 @@ def legend_rows(qn: Questionnaire, lang: str) -> list[list[str]]:
     for section in qn.sections:
         for q in section.questions:
             required = _("yes") if q.required else _("no")
+            allowed = allowed_text(q, lang)
             if q.show_if:
                 required = _("if it applies")
-            rows.append([q.key, *(tr(q.text, code) for code in CONTENT_LANGUAGES), required, allowed_text(q, lang)])
+                allowed = _("%(allowed)s; where it does not apply: empty, / or 不适用") % {"allowed": allowed}
+            rows.append([q.key, *(tr(q.text, code) for code in CONTENT_LANGUAGES), required, allowed])
     return rows
 
 
@@ -206,7 +212,6 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
     known = set(columns(qn))
     # Columns the template does not have (a 备注 column) are ignored; the caller says so once.
     header = [name if name in known else "" for name in (_norm(cell) for cell in table[0])]
-    width = len(_trimmed(table[0]))
     errors: list[RowError] = []
     if len(set(h for h in header if h)) != len([h for h in header if h]):
         errors.append(RowError(1, "", "", _("a column appears twice")))
@@ -225,41 +230,41 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
             continue
         values = {header[i]: cells[i].strip() for i in range(min(len(header), len(cells))) if header[i]}
         row_errors: list[RowError] = []
-        cells_given = len(cells)
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
         if share_cell not in YES | NO:
             row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
         email = values.get(EMAIL_COLUMN, "").lower()
-        if email:
-            try:
-                if len(email) > 254:
-                    raise ValidationError("too long")
-                validate_email(email)
-            except ValidationError:
-                row_errors.append(RowError(number, EMAIL_COLUMN, email[:100], _("an e-mail address")))
+        if email and not _is_email(email):
+            row_errors.append(RowError(number, EMAIL_COLUMN, email[:100], _("an e-mail address")))
         answers: dict[str, Any] = {}
+        marked: dict[str, str] = {}  # cells that say the question does not apply ("/", 不适用)
         for key, cell in values.items():
             if key in (SHARE_COLUMN, EMAIL_COLUMN) or not cell:
                 continue
             q = qn.questions[key]
+            if _marks_not_applicable(q, cell, matcher):
+                marked[key] = cell
+                continue
             try:
                 answers[key] = convert(q, cell, matcher)
             except ValueError:
                 row_errors.append(RowError(number, key, cell[:100], allowed_text(q, lang)))
+        if len(row_errors) >= SHIFT_ERRORS:
+            # A cell deleted or added shifts every later value: say that, not 38 wrong values.
+            shifted = _shifted_cell(qn, header, cells, matcher, number)
+            if shifted is not None:
+                row_errors = [shifted]
         if not row_errors:
             facts = derive_facts(qn, answers)
             visible = {q.key for q in visible_questions(qn, answers, facts)}
             # Cells for questions that do not apply to this firm are left out, as the wizard does.
             answers = {k: v for k, v in answers.items() if k in visible}
             for q in missing_questions(qn, answers, facts):
-                row_errors.append(RowError(number, q.key, "", _("required for this firm: %s") % allowed_text(q, lang)))
-        if len(row_errors) >= SHIFT_ERRORS and cells_given != width:
-            # A cell left out or added shifts every later value: say that, not 38 wrong values.
-            message = _("this row has %(cells)d cells and the header %(columns)d: a cell is missing or extra") % {
-                "cells": cells_given,
-                "columns": width,
-            }
-            row_errors = [RowError(number, "", "", message)]
+                if q.key in marked:
+                    message = _("this question applies to this firm: %s") % allowed_text(q, lang)
+                else:
+                    message = _("required for this firm: %s") % allowed_text(q, lang)
+                row_errors.append(RowError(number, q.key, marked.get(q.key, "")[:100], message))
         if row_errors:
             errors.extend(row_errors)
             if len(errors) > MAX_SHOWN_ERRORS:
@@ -269,15 +274,99 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
     return rows, errors[: MAX_SHOWN_ERRORS + 1]  # one more than shown says there are more
 
 
+def _is_email(text: str) -> bool:
+    try:
+        if len(text) > 254:
+            raise ValidationError("too long")
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _marks_not_applicable(q: Question, cell: str, matcher: _Matcher) -> bool:
+    """Whether the cell says the question does not apply ("/", 不适用) rather than naming one of its options."""
+    if len(cell) > 3 or unicodedata.normalize("NFKC", cell).strip().casefold() not in NOT_APPLICABLE:
+        return False  # the length first: this runs for every cell of every row
+    if not q.options:
+        return True  # never text to store, nor a number
+    try:
+        convert(q, cell, matcher)
+    except ValueError:
+        return True
+    return False
+
+
+def _fits(qn: Questionnaire, column: str, cell: str, matcher: _Matcher) -> bool:
+    """Whether a cell could stand in this column, whatever the rest of its row says."""
+    cell = cell.strip()
+    if not cell or not column:  # empty, or a column the template does not have (ignored)
+        return True
+    if column == SHARE_COLUMN:
+        return _norm(cell) in YES | NO
+    if column == EMAIL_COLUMN:
+        return _is_email(cell.lower())
+    q = qn.questions[column]
+    if _marks_not_applicable(q, cell, matcher):
+        return True
+    try:
+        convert(q, cell, matcher)
+    except ValueError:
+        return False
+    return True
+
+
+def _shifted_cell(
+    qn: Questionnaire, header: list[str], cells: list[str], matcher: _Matcher, number: int
+) -> RowError | None:
+    """The error for a row whose values fit their columns once one cell is put back or taken out.
+
+    People delete a cell with "shift cells left" (or insert one), so every later value sits one
+    column off; the row keeps its length when the file pads it (CSV from Excel or LibreOffice).
+    Each hypothesis "a cell is missing (or extra) at column p" is checked with prefix sums of
+    whether cell i fits column i, i + 1 or i - 1: three checks per cell. None if no shift by one
+    cell explains every wrong value.
+    """
+    width = len(header)
+    padded = cells + [""] * (width - len(cells))
+    size = len(padded)
+
+    def misfit(i: int, j: int) -> int:
+        if j < 0 or j >= width:
+            return int(bool(padded[i].strip()))  # a value where the header has no column
+        return int(not _fits(qn, header[j], padded[i], matcher))
+
+    same = [misfit(i, i) for i in range(size)]
+    before = [0]  # before[p]: misfits of cells 0..p-1 in their own columns
+    for bad in same:
+        before.append(before[-1] + bad)
+    missing_after = [0] * (size + 1)  # cells p.. read one column to the right
+    extra_after = [0] * (size + 1)  # cells p.. read one column to the left
+    for i in range(size - 1, -1, -1):
+        missing_after[i] = missing_after[i + 1] + misfit(i, i + 1)
+        extra_after[i] = extra_after[i + 1] + misfit(i, i - 1)
+    missing = [p for p in range(min(size, width)) if before[p] + missing_after[p] == 0]
+    extra = [p for p in range(size) if before[p] + extra_after[p + 1] == 0]
+    columns_named = [p for p in missing if header[p]] or missing
+    if columns_named:
+        first, last = header[columns_named[0]], header[columns_named[-1]]
+        value = padded[columns_named[0]].strip()[:100]
+        if first == last:
+            message = _("a cell seems to be missing here: the values from this column on are one column to the left")
+        else:
+            message = _(
+                "a cell seems to be missing between the columns %(first)s and %(last)s: "
+                "the values after it are one column to the left"
+            ) % {"first": first, "last": last}
+        return RowError(number, first, value, message)
+    if extra:
+        p = extra[0]
+        message = _("this cell seems to be one too many: the values from this column on are one column to the right")
+        return RowError(number, header[p] if p < width else "", padded[p].strip()[:100], message)
+    return None
+
+
 def unknown_columns(qn: Questionnaire, header: list[str]) -> list[str]:
     """Header cells the template does not have, as written (they are ignored)."""
     known = set(columns(qn))
     return [cell.strip() for cell in header if cell.strip() and _norm(cell) not in known]
-
-
-def _trimmed(cells: list[str]) -> list[str]:
-    """The cells up to the last non-empty one."""
-    end = len(cells)
-    while end and not cells[end - 1].strip():
-        end -= 1
-    return cells[:end]

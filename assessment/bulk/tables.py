@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -131,12 +132,22 @@ class Percent(float):
     """A number cell shown as a percentage: Excel stores 30% as 0.3, the user typed 30."""
 
 
+# Parts of a number format that are shown as they are: quoted text ("%" shows a literal sign),
+# an escaped character (\%) and bracketed codes such as LibreOffice's locale tag [$-804] or [Red].
+FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def is_percent_format(code: str) -> bool:
+    """Whether a number format multiplies by 100 and shows %: 0%, 0.00%, LibreOffice's [$-804]0%."""
+    return "%" in FORMAT_LITERALS.sub("", code)
+
+
 def _xlsx_value(cell: Any) -> object:
     value = cell.value
     if (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
-        and "%" in (getattr(cell, "number_format", "") or "")
+        and is_percent_format(getattr(cell, "number_format", "") or "")
     ):
         return Percent(value * 100)
     return value

@@ -1,5 +1,7 @@
 """Import files as people make them: extra columns, shifted rows, very many mistakes."""
 
+from django.utils import translation
+
 from assessment.bulk import importing
 from assessment.models import Assessment
 from tests.factories import csv_bytes, table, upload
@@ -32,8 +34,8 @@ def test_it_names_a_row_with_a_missing_cell_instead_of_every_shifted_value(chamb
     header = rows[0]
     del rows[2][header.index("industry")]  # every later value moves one column left
     page = upload(chamber, "answers.csv", csv_bytes(rows)).content.decode()
-    width = len([c for c in header if c])
-    assert f"this row has {width - 1} cells and the header {width}" in page
+    assert "<tr><td>3</td><td><code>industry</code></td>" in page
+    assert "a cell seems to be missing here: the values from this column on are one column to the left" in page
     assert page.count("<tr><td>3</td>") == 1
     assert Assessment.objects.count() == 0
 
@@ -66,3 +68,11 @@ def test_it_refuses_the_same_rows_saved_again_with_a_bom_crlf_or_as_xlsx(chamber
         assert response.status_code == 400, name
         assert "already imported" in response.content.decode()
     assert Assessment.objects.filter(campaign=chamber["campaign"]).count() == 3
+
+
+def test_it_says_in_the_legend_where_a_slash_or_bushiyong_may_stand_for_no_answer(shipped):
+    with translation.override("en"):
+        rows = {row[0]: row for row in importing.legend_rows(shipped, "en")}
+    assert rows["inn_rd_share"][3] == "if it applies"
+    assert rows["inn_rd_share"][4].endswith("; where it does not apply: empty, / or 不适用")
+    assert "不适用" not in rows["employees"][4]

@@ -473,6 +473,20 @@ def test_it_reads_a_percent_formatted_cell_as_the_percentage_the_user_typed(tmp_
     assert rows[1:] == [["30%", "1200"], ["12.5%", "5"]]
 
 
+def test_it_reads_libreoffice_percent_formats_and_leaves_a_shown_percent_sign_alone(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["export_share"])
+    # LibreOffice's own (with its locale tag), then formats that show a "%" after the number as typed.
+    for value, code in ((0.3, "[$-804]0%"), (0.125, "0.00%;[RED]-0.00%"), (30, '0"%"'), (30, "0\\%")):
+        sheet.append([value])
+        sheet.cell(sheet.max_row, 1).number_format = code
+    path = tmp_path / "p.xlsx"
+    book.save(path)
+    rows = read_table(path.read_bytes(), "p.xlsx", max_bytes=10**7, max_rows=100)
+    assert rows[1:] == [["30%"], ["12.5%"], ["30"], ["30"]]
+
+
 @pytest.mark.parametrize(
     ("cell", "value"), [("30%", 30), ("30 %", 30), ("３０％", 30), ("12.5%", 12.5), ("30", 30), ("３０", 30)]
 )
