@@ -214,6 +214,7 @@ def many_members(
     name: str = "Firm",
     share: bool = True,
     sector: str = "tertiary",
+    quality: float = 0.6,
     start: int = 0,
 ) -> None:
     """`count` members of `campaign` in a few bulk inserts, for the tests of a large member list.
@@ -222,9 +223,10 @@ def many_members(
     minutes): the rows are the columns the services write, with one real scored result copied.
     status "invited" (not started), "started" or "submitted" makes invited members;
     "joined" makes submitted members who came by the link. Firms are "<name> 00001"…, their
-    addresses <name>00001@example.com…; the submitted results say `sector`."""
+    addresses <name>00001@example.com…; the submitted results (all the same, answered
+    at `quality`) say `sector`."""
     qn = questionnaire_of(campaign.questionnaire)
-    result = build_result(qn, sample_answers(qn, PROFILE, 0.6, seed=1)).to_json()
+    result = build_result(qn, sample_answers(qn, PROFILE, quality, seed=1)).to_json()
     result["facts"]["sector"] = sector
     numbers = range(start + 1, start + count + 1)
     firms = Firm.objects.bulk_create(Firm(organisation=campaign.organisation, name=f"{name} {n:05d}") for n in numbers)

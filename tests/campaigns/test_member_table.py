@@ -4,6 +4,8 @@ import html
 import re
 import time
 
+from assessment.campaigns.dashboard import build_dashboard
+from assessment.campaigns.selectors import campaign_summary
 from tests.factories import many_members, url
 
 PER_PAGE = 50  # campaigns.selectors.MEMBERS_PER_PAGE, as the page shows it
@@ -106,7 +108,7 @@ def test_it_keeps_the_filters_in_the_page_links(chamber):
     assert links["2"] == links["Next page"] == "?q=invited&status=invited&page=2#members"
     second = get(chamber, links["2"].split("#")[0])
     assert member_rows(second) == [f"Invited {n:05d}" for n in range(51, 101)]
-    assert page_links(second)["Previous"] == "?q=invited&status=invited&page=1#members"
+    assert page_links(second)["Previous page"] == "?q=invited&status=invited&page=1#members"
     assert page_links(second)["3"] == "?q=invited&status=invited&page=3#members"
     # The form shows the filters it applies.
     assert re.search(r'<input[^>]*name="q"[^>]*value="invited"', second)
@@ -119,3 +121,19 @@ def test_it_translates_the_table_controls(chamber):
     assert "60 家会员符合筛选条件。" in page and "显示全部会员" in page
     assert "第 51–60 家会员，共 60 家" in page and "上一页" in page
     assert "仅对共享结果的会员可知。" in page
+
+
+def test_it_sums_the_averages_in_the_database_as_the_dashboard_computes_them(chamber):
+    campaign, qn = chamber["campaign"], chamber["qn"]
+    areas = [area.key for area in qn.areas]
+    many_members(campaign, 2, "submitted", name="Low", quality=0.2)
+    many_members(campaign, 2, "joined", name="Mid", quality=0.5)
+    assert campaign_summary(campaign, areas)["means"] == {}  # four sharing members: too few
+    many_members(campaign, 3, "submitted", name="High", quality=0.9)
+    many_members(campaign, 3, "joined", name="Secret", quality=1.0, share=False)
+    summary = campaign_summary(campaign, areas)
+    dashboard = build_dashboard(campaign, qn, "en")
+    assert summary["submitted"] == dashboard.count == 7  # the private members are in no average
+    assert summary["means"] == {area["key"]: area["mean"] for area in dashboard.areas}
+    assert len(set(summary["means"].values())) > 1 and None not in summary["means"].values()
+    assert summary["counts"] == {"invited": 0, "started": 0, "submitted": 10} and summary["total"] == 10
