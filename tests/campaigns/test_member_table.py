@@ -2,7 +2,6 @@
 
 import html
 import re
-import time
 
 from assessment.campaigns.dashboard import build_dashboard
 from assessment.campaigns.selectors import campaign_summary
@@ -45,9 +44,7 @@ def test_it_shows_twenty_thousand_members_a_page_at_a_time_in_few_queries(chambe
     many_members(campaign, 4_000, "submitted", name="Shared", sector="secondary")
     many_members(campaign, 1_000, "joined", name="Private", share=False, sector="secondary")
     with django_assert_max_num_queries(15):
-        started = time.perf_counter()
         page = get(chamber)
-        elapsed = time.perf_counter() - started
     text = text_of(page)
     # The counts are of every member; the table shows the first page only.
     assert "20000 members 12000 invited, not started 3000 started 5000 submitted" in text
@@ -55,8 +52,8 @@ def test_it_shows_twenty_thousand_members_a_page_at_a_time_in_few_queries(chambe
     assert "Members 1–50 of 20000" in text
     assert page_links(page)["400"] == "?page=400#members"  # the last page, linked
     assert "Average score of 4000 members who share their results" in text
-    # It was 9.9 MB and 48 s; the bound on time is loose so a busy machine does not fail it.
-    assert len(page) < 100_000 and elapsed < 10
+    # It was 9.9 MB; time is measured by bench/members.py, not bounded here.
+    assert len(page) < 100_000
 
     last = get(chamber, "?page=400")
     assert member_rows(last) == [f"Private {n:05d}" for n in range(951, 1001)]
