@@ -9,7 +9,7 @@ Prints:
   stretches the wall clock;
 - the floor: CPU seconds of bare WeasyPrint rendering the same reports' HTML in one warm
   process, and the workers' overhead over it;
-- worker resident memory after the first 50 reports and after the last, per worker.
+- resident memory of each worker with its render child after the first 50 reports and after the last.
 
 Targets (issue 16) on an idle 2-core machine: 10,000 rows imported in at most 10 CPU-seconds;
 at least 150 zh full reports a minute with 2 workers, that is the floor plus a few percent;
@@ -87,14 +87,10 @@ def _bench_user():
     return user
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and all its descendants, living or reaped.
-
-    /proc/PID/stat has the process's own times and those of the children it has waited for;
-    children still running are added from their own entries, so nothing is counted twice.
-    """
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats = {}
+def _processes() -> dict[int, tuple[int, float, int]]:
+    """Every process: parent pid, CPU seconds (its own and its reaped children's), RSS in KiB."""
+    ticks, page_kib = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE") // 1024
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -102,15 +98,41 @@ def _tree_cpu(pid: int) -> float:
                 fields = (entry / "stat").read_text().rpartition(")")[2].split()
             except OSError:
                 continue  # ended meanwhile: its times are in its parent's, once it is waited for
-            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / ticks)
+            found[int(entry.name)] = (
+                int(fields[1]),
+                sum(int(f) for f in fields[11:15]) / ticks,
+                int(fields[21]) * page_kib,
+            )
+    return found
+
+
+def _tree(pid: int, found: dict[int, tuple[int, float, int]]) -> list[int]:
+    """The process and its living descendants."""
     children: dict[int, list[int]] = {}
-    for child, (parent, _cpu) in stats.items():
+    for child, (parent, _cpu, _rss) in found.items():
         children.setdefault(parent, []).append(child)
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo.extend(children.get(tree[-1], []))
+    return [p for p in tree if p in found]
 
-    def total(p: int) -> float:
-        return stats.get(p, (0, 0.0))[1] + sum(total(c) for c in children.get(p, []))
 
-    return total(pid)
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and all its descendants, living or reaped.
+
+    /proc/PID/stat has the process's own times and those of the children it has waited for;
+    children still running (a worker's render child) are added from their own entries, so
+    nothing is counted twice.
+    """
+    found = _processes()
+    return sum(found[p][1] for p in _tree(pid, found))
+
+
+def _tree_rss_kib(cluster) -> list[int]:
+    """Resident memory of each worker with its render child (pages they share counted twice)."""
+    found = _processes()
+    return [sum(found[p][2] for p in _tree(process.pid, found)) for process, _log in cluster.workers]
 
 
 def _settle(cluster, seconds: float = 1.0, limit: float = 120) -> None:
@@ -171,9 +193,7 @@ def bench_workers(reports: int, backend: str, database: str, floor_count: int) -
             def watch(progress, cluster=cluster, memory=memory):
                 finished = progress["done"] + progress["failed"]
                 if "first" not in memory and finished >= 50:
-                    memory["first"] = cluster.worker_rss_kib()
-                if progress["pending"] <= 50 and "late" not in memory:
-                    memory["late"] = cluster.worker_rss_kib()
+                    memory["first"] = _tree_rss_kib(cluster)
 
             cpu_started = sum(_tree_cpu(p.pid) for p, _log in cluster.workers)
             started = time.perf_counter()
@@ -181,7 +201,7 @@ def bench_workers(reports: int, backend: str, database: str, floor_count: int) -
             progress = cluster.wait(job, timeout=3600, on_progress=watch)
             elapsed = time.perf_counter() - started
             cpu = (sum(_tree_cpu(p.pid) for p, _log in cluster.workers) - cpu_started) / max(progress["done"], 1)
-            memory["last"] = cluster.worker_rss_kib()
+            memory["last"] = _tree_rss_kib(cluster)
             rate = progress["done"] / elapsed * 60
             rates[workers], cpus[workers] = rate, cpu
             first = memory.get("first", memory["last"])
@@ -191,13 +211,16 @@ def bench_workers(reports: int, backend: str, database: str, floor_count: int) -
                 f"({progress['failed']} failed) in {elapsed:.1f} s = {rate:.0f} a minute; "
                 f"{cpu:.3f} CPU-s a report ({cpu / floor['cpu'] - 1:+.0%} over the floor; "
                 f"{60 * workers / cpu:.0f} a minute if {workers} core(s) were theirs alone); "
-                f"worker RSS after 50: {', '.join(f'{k / 1024:.0f}' for k in first)} MiB, "
+                f"worker + render child RSS after 50: {', '.join(f'{k / 1024:.0f}' for k in first)} MiB, "
                 f"at the end: {', '.join(f'{k / 1024:.0f}' for k in memory['last'])} MiB "
                 f"(growth {growth:+.0f}%)"
             )
         finally:
             cluster.close()
-    print(f"scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x (CPU-s a report {cpus[1]:.3f} -> {cpus[2]:.3f})")
+    print(
+        f"scaling 1 -> 2 workers: {rates[2] / rates[1]:.2f}x by the clock, {2 * cpus[1] / cpus[2]:.2f}x by CPU cost "
+        f"(CPU-s a report {cpus[1]:.3f} -> {cpus[2]:.3f})"
+    )
 
 
 def main() -> None:
@@ -206,7 +229,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--backend", default="database", choices=["database", "rq"])
     parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgres"])
-    parser.add_argument("--floor-reports", type=int, default=5, help="reports bare WeasyPrint renders for the floor")
+    parser.add_argument("--floor-reports", type=int, default=10, help="reports bare WeasyPrint renders for the floor")
     args = parser.parse_args()
     if args.rows:
         django_on_scratch_database("bench-bulk-")
