@@ -1,10 +1,10 @@
 """The result of an assessment: the one contract between scoring and everything that reads it.
 
-Submission stores `Result.to_json()` in `Assessment.result`; the report, the cohort
-statistics, the exports and the workspace read it back with `Result.from_json()` (or the
-model's `outcome`), never by the snapshot's keys. Snapshots stored by earlier versions lack
-some keys: their defaults are decided here, once (no "level": a plan from before severity
-rules, printed as it always was).
+Submission stores `Result.to_json()` in `Assessment.result`, and its `headline()` (overall
+score, band, weakest area) in columns beside it for lists; the report, the cohort statistics
+and the exports read it back with `Result.from_json()` (or the model's `outcome`), never by
+the snapshot's keys. Snapshots stored by earlier versions lack some keys: their defaults are
+decided here, once (no "level": a plan from before severity rules, printed as it always was).
 """
 
 from __future__ import annotations
@@ -99,6 +99,14 @@ class Result:
             support=tuple(data.get("support") or ()),
             readiness=tuple(data.get("readiness") or ()),
         )
+
+
+def headline(data: Mapping[str, Any] | None) -> tuple[int | None, str | None, str | None]:
+    """(overall score, overall band, weakest area) of a stored snapshot: what lists store
+    beside it. Reads only the scores, not the plan: imports call it for every row."""
+    data = data or {}
+    partial = Result.from_json({k: data.get(k) for k in ("scores", "overall", "overall_band")})
+    return partial.overall, partial.overall_band, partial.weakest_area()
 
 
 def _action_json(a: PlannedAction) -> dict[str, Any]:
