@@ -279,3 +279,18 @@ def test_it_fills_the_columns_of_existing_rows_in_the_migration(consultancy, ver
     assert (firm.latest_band, firm.latest_submitted_at) == ("fragile", later.submitted_at)
     other = Firm.objects.get(pk=consultancy["b"]["firm"].pk)  # no assessment: stays empty
     assert (other.latest_submitted_at, other.latest_band) == (None, "")
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        None,
+        {},
+        {"scores": {"financing": {"score": 30}, "resilience": {"score": 30}, "innovation": {"score": None}}},
+        {"scores": {"b": {"score": 10, "band": "fragile"}, "a": {"score": 55}}, "overall": 40, "overall_band": "x"},
+        {"scores": {"a": "not a mapping", "b": {"score": 80}}, "overall": 80, "overall_band": "leading"},
+    ],
+)
+def test_it_reads_the_headline_of_any_snapshot_as_the_typed_result_does(snapshot):
+    result = Result.from_json(snapshot)
+    assert headline(snapshot) == (result.overall, result.overall_band, result.weakest_area())
