@@ -1,13 +1,14 @@
 """Database tables. Behaviour lives in services.py (writes) and selectors.py (reads)."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assessment.questionnaire.result import Result
+from assessment.questionnaire.result import Result, headline
 
 
 class QuestionnaireVersion(models.Model):
@@ -76,9 +77,20 @@ class Firm(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="firms"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Copied from the firm's newest submitted assessment by services.firms_latest_refresh each
+    # time one is submitted, reopened or imported (None and "" while none is submitted): the
+    # workspace filters, counts and pages its clients on these columns, whatever their number.
+    latest_submitted_at = models.DateTimeField(null=True, blank=True)
+    latest_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_band = models.CharField(max_length=40, blank=True)
+    latest_weakest = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "name"])]
+        indexes = [
+            models.Index(fields=["organisation", "name"]),
+            models.Index(fields=["organisation", "latest_band", "name"], name="firm_latest_band"),
+            models.Index(fields=["organisation", "latest_weakest", "name"], name="firm_latest_weakest"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -237,12 +249,31 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Snapshot taken once at submission: scores, facts, triggered actions, strengths.
     result = models.JSONField(null=True, blank=True)
+    # Copied from the snapshot whenever it is written (always through result_columns), so
+    # SQL can read them without the snapshot (services.firms_latest_refresh).
+    overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    overall_band = models.CharField(max_length=40, blank=True)
+    weakest_area = models.CharField(max_length=64, blank=True)
+
+    # Written together: every write of `result` sets the columns copied from it.
+    RESULT_COLUMNS = ("result", "overall_score", "overall_band", "weakest_area")
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self) -> str:
         return self.firm_name or str(self.public_id)
+
+    @staticmethod
+    def result_columns(snapshot: dict[str, Any] | None) -> dict[str, Any]:
+        """The values of RESULT_COLUMNS for a snapshot (None: no result), for update() or a
+        constructor; set_result() sets them on an instance."""
+        overall, band, weakest = headline(snapshot)
+        return {"result": snapshot, "overall_score": overall, "overall_band": band or "", "weakest_area": weakest or ""}
+
+    def set_result(self, snapshot: dict[str, Any] | None) -> None:
+        for name, value in self.result_columns(snapshot).items():
+            setattr(self, name, value)
 
     @property
     def outcome(self) -> Result:

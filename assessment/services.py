@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,8 +199,10 @@ def assessment_submit(*, assessment: Assessment) -> bool:
         snapshot = build_result(qn, answers).to_json()
         now = timezone.now()
         Assessment.objects.filter(pk=assessment.pk).update(
-            status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now, result=snapshot
+            status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now, **Assessment.result_columns(snapshot)
         )
+        if assessment.firm_id is not None:
+            firms_latest_refresh([assessment.firm_id])
     assessment.refresh_from_db()
     return True
 
@@ -209,11 +213,40 @@ def assessment_reopen(*, assessment: Assessment) -> bool:
     The answers, notes and reasons stay; the score snapshot goes and is taken again at the
     next submission. Returns False when it was not submitted.
     """
-    reopened = Assessment.objects.filter(
-        pk=assessment.pk, status=Assessment.Status.SUBMITTED, organisation__isnull=False
-    ).update(status=Assessment.Status.DRAFT, submitted_at=None, result=None, updated_at=timezone.now())
+    with transaction.atomic():
+        reopened = Assessment.objects.filter(
+            pk=assessment.pk, status=Assessment.Status.SUBMITTED, organisation__isnull=False
+        ).update(
+            status=Assessment.Status.DRAFT,
+            submitted_at=None,
+            updated_at=timezone.now(),
+            **Assessment.result_columns(None),
+        )
+        # The firm's newest submitted assessment is now an earlier one, or none.
+        if reopened and assessment.firm_id is not None:
+            firms_latest_refresh([assessment.firm_id])
     assessment.refresh_from_db()
     return bool(reopened)
+
+
+def firms_latest_refresh(firm_ids: Iterable[int]) -> None:
+    """Copy each firm's newest submitted assessment (its date and the columns copied from its
+    result) onto the firm, or clear them when it has none: one query for all the firms.
+
+    Call it in the transaction of every write that submits, reopens or imports an assessment
+    of a firm: the workspace lists clients by these columns, never by reading results."""
+    ids = sorted(set(firm_ids))
+    if not ids:
+        return
+    newest = Assessment.objects.filter(firm=OuterRef("pk"), status=Assessment.Status.SUBMITTED).order_by(
+        "-submitted_at", "-pk"
+    )
+    Firm.objects.filter(pk__in=ids).update(
+        latest_submitted_at=Subquery(newest.values("submitted_at")[:1]),
+        latest_score=Subquery(newest.values("overall_score")[:1]),
+        latest_band=Coalesce(Subquery(newest.values("overall_band")[:1]), Value("")),
+        latest_weakest=Coalesce(Subquery(newest.values("weakest_area")[:1]), Value("")),
+    )
 
 
 def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:

@@ -25,7 +25,7 @@ from assessment.models import Assessment, Firm, Invitation
 from assessment.questionnaire.result import build_result
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
-from assessment.services import answers_save, assessment_create, assessment_submit
+from assessment.services import answers_save, assessment_create, assessment_submit, firms_latest_refresh
 from assessment.workspace.services import organisation_create
 
 # --- Profiles ----------------------------------------------------------------------------------
@@ -147,6 +147,7 @@ def submitted_for(firm, version, quality: float, days_ago: int) -> Assessment:
     answers_save(assessment=assessment, values=answers)
     assessment_submit(assessment=assessment)
     Assessment.objects.filter(pk=assessment.pk).update(submitted_at=assessment.submitted_at - timedelta(days=days_ago))
+    firms_latest_refresh([firm.pk])  # the firm's newest may be another one now
     assessment.refresh_from_db()
     return assessment
 

@@ -36,6 +36,7 @@ from assessment.models import (
     Invitation,
 )
 from assessment.questionnaire.result import build_result
+from assessment.services import firms_latest_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -382,7 +383,7 @@ def _import_chunk(
             assessment.share_with_association = row.share
             assessment.import_batch = batch
             assessment.submitted_at = assessment.updated_at = now
-            assessment.result = result
+            assessment.set_result(result)
             replaced.append(assessment)
             continue
         firm = member.firm if member.firm is not None else next(new_firms)
@@ -400,13 +401,14 @@ def _import_chunk(
                 import_batch=batch,
                 created_by=user,
                 submitted_at=now,
-                result=result,
+                **Assessment.result_columns(result),
             )
         )
     created = iter(Assessment.objects.bulk_create(fresh))
     if replaced:
         Assessment.objects.bulk_update(
-            replaced, ["share_with_association", "import_batch", "submitted_at", "result", "updated_at"]
+            replaced,
+            ["share_with_association", "import_batch", "submitted_at", *Assessment.RESULT_COLUMNS, "updated_at"],
         )
         Answer.objects.filter(assessment__in=replaced).delete()
     written = [member.answered or next(created) for member in members]
@@ -420,6 +422,7 @@ def _import_chunk(
     for member, assessment in zip(members, written, strict=True):
         if member.invitation is not None and member.answered is None:
             Invitation.objects.filter(pk=member.invitation.pk).update(assessment=assessment, used_at=now)
+    firms_latest_refresh(assessment.firm_id for assessment in written if assessment.firm_id is not None)
 
 
 def _import_members(

@@ -1,15 +1,15 @@
 """The result of an assessment: the one contract between scoring and everything that reads it.
 
-Submission stores `Result.to_json()` in `Assessment.result`; the report, the cohort
-statistics, the exports and the workspace read it back with `Result.from_json()` (or the
-model's `outcome`), never by the snapshot's keys. Snapshots stored by earlier versions lack
-some keys: their defaults are decided here, once (no "level": a plan from before severity
-rules, printed as it always was).
+Submission stores `Result.to_json()` in `Assessment.result`, and its `headline()` (overall
+score, band, weakest area) in columns beside it for lists; the report, the cohort statistics
+and the exports read it back with `Result.from_json()` (or the model's `outcome`), never by
+the snapshot's keys. Snapshots stored by earlier versions lack some keys: their defaults are
+decided here, once (no "level": a plan from before severity rules, printed as it always was).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +55,7 @@ class Result:
 
     def weakest_area(self) -> str | None:
         """The area with the lowest score (ties: the first in key order); None if none is scored."""
-        scored = sorted((a.score, key) for key, a in self.scores.items() if a.score is not None)
-        return scored[0][1] if scored else None
+        return _lowest((key, a.score) for key, a in self.scores.items())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +98,21 @@ class Result:
             support=tuple(data.get("support") or ()),
             readiness=tuple(data.get("readiness") or ()),
         )
+
+
+def headline(data: Mapping[str, Any] | None) -> tuple[int | None, str | None, str | None]:
+    """(overall score, overall band, weakest area) of a stored snapshot, as from_json() and
+    weakest_area() read it: what lists store beside it. Reads only these keys, not the whole
+    snapshot: imports call it for every row."""
+    data = data or {}
+    scores = data.get("scores") or {}
+    weakest = _lowest((key, a.get("score")) for key, a in scores.items() if isinstance(a, Mapping))
+    return data.get("overall"), data.get("overall_band"), weakest
+
+
+def _lowest(scores: Iterable[tuple[str, int | None]]) -> str | None:
+    scored = sorted((score, key) for key, score in scores if score is not None)
+    return scored[0][1] if scored else None
 
 
 def _action_json(a: PlannedAction) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from assessment.models import (
     Assessment,
@@ -16,7 +17,7 @@ from assessment.selectors import assessments
 
 
 def firms_of(organisation: Organisation) -> QuerySet[Firm]:
-    return organisation.firms.order_by("name")
+    return organisation.firms.order_by("name", "pk")
 
 
 def firm_assessments(firm: Firm) -> list[Assessment]:
@@ -24,50 +25,45 @@ def firm_assessments(firm: Firm) -> list[Assessment]:
     return list(assessments().filter(firm=firm).order_by("created_at"))
 
 
-def latest_submitted(firms: list[Firm]) -> dict[int, Assessment]:
-    """The newest submitted assessment of each firm, in one query."""
-    latest: dict[int, Assessment] = {}
-    rows = assessments().filter(firm__in=firms, status=Assessment.Status.SUBMITTED).order_by("submitted_at")
-    for assessment in rows:
-        assert assessment.firm_id is not None  # filtered on firm__in
-        latest[assessment.firm_id] = assessment
-    return latest
+@dataclass(frozen=True)
+class ClientCounts:
+    """The figures above the client table, for all the organisation's firms (not the filtered ones)."""
+
+    total: int = 0
+    assessed: int = 0  # firms with a submitted assessment
+    by_band: dict[str, int] = field(default_factory=dict)  # band key of the newest: firms
+
+
+def client_counts(organisation: Organisation) -> ClientCounts:
+    """Firms in all, assessed, and by band of their newest submitted assessment: one query,
+    on the columns services.firms_latest_refresh keeps on each firm (the index firm_latest_band)."""
+    rows = (
+        organisation.firms.order_by()
+        .values("latest_band")
+        .annotate(n=Count("pk"), assessed=Count("latest_submitted_at"))
+    )
+    total = assessed = 0
+    by_band = {}
+    for row in rows:
+        total += row["n"]
+        assessed += row["assessed"]
+        if row["latest_band"]:
+            by_band[row["latest_band"]] = row["n"]
+    return ClientCounts(total=total, assessed=assessed, by_band=by_band)
 
 
 def client_page(
     organisation: Organisation, filters: dict[str, Any], page_number: str | None, per_page: int
-) -> tuple[Page, list[dict[str, Any]], int]:
-    """One page of the workspace's client table, filtered by name, band of the latest overall
-    score and weakest area: (page, rows, firms in all). Each row: firm, latest submitted
-    assessment (or None), overall, band and the weakest area's key."""
+) -> Page[Firm]:
+    """One page of the workspace's client table, by name, filtered by name, band of the newest
+    submitted assessment and its weakest area (keys, as the filter form cleans them): queries
+    on the firm's own columns, so their number and cost do not grow with the clients. A page
+    number out of range or not a number gives the nearest page, never an error."""
     firms = firms_of(organisation)
-    total = firms.count()
     if filters.get("q"):
         firms = firms.filter(name__icontains=filters["q"])
-    by_result = filters.get("band") or filters.get("weakest")
-    # Without a filter on results, only the page's firms need their latest assessment.
-    page: Page[Any] = Paginator(list(firms) if by_result else firms, per_page).get_page(page_number)
-    candidates = list(firms) if by_result else list(page.object_list)
-    latest = latest_submitted(candidates)
-    rows = []
-    for firm in candidates:
-        assessment = latest.get(firm.pk)
-        result = assessment.outcome if assessment else None
-        weakest = result.weakest_area() if result else None
-        if filters.get("band") and (result.overall_band if result else None) != filters["band"]:
-            continue
-        if filters.get("weakest") and weakest != filters["weakest"]:
-            continue
-        rows.append(
-            {
-                "firm": firm,
-                "latest": assessment,
-                "overall": result.overall if result else None,
-                "band": result.overall_band if result else None,
-                "weakest": weakest,
-            }
-        )
-    if by_result:
-        page = Paginator(rows, per_page).get_page(page_number)
-        rows = list(page.object_list)
-    return page, rows, total
+    if filters.get("band"):
+        firms = firms.filter(latest_band=filters["band"])
+    if filters.get("weakest"):
+        firms = firms.filter(latest_weakest=filters["weakest"])
+    return Paginator(firms, per_page).get_page(page_number)

@@ -6,6 +6,7 @@ Thin views, like views.py: fetch through access helpers, validate a form, call a
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,21 +42,42 @@ def workspace(request: HttpRequest) -> HttpResponse:
     qn = selectors.questionnaire_of(version) if version else None
     lang = current_lang()
     form = ClientFilterForm(request.GET or None, qn=qn, lang=lang) if qn else None
-    filters = form.cleaned_data if form is not None and form.is_valid() else {}
-    page, rows, total = workspace_selectors.client_page(
-        organisation, filters, request.GET.get("page"), CLIENTS_PER_PAGE
-    )
-    for row in rows:
-        row["weakest"] = tr(qn.section(row["weakest"]).title, lang) if qn and row["weakest"] else ""
-    query = request.GET.copy()
-    query.pop("page", None)
+    # A filter that does not clean (an unknown band, a search too long) is left out and
+    # marked on the form; the others still apply.
+    filters = {}
+    if form is not None and form.is_bound:
+        form.is_valid()
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+    page = workspace_selectors.client_page(organisation, filters, request.GET.get("page"), CLIENTS_PER_PAGE)
+    # Keys to labels of the current version; a key it lacks (an older version's) shows as it is.
+    bands = {b.key: tr(b.label, lang) for b in qn.bands} if qn else {}
+    areas = {s.key: tr(s.title, lang) for s in qn.areas} if qn else {}
+    # Plain values, so the template's 50 rows resolve dictionary keys only (its cost per page).
+    rows = [
+        {
+            "url": reverse("client", args=[firm.pk]),
+            "name": firm.name,
+            "contact": firm.contact_name,
+            "submitted": f"{timezone.localdate(firm.latest_submitted_at):%Y-%m-%d}" if firm.latest_submitted_at else "",
+            "score": firm.latest_score,
+            "band": bands.get(firm.latest_band, firm.latest_band),
+            "weakest": areas.get(firm.latest_weakest, firm.latest_weakest),
+        }
+        for firm in page.object_list
+    ]
+    counts = workspace_selectors.client_counts(organisation)
+    band_counts = [(key, label, counts.by_band.get(key, 0)) for key, label in bands.items()]
     context = {
         "organisation": organisation,
         "rows": rows,
         "page": page,
-        "query": query.urlencode(),
+        # The cleaned filters, so the page links keep them (and drop ones that did not clean).
+        "query": urlencode(filters),
+        "filtered": bool(filters),
         "form": form,
-        "total": total,
+        "counts": counts,
+        "band_counts": band_counts,
+        "total": counts.total,
         "logo_form": LogoForm() if selectors.is_admin(request.user, organisation) else None,
     }
     return render(request, "workspace/home.html", context)
