@@ -19,23 +19,19 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from assessment.languages import CONTENT_LANGUAGES, list_separator
-from assessment.questionnaire.definition import Question, Questionnaire, tr
+from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
-from assessment.questionnaire.rules import missing_questions, visible_questions
+from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
 
 SHARE_COLUMN = "share_results"
 # Optional: the member's e-mail address, so a row finds the member already invited by it.
 EMAIL_COLUMN = "email"
 YES = {"yes", "y", "1", "true", "是", "同意"}
 NO = {"no", "n", "0", "false", "否", "不同意"}
+YES_OR_NO = YES | NO
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
 MULTI_SPLIT = re.compile(r"[;；,，、|\n]")
 MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
-
-
-def _ends_part(text: str, end: int) -> bool:
-    """Whether a match of text[:end] ends where a choice may end (end of cell or a separator)."""
-    return end == len(text) or bool(MULTI_SPLIT_EDGE.match(text[end:]))
 
 
 MAX_SHOWN_ERRORS = 500
@@ -118,12 +114,18 @@ def _norm(text: str) -> str:
 PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 
 
+# A character a choice may end before: what MULTI_SPLIT_EDGE strips from the start of the rest.
+CHOICE_END = re.compile(r"[\s;；,，、|]")
+CHOICE_TYPES = ("single", "scale", "yesno", "multi")
+
+
 class _Matcher:
     """Option lookup by code or by its text in either language, built once per import."""
 
+    MEMO_SIZE = 20_000  # distinct choice cells remembered (a real file repeats a few hundred)
+
     def __init__(self, qn: Questionnaire):
         self.by_question: dict[str, dict[str, str]] = {}
-        self.longest_first: dict[str, list[str]] = {}  # a multiple-choice cell is matched against these
         for q in qn.questions.values():
             lookup: dict[str, str] = {}
             for o in q.options:
@@ -131,20 +133,24 @@ class _Matcher:
                 for text in o.text.values():
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
-            self.longest_first[q.key] = sorted(lookup, key=len, reverse=True)
+        # convert() of a choice cell depends on nothing else: 10,000 rows hold few distinct ones.
+        self._converted: dict[tuple[str, str], Any] = {}
 
     def options(self, q: Question, cell: str) -> list[str | None]:
         """Several choices in one cell, written as codes or option texts.
 
         Option texts may themselves hold separators (财产险（厂房、设备、存货）), so the longest
-        text that starts the rest of the cell is taken first; only what matches no text is
-        split at the separators. An unknown part comes back as None.
+        text that starts the rest of the cell and ends where a choice may end is taken first;
+        only what matches no text is split at the separators. An unknown part comes back as None.
         """
-        lookup, texts = self.by_question[q.key], self.longest_first[q.key]
+        lookup = self.by_question[q.key]
         rest = _norm(cell.replace("\n", ";"))
         found: list[str | None] = []
         while rest := MULTI_SPLIT_EDGE.sub("", rest):
-            match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
+            # Where a choice may end: at the end of the cell or before a separator.
+            ends = [m.start() for m in CHOICE_END.finditer(rest)]
+            ends.append(len(rest))
+            match = next((rest[:end] for end in reversed(ends) if rest[:end] in lookup), None)
             if match is None:
                 found.append(None)
                 break
@@ -159,12 +165,29 @@ class _Matcher:
             found = self.by_question[q.key].get(_norm(PROVINCE_SUFFIX.sub("", cell.strip())))
         return found
 
+    def convert(self, q: Question, cell: str) -> Any:
+        """convert(q, cell, self), remembered for choice cells."""
+        if q.type not in CHOICE_TYPES:
+            return convert(q, cell, self)
+        memo = (q.key, cell)
+        known = self._converted.get(memo)
+        if known is None:
+            try:
+                known = convert(q, cell, self)
+            except ValueError:
+                known = ValueError
+            if len(self._converted) < self.MEMO_SIZE:
+                self._converted[memo] = known
+        if known is ValueError:
+            raise ValueError
+        return list(known) if isinstance(known, list) else known  # each row its own list
+
 
 def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
     """The stored answer for a non-empty cell; ValueError(message) if the cell is not allowed."""
     if q.type in ("single", "scale", "yesno"):
         key = matcher.option(q, cell)
-        if key is None and q.type == "yesno" and _norm(cell) in YES | NO:
+        if key is None and q.type == "yesno" and _norm(cell) in YES_OR_NO:
             key = "yes" if _norm(cell) in YES else "no"
         if key is None:
             raise ValueError
@@ -219,6 +242,7 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         return [], [RowError(2, "", "", _("The file has a header but no rows."))]
 
     matcher = _Matcher(qn)
+    profile_keys = {q.key for q in qn.questions.values() if q.section == PROFILE}
     rows: list[ImportRow] = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
@@ -227,7 +251,7 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         row_errors: list[RowError] = []
         cells_given = len(cells)
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
-        if share_cell not in YES | NO:
+        if share_cell not in YES_OR_NO:
             row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
         email = values.get(EMAIL_COLUMN, "").lower()
         if email:
@@ -243,15 +267,22 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
                 continue
             q = qn.questions[key]
             try:
-                answers[key] = convert(q, cell, matcher)
+                answers[key] = matcher.convert(q, cell)
             except ValueError:
                 row_errors.append(RowError(number, key, cell[:100], allowed_text(q, lang)))
         if not row_errors:
             facts = derive_facts(qn, answers)
-            visible = {q.key for q in visible_questions(qn, answers, facts)}
+            shown = visible_questions(qn, answers, facts)
+            visible = {q.key for q in shown}
             # Cells for questions that do not apply to this firm are left out, as the wizard does.
-            answers = {k: v for k, v in answers.items() if k in visible}
-            for q in missing_questions(qn, answers, facts):
+            kept = {k: v for k, v in answers.items() if k in visible}
+            if any(k in profile_keys for k in answers.keys() - kept.keys()):
+                # A hidden profile answer left out can hide or show other questions: ask again.
+                missing = missing_questions(qn, kept, facts)
+            else:  # the same profile, the same facts: the same visible questions
+                missing = [q for q in shown if q.required and not is_answered(kept.get(q.key))]
+            answers = kept
+            for q in missing:
                 row_errors.append(RowError(number, q.key, "", _("required for this firm: %s") % allowed_text(q, lang)))
         if len(row_errors) >= SHIFT_ERRORS and cells_given != width:
             # A cell left out or added shifts every later value: say that, not 38 wrong values.

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessment.questionnaire.definition import Questionnaire
-from assessment.questionnaire.plan import strengths, support_items, triggered_actions
-from assessment.questionnaire.scoring import score
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.plan import planned_actions, strengths, support_for
+from assessment.questionnaire.rules import Context, effective_answers
+from assessment.questionnaire.scoring import score_counted
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,15 @@ def _action_json(a: PlannedAction) -> dict[str, Any]:
 
 
 def build_result(qn: Questionnaire, answers: Mapping[str, Any]) -> Result:
-    """Score the answers and plan the actions (pure): what submission and imports store."""
-    scored = score(qn, answers)
+    """Score the answers and plan the actions (pure): what submission and imports store.
+
+    The same as score() then triggered_actions() and support_items(), but the facts and the
+    effective answers are worked out once instead of three times (an import does this per row).
+    """
+    facts = derive_facts(qn, answers)
+    counted = effective_answers(qn, answers, facts)
+    scored = score_counted(qn, answers, facts, counted)
+    ctx = Context(counted, scored.facts, scored.area_scores())
     return Result(
         scores={k: AreaResult(a.score, a.band, a.counted) for k, a in scored.areas.items()},
         overall=scored.overall,
@@ -118,9 +127,9 @@ def build_result(qn: Questionnaire, answers: Mapping[str, Any]) -> Result:
         facts=scored.facts,
         actions=tuple(
             PlannedAction(a.recommendation.key, a.tailoring, a.level, a.why, a.after, a.core)
-            for a in triggered_actions(qn, answers, scored)
+            for a in planned_actions(qn, ctx, scored)
         ),
         strengths=tuple(strengths(qn, scored)),
-        support=tuple(support_items(qn, answers, scored)),
+        support=tuple(support_for(qn, ctx)),
         readiness=tuple(key for key, a in scored.areas.items() if a.readiness),
     )

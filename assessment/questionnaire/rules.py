@@ -7,11 +7,11 @@ docs/content-format.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.questionnaire.definition import PROFILE, Question, Questionnaire
+from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, per_questionnaire
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,107 @@ def _test(cond: dict, value: Any) -> bool:
     return value >= cond["gte"]
 
 
+Predicate = Callable[[Context], bool]
+
+
+def compile_condition(cond: dict) -> Predicate:
+    """The condition as a function of the context, giving what evaluate(cond, ctx) gives.
+
+    evaluate() reads the mapping again on every call; an import of 10,000 rows evaluates
+    each condition of the content for every row. Content conditions never change once
+    parsed. A shape the parser would have refused is left to evaluate(), so it fails (or not)
+    exactly as before.
+    """
+    try:
+        return _compile(cond)
+    except (KeyError, TypeError, AttributeError):
+        return lambda ctx: evaluate(cond, ctx)
+
+
+def _compile(cond: dict) -> Predicate:
+    # The same order of tests as evaluate() and _test(): the first key found decides.
+    if "all" in cond:
+        every = tuple(_compile(sub) for sub in cond["all"])
+
+        def all_hold(ctx: Context) -> bool:
+            # A loop, not all(...): no generator per call (evaluated millions of times in an import).
+            for holds in every:  # noqa: SIM110
+                if not holds(ctx):
+                    return False
+            return True
+
+        return all_hold
+    if "any" in cond:
+        some = tuple(_compile(sub) for sub in cond["any"])
+
+        def any_holds(ctx: Context) -> bool:
+            for holds in some:  # noqa: SIM110 (as all_hold)
+                if holds(ctx):
+                    return True
+            return False
+
+        return any_holds
+    if "not" in cond:
+        inner = _compile(cond["not"])
+        return lambda ctx: not inner(ctx)
+    test = _compile_test(cond)
+    if "question" in cond:
+        question = cond["question"]
+        return lambda ctx: test(ctx.answers.get(question))
+    if "fact" in cond:
+        fact = cond["fact"]
+        return lambda ctx: test(ctx.facts.get(fact))
+    area = cond["score"]
+    return lambda ctx: test(ctx.scores.get(area))
+
+
+def _compile_test(cond: dict) -> Callable[[Any], bool]:
+    if "answered" in cond:
+        answered = cond["answered"]
+        return lambda value: (value is not None) == answered
+    if "in" in cond or "not_in" in cond:
+        positive = "in" in cond
+        wanted = frozenset(str(v) for v in (cond["in"] if positive else cond["not_in"]))
+
+        def chosen(value: Any) -> bool:
+            if value is None:
+                return False
+            hit = any(str(v) in wanted for v in value) if isinstance(value, list) else str(value) in wanted
+            return hit if positive else not hit
+
+        return chosen
+    number = (int, float)
+    if "lt" in cond:
+        lt = cond["lt"]
+        return lambda value: isinstance(value, number) and value < lt
+    if "lte" in cond:
+        lte = cond["lte"]
+        return lambda value: isinstance(value, number) and value <= lte
+    if "gt" in cond:
+        gt = cond["gt"]
+        return lambda value: isinstance(value, number) and value > gt
+    gte = cond["gte"]  # a KeyError here is what _test() raises, when it gets that far
+    return lambda value: isinstance(value, number) and value >= gte
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Which answers are profile answers, and each question with its compiled show_if."""
+
+    profile_keys: frozenset[str]
+    questions: tuple[tuple[Question, Predicate | None], ...]
+
+
+@per_questionnaire
+def _shown(qn: Questionnaire) -> _Shown:
+    return _Shown(
+        profile_keys=frozenset(k for k, q in qn.questions.items() if q.section == PROFILE),
+        questions=tuple(
+            (q, None if q.show_if is None else compile_condition(q.show_if)) for s in qn.sections for q in s.questions
+        ),
+    )
+
+
 def is_visible(question: Question, profile_answers: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
     if question.show_if is None:
         return True
@@ -64,8 +165,10 @@ def is_visible(question: Question, profile_answers: Mapping[str, Any], facts: Ma
 
 def visible_questions(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Question]:
     """Every question the owner is asked, given the profile answered so far."""
-    profile = {k: v for k, v in answers.items() if k in qn.questions and qn.questions[k].section == PROFILE}
-    return [q for s in qn.sections for q in s.questions if is_visible(q, profile, facts)]
+    shown = _shown(qn)
+    profile = {k: v for k, v in answers.items() if k in shown.profile_keys}
+    ctx = Context(profile, facts)
+    return [q for q, show_if in shown.questions if show_if is None or show_if(ctx)]
 
 
 def effective_answers(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.questionnaire.definition import AREAS, Question, Questionnaire
+from assessment.questionnaire.definition import AREAS, Question, Questionnaire, Section, per_questionnaire
 from assessment.questionnaire.facts import derive_facts
-from assessment.questionnaire.rules import Context, effective_answers, evaluate
+from assessment.questionnaire.rules import Context, Predicate, compile_condition, effective_answers
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,34 @@ def question_ratio(question: Question, value: Any) -> float:
 
 def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
     facts = derive_facts(qn, answers)
-    counted = effective_answers(qn, answers, facts)
+    return score_counted(qn, answers, facts, effective_answers(qn, answers, facts))
+
+
+@per_questionnaire
+def _areas(qn: Questionnaire) -> tuple[tuple[Section, tuple[Question, ...], Predicate | None], ...]:
+    """Each area with its scored questions and its compiled readiness condition."""
+    return tuple(
+        (
+            section,
+            tuple(q for q in section.questions if q.scored),
+            None if section.readiness is None else compile_condition(section.readiness.when),
+        )
+        for section in qn.areas
+    )
+
+
+def score_counted(
+    qn: Questionnaire, answers: Mapping[str, Any], facts: dict[str, Any], counted: Mapping[str, Any]
+) -> ScoreResult:
+    """score(), given the firm's facts and its effective answers (build_result needs them again)."""
     ratios: dict[str, float] = {}
     areas: dict[str, AreaScore] = {}
-    for section in qn.areas:
+    ready = Context(answers, facts)
+    for section, scored, readiness in _areas(qn):
         earned = possible = 0.0
         n = 0
-        for q in section.questions:
-            if not q.scored or q.key not in counted:
+        for q in scored:
+            if q.key not in counted:
                 continue
             ratio = question_ratio(q, counted[q.key])
             ratios[q.key] = ratio
@@ -78,7 +98,7 @@ def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
             band=None if exact is None else qn.band_for(round(exact)).key,
             counted=n,
             exact=exact,
-            readiness=section.readiness is not None and evaluate(section.readiness.when, Context(answers, facts)),
+            readiness=readiness is not None and readiness(ready),
         )
     # A firm with no export ambition is not marked down for not exporting: a readiness area
     # keeps its own score but stays out of the overall one.
