@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from assessment.languages import CONTENT_LANGUAGES, list_separator
 from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
-from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
+from assessment.questionnaire.rules import missing_questions, visible_questions
 
 SHARE_COLUMN = "share_results"
 # Optional: the member's e-mail address, so a row finds the member already invited by it.
@@ -116,13 +116,13 @@ PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族�
 
 # A character a choice may end before: what MULTI_SPLIT_EDGE strips from the start of the rest.
 CHOICE_END = re.compile(r"[\s;；,，、|]")
-CHOICE_TYPES = ("single", "scale", "yesno", "multi")
+REMEMBERED_TYPES = ("single", "scale", "yesno", "multi", "number")  # not free text
 
 
 class _Matcher:
     """Option lookup by code or by its text in either language, built once per import."""
 
-    MEMO_SIZE = 20_000  # distinct choice cells remembered (a real file repeats a few hundred)
+    MEMO_SIZE = 20_000  # distinct cells remembered (choices repeat; a file of 10,000 rows has a few thousand)
 
     def __init__(self, qn: Questionnaire):
         self.by_question: dict[str, dict[str, str]] = {}
@@ -133,8 +133,8 @@ class _Matcher:
                 for text in o.text.values():
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
-        # convert() of a choice cell depends on nothing else: 10,000 rows hold few distinct ones.
-        self._converted: dict[tuple[str, str], Any] = {}
+        # convert() of a cell depends on nothing else: 10,000 rows hold few distinct ones.
+        self.converted: dict[tuple[str, str], Any] = {}
 
     def options(self, q: Question, cell: str) -> list[str | None]:
         """Several choices in one cell, written as codes or option texts.
@@ -166,18 +166,18 @@ class _Matcher:
         return found
 
     def convert(self, q: Question, cell: str) -> Any:
-        """convert(q, cell, self), remembered for choice cells."""
-        if q.type not in CHOICE_TYPES:
+        """convert(q, cell, self), remembered for choice and number cells."""
+        if q.type not in REMEMBERED_TYPES:
             return convert(q, cell, self)
         memo = (q.key, cell)
-        known = self._converted.get(memo)
+        known = self.converted.get(memo)
         if known is None:
             try:
                 known = convert(q, cell, self)
             except ValueError:
                 known = ValueError
-            if len(self._converted) < self.MEMO_SIZE:
-                self._converted[memo] = known
+            if len(self.converted) < self.MEMO_SIZE:
+                self.converted[memo] = known
         if known is ValueError:
             raise ValueError
         return list(known) if isinstance(known, list) else known  # each row its own list
@@ -242,12 +242,14 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         return [], [RowError(2, "", "", _("The file has a header but no rows."))]
 
     matcher = _Matcher(qn)
+    remembered = matcher.converted
     profile_keys = {q.key for q in qn.questions.values() if q.section == PROFILE}
     rows: list[ImportRow] = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        values = {header[i]: cells[i].strip() for i in range(min(len(header), len(cells))) if header[i]}
+        # A row may be shorter or longer than the header (the shift check below says so).
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
         row_errors: list[RowError] = []
         cells_given = len(cells)
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
@@ -265,6 +267,10 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         for key, cell in values.items():
             if key in (SHARE_COLUMN, EMAIL_COLUMN) or not cell:
                 continue
+            known = remembered.get((key, cell))
+            if known is not None and known is not ValueError:  # most cells were seen before
+                answers[key] = list(known) if type(known) is list else known
+                continue
             q = qn.questions[key]
             try:
                 answers[key] = matcher.convert(q, cell)
@@ -280,7 +286,7 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
                 # A hidden profile answer left out can hide or show other questions: ask again.
                 missing = missing_questions(qn, kept, facts)
             else:  # the same profile, the same facts: the same visible questions
-                missing = [q for q in shown if q.required and not is_answered(kept.get(q.key))]
+                missing = [q for q in shown if q.required and kept.get(q.key) in (None, "", [])]  # not is_answered
             answers = kept
             for q in missing:
                 row_errors.append(RowError(number, q.key, "", _("required for this firm: %s") % allowed_text(q, lang)))

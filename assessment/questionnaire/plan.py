@@ -95,25 +95,40 @@ def triggered_actions(qn: Questionnaire, answers: Mapping[str, Any], result: Sco
 
 
 def planned_actions(qn: Questionnaire, ctx: Context, result: ScoreResult) -> list[Action]:
-    """triggered_actions(), given plan_context() (build_result shares it with support_items)."""
-    # Triggered recommendations by key: (rule, tailoring, level, why, later). Actions are made
-    # once, at the end, with their final level (an import plans 10,000 firms).
-    found: dict[str, tuple[_Rule, tuple[int, ...], str, int | None, bool]] = {}
+    """triggered_actions(), given plan_context()."""
+    return [Action(*entry) for entry in plan_entries(qn, ctx, result)]
+
+
+# An action of the plan as plain data, the fields of Action in order: build_result turns them
+# into PlannedAction directly (making an Action first costs as much as the rest of the plan).
+PlanEntry = tuple[Recommendation, tuple[int, ...], str, int | None, tuple[str, ...], bool]
+
+
+def plan_entries(qn: Questionnaire, ctx: Context, result: ScoreResult) -> list[PlanEntry]:
+    """triggered_actions(), given plan_context(), as (recommendation, tailoring, level, why,
+    after, core) tuples."""
+    # Triggered recommendations by key: (rule, tailoring, why, later); their levels apart.
+    found: dict[str, tuple[_Rule, tuple[int, ...], int | None, bool]] = {}
+    levels: dict[str, str] = {}
+    replaced: set[str] = set()
     for rule in _catalogue(qn).rules:
         if not rule.when(ctx):
             continue
         rec = rule.rec
-        tailoring = tuple(i for i, holds in enumerate(rule.tailoring) if holds(ctx)) if rule.tailoring else ()
-        level, why = _level(rule, ctx)
+        tailoring: tuple[int, ...] = ()
+        if rule.tailoring:
+            tailoring = tuple([i for i, holds in enumerate(rule.tailoring) if holds(ctx)])
+        level, why = _level(rule, ctx) if rule.severity else (rec.priority, None)
         later = rec.later or (rule.later_when is not None and rule.later_when(ctx))
-        found[rec.key] = (rule, tailoring, level, why, later)
-    replaced = {other for rule, *_ in found.values() for other in rule.rec.replaces}
+        found[rec.key] = (rule, tailoring, why, later)
+        levels[rec.key] = level
+        replaced.update(rec.replaces)
     if replaced:
         found = {key: entry for key, entry in found.items() if key not in replaced}
+        levels = {key: level for key, level in levels.items() if key not in replaced}
 
     # A prerequisite is as urgent as the most urgent action that waits for it.
-    levels = {key: entry[2] for key, entry in found.items()}
-    waiting = [(key, rule.rec.after) for key, (rule, *_, later) in found.items() if not later and rule.rec.after]
+    waiting = [(key, after) for key, entry in found.items() if not entry[3] and (after := entry[0].rec.after)]
     changed = bool(waiting)
     while changed:
         changed = False
@@ -123,45 +138,50 @@ def planned_actions(qn: Questionnaire, ctx: Context, result: ScoreResult) -> lis
                     levels[prereq] = levels[key]
                     changed = True
 
-    def order(key: str) -> tuple:
-        rule = found[key][0]
-        area_score = result.areas[rule.rec.area].exact
-        return (RANK[levels[key]], rule.horizon, 100.0 if area_score is None else area_score, rule.index)
-
-    ranked = sorted(found, key=order)
-    needs = {key: tuple(p for p in entry[0].rec.after if p in found) for key, entry in found.items()}
+    # Level, then horizon, then the weaker area first, then catalogue order (unique, so the
+    # key at the end of each tuple is never compared).
+    exact = {area: 100.0 if a.exact is None else a.exact for area, a in result.areas.items()}
+    order = []
+    needs: dict[str, tuple[str, ...]] = {}  # prerequisites in the plan
+    for key, entry in found.items():
+        rule = entry[0]
+        order.append((RANK[levels[key]], rule.horizon, exact[rule.rec.area], rule.index, key))
+        after = rule.rec.after
+        needs[key] = tuple(p for p in after if p in found) if after else ()
+    order.sort()
+    ranked = [item[4] for item in order]
     if any(needs.values()):
         ranked = _after_prerequisites(ranked, needs)
-    core: list[Action] = []
-    rest: list[Action] = []
+    core: list[PlanEntry] = []
+    rest: list[PlanEntry] = []
     in_core: set[str] = set()
+    core_max = qn.core_max
     for key in ranked:
-        rule, tailoring, _level_before, why, later = found[key]
+        rule, tailoring, why, later = found[key]
         prereqs = needs[key]
-        if qn.core_max is None:
-            core.append(Action(rule.rec, tailoring, levels[key], why, prereqs))
-            continue
-        fits = not later and levels[key] != "low" and len(core) < qn.core_max and all(p in in_core for p in prereqs)
-        if fits:
-            core.append(Action(rule.rec, tailoring, levels[key], why, prereqs))
+        level = levels[key]
+        if core_max is None:
+            core.append((rule.rec, tailoring, level, why, prereqs, True))
+        elif not later and level != "low" and len(core) < core_max and in_core.issuperset(prereqs):
+            core.append((rule.rec, tailoring, level, why, prereqs, True))
             in_core.add(key)
         else:
-            rest.append(Action(rule.rec, tailoring, levels[key], why, prereqs, core=False))
+            rest.append((rule.rec, tailoring, level, why, prereqs, False))
     return core + rest
 
 
 def _after_prerequisites(keys: list[str], needs: Mapping[str, tuple[str, ...]]) -> list[str]:
     """Keep the ranked order, but hold each action back until its prerequisites (those in
-    the plan, `needs`) are placed."""
+    the plan, `needs`) are placed: each time, the first pending action whose are all placed."""
     placed: list[str] = []
     done: set[str] = set()
     pending = list(keys)
     while pending:
-        for key in pending:
-            if all(p in done for p in needs[key]):
+        for i, key in enumerate(pending):
+            if done.issuperset(needs[key]):
                 placed.append(key)
                 done.add(key)
-                pending.remove(key)
+                del pending[i]
                 break
         else:  # a loop the content check would have refused; keep the rank order
             placed.extend(pending)

@@ -15,7 +15,7 @@ from typing import Any
 
 from assessment.questionnaire.definition import Questionnaire
 from assessment.questionnaire.facts import derive_facts
-from assessment.questionnaire.plan import planned_actions, strengths, support_for
+from assessment.questionnaire.plan import plan_entries, strengths, support_for
 from assessment.questionnaire.rules import Context, effective_answers
 from assessment.questionnaire.scoring import score_counted
 
@@ -104,10 +104,16 @@ class Result:
 
 
 def _action_json(a: PlannedAction) -> dict[str, Any]:
-    out: dict[str, Any] = {"key": a.key, "tailoring": list(a.tailoring)}
-    if a.level is not None:  # an old snapshot read back is written back as it was
-        out |= {"level": a.level, "why": a.why, "after": list(a.after), "core": a.core}
-    return out
+    if a.level is None:  # an old snapshot read back is written back as it was
+        return {"key": a.key, "tailoring": list(a.tailoring)}
+    return {
+        "key": a.key,
+        "tailoring": list(a.tailoring),
+        "level": a.level,
+        "why": a.why,
+        "after": list(a.after),
+        "core": a.core,
+    }
 
 
 def build_result(qn: Questionnaire, answers: Mapping[str, Any]) -> Result:
@@ -126,8 +132,8 @@ def build_result(qn: Questionnaire, answers: Mapping[str, Any]) -> Result:
         overall_band=scored.overall_band,
         facts=scored.facts,
         actions=tuple(
-            PlannedAction(a.recommendation.key, a.tailoring, a.level, a.why, a.after, a.core)
-            for a in planned_actions(qn, ctx, scored)
+            PlannedAction(rec.key, tailoring, level, why, after, core)
+            for rec, tailoring, level, why, after, core in plan_entries(qn, ctx, scored)
         ),
         strengths=tuple(strengths(qn, scored)),
         support=tuple(support_for(qn, ctx)),

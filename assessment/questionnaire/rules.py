@@ -141,10 +141,11 @@ def _compile_test(cond: dict) -> Callable[[Any], bool]:
 
 @dataclass(frozen=True)
 class _Shown:
-    """Which answers are profile answers, and each question with its compiled show_if."""
+    """Which answers are profile answers, and each question with its compiled show_if and,
+    for a question with options, whether each option key counts (False: not applicable)."""
 
     profile_keys: frozenset[str]
-    questions: tuple[tuple[Question, Predicate | None], ...]
+    questions: tuple[tuple[Question, Predicate | None, dict[str, bool] | None], ...]
 
 
 @per_questionnaire
@@ -152,7 +153,14 @@ def _shown(qn: Questionnaire) -> _Shown:
     return _Shown(
         profile_keys=frozenset(k for k, q in qn.questions.items() if q.section == PROFILE),
         questions=tuple(
-            (q, None if q.show_if is None else compile_condition(q.show_if)) for s in qn.sections for q in s.questions
+            (
+                q,
+                None if q.show_if is None else compile_condition(q.show_if),
+                # q.option(key) is the first option of that key
+                {o.key: not o.na for o in reversed(q.options)} if q.options else None,
+            )
+            for s in qn.sections
+            for q in s.questions
         ),
     )
 
@@ -166,26 +174,27 @@ def is_visible(question: Question, profile_answers: Mapping[str, Any], facts: Ma
 def visible_questions(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Question]:
     """Every question the owner is asked, given the profile answered so far."""
     shown = _shown(qn)
-    profile = {k: v for k, v in answers.items() if k in shown.profile_keys}
-    ctx = Context(profile, facts)
-    return [q for q, show_if in shown.questions if show_if is None or show_if(ctx)]
+    ctx = Context({k: v for k, v in answers.items() if k in shown.profile_keys}, facts)
+    return [q for q, show_if, _counts in shown.questions if show_if is None or show_if(ctx)]
 
 
 def effective_answers(qn: Questionnaire, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
     """Answers that count: visible questions only, with "not applicable" treated as no answer."""
+    shown = _shown(qn)
+    ctx = Context({k: v for k, v in answers.items() if k in shown.profile_keys}, facts)
     result = {}
-    for q in visible_questions(qn, answers, facts):
-        value = answers.get(q.key)
-        if not is_answered(value):
+    for q, show_if, counts in shown.questions:
+        if show_if is not None and not show_if(ctx):
             continue
-        if q.options and isinstance(value, list):
-            value = [k for k in value if (o := q.option(str(k))) is not None and not o.na]
+        value = answers.get(q.key)
+        if value in (None, "", []):  # not is_answered(value)
+            continue
+        if counts is not None and isinstance(value, list):
+            value = [k for k in value if counts.get(str(k), False)]
             if not value:
                 continue
-        elif q.options:
-            option = q.option(str(value))
-            if option is None or option.na:
-                continue
+        elif counts is not None and not counts.get(str(value), False):
+            continue
         result[q.key] = value
     return result
 

@@ -7,7 +7,7 @@ imports without a query per firm.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessment.questionnaire.definition import AREAS, Question, Questionnaire, Section, per_questionnaire
@@ -60,13 +60,50 @@ def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
     return score_counted(qn, answers, facts, effective_answers(qn, answers, facts))
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """A scored question and the ratios question_ratio() gave for answers seen so far.
+
+    An import asks the same few answers of 10,000 firms. Remembered only where equal keys
+    mean an equal ratio: option keys (str) of a choice, lists of keys (non-str items match no
+    option, whatever their value), numbers (compared with the bands as numbers).
+    """
+
+    question: Question
+    memo: dict[Any, float] = field(default_factory=dict)
+
+
+MEMO_SIZE = 4096  # ratios remembered per question
+
+
+def _ratio(entry: _Scored, value: Any) -> float:
+    q, kind = entry.question, type(value)
+    if q.type == "number":
+        key = value if kind is int or kind is float else None
+    elif q.type == "multi":
+        key = tuple(value) if kind is list else None
+    else:
+        key = value if kind is str else None
+    if key is None:
+        return question_ratio(q, value)
+    try:
+        return entry.memo[key]
+    except KeyError:
+        ratio = question_ratio(q, value)
+        if len(entry.memo) < MEMO_SIZE:
+            entry.memo[key] = ratio
+        return ratio
+    except TypeError:  # a list holding a list
+        return question_ratio(q, value)
+
+
 @per_questionnaire
-def _areas(qn: Questionnaire) -> tuple[tuple[Section, tuple[Question, ...], Predicate | None], ...]:
+def _areas(qn: Questionnaire) -> tuple[tuple[Section, tuple[_Scored, ...], Predicate | None], ...]:
     """Each area with its scored questions and its compiled readiness condition."""
     return tuple(
         (
             section,
-            tuple(q for q in section.questions if q.scored),
+            tuple(_Scored(q) for q in section.questions if q.scored),
             None if section.readiness is None else compile_condition(section.readiness.when),
         )
         for section in qn.areas
@@ -83,10 +120,11 @@ def score_counted(
     for section, scored, readiness in _areas(qn):
         earned = possible = 0.0
         n = 0
-        for q in scored:
+        for entry in scored:
+            q = entry.question
             if q.key not in counted:
                 continue
-            ratio = question_ratio(q, counted[q.key])
+            ratio = _ratio(entry, counted[q.key])
             ratios[q.key] = ratio
             earned += q.weight * ratio
             possible += q.weight
