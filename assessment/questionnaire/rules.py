@@ -7,8 +7,10 @@ docs/content-format.md.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, per_questionnaire
@@ -99,44 +101,42 @@ def _compile(cond: dict) -> Predicate:
     if "not" in cond:
         inner = _compile(cond["not"])
         return lambda ctx: not inner(ctx)
-    test = _compile_test(cond)
-    if "question" in cond:
-        question = cond["question"]
-        return lambda ctx: test(ctx.answers.get(question))
-    if "fact" in cond:
-        fact = cond["fact"]
-        return lambda ctx: test(ctx.facts.get(fact))
-    area = cond["score"]
-    return lambda ctx: test(ctx.scores.get(area))
+    return _compile_test(cond)
 
 
-def _compile_test(cond: dict) -> Callable[[Any], bool]:
+# The mapping a condition's subject is read from, as evaluate() picks it.
+_SUBJECT = (("question", attrgetter("answers")), ("fact", attrgetter("facts")))
+_SCORES = attrgetter("scores")
+_COMPARE = (("lt", operator.lt), ("lte", operator.le), ("gt", operator.gt), ("gte", operator.ge))
+
+
+def _compile_test(cond: dict) -> Predicate:
+    """One subject and its test (_test), as one function: no call per level."""
+    pick, key = next(((get, cond[name]) for name, get in _SUBJECT if name in cond), (_SCORES, None))
+    if key is None:
+        key = cond["score"]
     if "answered" in cond:
         answered = cond["answered"]
-        return lambda value: (value is not None) == answered
+        return lambda ctx: (pick(ctx).get(key) is not None) == answered
     if "in" in cond or "not_in" in cond:
         positive = "in" in cond
         wanted = frozenset(str(v) for v in (cond["in"] if positive else cond["not_in"]))
 
-        def chosen(value: Any) -> bool:
+        def chosen(ctx: Context) -> bool:
+            value = pick(ctx).get(key)
             if value is None:
                 return False
-            hit = any(str(v) in wanted for v in value) if isinstance(value, list) else str(value) in wanted
+            # isdisjoint(map(str, ...)): any(str(v) in wanted for v in value), without a generator
+            hit = not wanted.isdisjoint(map(str, value)) if isinstance(value, list) else str(value) in wanted
             return hit if positive else not hit
 
         return chosen
     number = (int, float)
-    if "lt" in cond:
-        lt = cond["lt"]
-        return lambda value: isinstance(value, number) and value < lt
-    if "lte" in cond:
-        lte = cond["lte"]
-        return lambda value: isinstance(value, number) and value <= lte
-    if "gt" in cond:
-        gt = cond["gt"]
-        return lambda value: isinstance(value, number) and value > gt
-    gte = cond["gte"]  # a KeyError here is what _test() raises, when it gets that far
-    return lambda value: isinstance(value, number) and value >= gte
+    for op, compare in _COMPARE:
+        if op in cond or op == "gte":
+            bound = cond[op]  # no test at all: the KeyError _test() raises, when it gets that far
+            return lambda ctx: isinstance(value := pick(ctx).get(key), number) and compare(value, bound)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from assessment.content import CONTENT_DIR
 from assessment.questionnaire.definition import Questionnaire
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.questionnaire.result import build_result
+from assessment.questionnaire.rules import Context, compile_condition, effective_answers, evaluate
+from assessment.questionnaire.scoring import score
 from tests.content import mini_raw
 
 GOLDEN = Path(__file__).with_name("golden_results.json")
@@ -98,6 +100,38 @@ def test_it_scores_every_golden_firm_to_the_same_result(name):
     assert firms
     for firm, case in firms.items():
         assert as_json(result_of(qn, case["answers"])) == as_json(case["result"]), firm
+
+
+def conditions(qn: Questionnaire) -> list[dict]:
+    found = [q.show_if for q in qn.questions.values() if q.show_if is not None]
+    found += [s.readiness.when for s in qn.sections if s.readiness is not None]
+    for rec in qn.recommendations:
+        found += [rec.when, *(t.when for t in rec.tailoring), *(r.when for r in rec.severity)]
+        found += [rec.later_when] if rec.later_when is not None else []
+    return found + [item.when for item in qn.support if item.when is not None]
+
+
+@pytest.mark.parametrize("name", [*VERSIONS, "mini"])
+def test_it_evaluates_compiled_conditions_as_the_interpreter_does(name):
+    qn = questionnaire(name)
+    case = golden()[name]
+    answer_sets = [firm["answers"] for firm in case["firms"].values()]
+    answer_sets += [row["answers"] for row in case.get("rows", [])]
+    contexts = [Context({}, {}, {})]
+    for answers in answer_sets:
+        scored = score(qn, answers)
+        counted = effective_answers(qn, answers, scored.facts)
+        contexts += [Context(answers, scored.facts), Context(counted, scored.facts, scored.area_scores())]
+    # Odd values the wizard never stores: numbers as text, a lone key where a list is expected.
+    contexts.append(Context({k: str(v) for k, v in answer_sets[0].items()}, {}, {"resilience": None}))
+    contexts.append(Context({k: v[0] if isinstance(v, list) else [v] for k, v in answer_sets[0].items()}, {}, {}))
+    checked = 0
+    for cond in conditions(qn):
+        holds = compile_condition(cond)
+        for ctx in contexts:
+            assert holds(ctx) is evaluate(cond, ctx), cond
+            checked += 1
+    assert checked > 100
 
 
 def record() -> None:
