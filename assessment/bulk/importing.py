@@ -267,9 +267,9 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         for key, cell in values.items():
             if key in (SHARE_COLUMN, EMAIL_COLUMN) or not cell:
                 continue
-            known = remembered.get((key, cell))
-            if known is not None and known is not ValueError:  # most cells were seen before
-                answers[key] = list(known) if type(known) is list else known
+            seen = remembered.get((key, cell))
+            if seen is not None and seen is not ValueError:  # most cells were seen before
+                answers[key] = list(seen) if type(seen) is list else seen
                 continue
             q = qn.questions[key]
             try:
