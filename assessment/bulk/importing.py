@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from assessment.languages import CONTENT_LANGUAGES, list_separator
-from assessment.questionnaire.definition import Question, Questionnaire, tr
+from assessment.questionnaire.definition import PROFILE, Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import missing_questions, visible_questions
 
@@ -28,6 +28,7 @@ SHARE_COLUMN = "share_results"
 EMAIL_COLUMN = "email"
 YES = {"yes", "y", "1", "true", "是", "同意"}
 NO = {"no", "n", "0", "false", "否", "不同意"}
+YES_OR_NO = YES | NO
 # Several choices in one cell: semicolons or commas, ASCII or Chinese, or the 、 list mark.
 MULTI_SPLIT = re.compile(r"[;；,，、|\n]")
 MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
@@ -35,11 +36,6 @@ MULTI_SPLIT_EDGE = re.compile(r"^[\s;；,，、|]+")
 # as no answer; where the question applies and must be answered, it is an error. An option with
 # such a text (a question whose answer may be "不适用") is taken as that option.
 NOT_APPLICABLE = {"/", "-", "—", "n/a", "不适用", "不涉及"}
-
-
-def _ends_part(text: str, end: int) -> bool:
-    """Whether a match of text[:end] ends where a choice may end (end of cell or a separator)."""
-    return end == len(text) or bool(MULTI_SPLIT_EDGE.match(text[end:]))
 
 
 MAX_SHOWN_ERRORS = 500
@@ -124,12 +120,18 @@ def _norm(text: str) -> str:
 PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 
 
+# A character a choice may end before: what MULTI_SPLIT_EDGE strips from the start of the rest.
+CHOICE_END = re.compile(r"[\s;；,，、|]")
+REMEMBERED_TYPES = ("single", "scale", "yesno", "multi", "number")  # not free text
+
+
 class _Matcher:
     """Option lookup by code or by its text in either language, built once per import."""
 
+    MEMO_SIZE = 20_000  # distinct cells remembered (choices repeat; a file of 10,000 rows has a few thousand)
+
     def __init__(self, qn: Questionnaire):
         self.by_question: dict[str, dict[str, str]] = {}
-        self.longest_first: dict[str, list[str]] = {}  # a multiple-choice cell is matched against these
         for q in qn.questions.values():
             lookup: dict[str, str] = {}
             for o in q.options:
@@ -137,20 +139,24 @@ class _Matcher:
                 for text in o.text.values():
                     lookup.setdefault(_norm(text), o.key)
             self.by_question[q.key] = lookup
-            self.longest_first[q.key] = sorted(lookup, key=len, reverse=True)
+        # convert() of a cell depends on nothing else: 10,000 rows hold few distinct ones.
+        self.converted: dict[tuple[str, str], Any] = {}
 
     def options(self, q: Question, cell: str) -> list[str | None]:
         """Several choices in one cell, written as codes or option texts.
 
         Option texts may themselves hold separators (财产险（厂房、设备、存货）), so the longest
-        text that starts the rest of the cell is taken first; only what matches no text is
-        split at the separators. An unknown part comes back as None.
+        text that starts the rest of the cell and ends where a choice may end is taken first;
+        only what matches no text is split at the separators. An unknown part comes back as None.
         """
-        lookup, texts = self.by_question[q.key], self.longest_first[q.key]
+        lookup = self.by_question[q.key]
         rest = _norm(cell.replace("\n", ";"))
         found: list[str | None] = []
         while rest := MULTI_SPLIT_EDGE.sub("", rest):
-            match = next((t for t in texts if rest.startswith(t) and _ends_part(rest, len(t))), None)
+            # Where a choice may end: at the end of the cell or before a separator.
+            ends = [m.start() for m in CHOICE_END.finditer(rest)]
+            ends.append(len(rest))
+            match = next((rest[:end] for end in reversed(ends) if rest[:end] in lookup), None)
             if match is None:
                 found.append(None)
                 break
@@ -165,12 +171,29 @@ class _Matcher:
             found = self.by_question[q.key].get(_norm(PROVINCE_SUFFIX.sub("", cell.strip())))
         return found
 
+    def convert(self, q: Question, cell: str) -> Any:
+        """convert(q, cell, self), remembered for choice and number cells."""
+        if q.type not in REMEMBERED_TYPES:
+            return convert(q, cell, self)
+        memo = (q.key, cell)
+        known = self.converted.get(memo)
+        if known is None:
+            try:
+                known = convert(q, cell, self)
+            except ValueError:
+                known = ValueError
+            if len(self.converted) < self.MEMO_SIZE:
+                self.converted[memo] = known
+        if known is ValueError:
+            raise ValueError
+        return list(known) if isinstance(known, list) else known  # each row its own list
+
 
 def convert(q: Question, cell: str, matcher: _Matcher) -> Any:
     """The stored answer for a non-empty cell; ValueError(message) if the cell is not allowed."""
     if q.type in ("single", "scale", "yesno"):
         key = matcher.option(q, cell)
-        if key is None and q.type == "yesno" and _norm(cell) in YES | NO:
+        if key is None and q.type == "yesno" and _norm(cell) in YES_OR_NO:
             key = "yes" if _norm(cell) in YES else "no"
         if key is None:
             raise ValueError
@@ -224,14 +247,17 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         return [], [RowError(2, "", "", _("The file has a header but no rows."))]
 
     matcher = _Matcher(qn)
+    remembered = matcher.converted
+    profile_keys = {q.key for q in qn.questions.values() if q.section == PROFILE}
     rows: list[ImportRow] = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        values = {header[i]: cells[i].strip() for i in range(min(len(header), len(cells))) if header[i]}
+        # A row may be shorter or longer than the header (the shift check below says so).
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
         row_errors: list[RowError] = []
         share_cell = _norm(values.get(SHARE_COLUMN, ""))
-        if share_cell not in YES | NO:
+        if share_cell not in YES_OR_NO:
             row_errors.append(RowError(number, SHARE_COLUMN, values.get(SHARE_COLUMN, ""), _("yes or no")))
         email = values.get(EMAIL_COLUMN, "").lower()
         if email and not _is_email(email):
@@ -241,12 +267,16 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
         for key, cell in values.items():
             if key in (SHARE_COLUMN, EMAIL_COLUMN) or not cell:
                 continue
+            seen = remembered.get((key, cell))
+            if seen is not None and seen is not ValueError:  # most cells were seen before
+                answers[key] = list(seen) if type(seen) is list else seen
+                continue
             q = qn.questions[key]
             if _marks_not_applicable(q, cell, matcher):
                 marked[key] = cell
                 continue
             try:
-                answers[key] = convert(q, cell, matcher)
+                answers[key] = matcher.convert(q, cell)
             except ValueError:
                 row_errors.append(RowError(number, key, cell[:100], allowed_text(q, lang)))
         if len(row_errors) >= SHIFT_ERRORS:
@@ -256,10 +286,17 @@ def check_rows(qn: Questionnaire, table: list[list[str]], lang: str) -> tuple[li
                 row_errors = [shifted]
         if not row_errors:
             facts = derive_facts(qn, answers)
-            visible = {q.key for q in visible_questions(qn, answers, facts)}
+            shown = visible_questions(qn, answers, facts)
+            visible = {q.key for q in shown}
             # Cells for questions that do not apply to this firm are left out, as the wizard does.
-            answers = {k: v for k, v in answers.items() if k in visible}
-            for q in missing_questions(qn, answers, facts):
+            kept = {k: v for k, v in answers.items() if k in visible}
+            if any(k in profile_keys for k in answers.keys() - kept.keys()):
+                # A hidden profile answer left out can hide or show other questions: ask again.
+                missing = missing_questions(qn, kept, facts)
+            else:  # the same profile, the same facts: the same visible questions
+                missing = [q for q in shown if q.required and kept.get(q.key) in (None, "", [])]  # not is_answered
+            answers = kept
+            for q in missing:
                 if q.key in marked:
                     message = _("this question applies to this firm: %s") % allowed_text(q, lang)
                 else:

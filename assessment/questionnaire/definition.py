@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assessment.languages import CONTENT_LANGUAGES, FALLBACK
@@ -120,13 +123,26 @@ class Question:
         return self.section != PROFILE and self.type != "text"
 
     def option(self, key: str) -> Option | None:
+        try:
+            return self._options_by_key.get(key)
+        except TypeError:  # an unhashable value (a list in a list) is no option's key
+            return None
+
+    # Looked up ~10 times per question of every imported row: a mapping, made once. A
+    # cached_property writes the instance's __dict__, which a frozen dataclass allows.
+    @cached_property
+    def _options_by_key(self) -> dict[str, Option]:
+        by_key: dict[str, Option] = {}
         for option in self.options:
-            if option.key == key:
-                return option
-        return None
+            by_key.setdefault(option.key, option)  # the first of equal keys, as a scan finds
+        return by_key
 
     def best_points(self) -> float:
         """The most points an answer to this question can earn."""
+        return self._best_points
+
+    @cached_property
+    def _best_points(self) -> float:
         if self.type == "number":
             return max(band.points for band in self.bands)
         scored = [o.points for o in self.options if o.points is not None]
@@ -254,6 +270,28 @@ class Questionnaire:
 
     def checksum(self) -> str:
         return content_checksum(self.raw)
+
+
+def per_questionnaire[T](build: Callable[[Questionnaire], T]) -> Callable[[Questionnaire], T]:
+    """`build(qn)`, made once per Questionnaire object and dropped with it.
+
+    A Questionnaire never changes, so what is derived from it (indexes, compiled conditions)
+    never goes stale; the bulk import scores 10,000 rows against one. Keyed by identity: the
+    dataclass compares by value and is not hashable. What `build` returns must not refer to
+    the Questionnaire itself (its sections, questions and rules are fine), or it is never freed.
+    """
+    made: dict[int, tuple[weakref.ref[Questionnaire], T]] = {}
+
+    def get(qn: Questionnaire) -> T:
+        entry = made.get(id(qn))
+        if entry is not None and entry[0]() is qn:
+            return entry[1]
+        value = build(qn)
+        key = id(qn)
+        made[key] = (weakref.ref(qn, lambda _ref: made.pop(key, None)), value)
+        return value
+
+    return get
 
 
 def tr(text: Text | None, lang: str) -> str:

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessment.questionnaire.definition import Questionnaire
-from assessment.questionnaire.plan import strengths, support_items, triggered_actions
-from assessment.questionnaire.scoring import score
+from assessment.questionnaire.facts import derive_facts
+from assessment.questionnaire.plan import plan_entries, strengths, support_for
+from assessment.questionnaire.rules import Context, effective_answers
+from assessment.questionnaire.scoring import score_counted
 
 
 @dataclass(frozen=True)
@@ -116,25 +118,38 @@ def _lowest(scores: Iterable[tuple[str, int | None]]) -> str | None:
 
 
 def _action_json(a: PlannedAction) -> dict[str, Any]:
-    out: dict[str, Any] = {"key": a.key, "tailoring": list(a.tailoring)}
-    if a.level is not None:  # an old snapshot read back is written back as it was
-        out |= {"level": a.level, "why": a.why, "after": list(a.after), "core": a.core}
-    return out
+    if a.level is None:  # an old snapshot read back is written back as it was
+        return {"key": a.key, "tailoring": list(a.tailoring)}
+    return {
+        "key": a.key,
+        "tailoring": list(a.tailoring),
+        "level": a.level,
+        "why": a.why,
+        "after": list(a.after),
+        "core": a.core,
+    }
 
 
 def build_result(qn: Questionnaire, answers: Mapping[str, Any]) -> Result:
-    """Score the answers and plan the actions (pure): what submission and imports store."""
-    scored = score(qn, answers)
+    """Score the answers and plan the actions (pure): what submission and imports store.
+
+    The same as score() then triggered_actions() and support_items(), but the facts and the
+    effective answers are worked out once instead of three times (an import does this per row).
+    """
+    facts = derive_facts(qn, answers)
+    counted = effective_answers(qn, answers, facts)
+    scored = score_counted(qn, answers, facts, counted)
+    ctx = Context(counted, scored.facts, scored.area_scores())
     return Result(
         scores={k: AreaResult(a.score, a.band, a.counted) for k, a in scored.areas.items()},
         overall=scored.overall,
         overall_band=scored.overall_band,
         facts=scored.facts,
         actions=tuple(
-            PlannedAction(a.recommendation.key, a.tailoring, a.level, a.why, a.after, a.core)
-            for a in triggered_actions(qn, answers, scored)
+            PlannedAction(rec.key, tailoring, level, why, after, core)
+            for rec, tailoring, level, why, after, core in plan_entries(qn, ctx, scored)
         ),
         strengths=tuple(strengths(qn, scored)),
-        support=tuple(support_items(qn, answers, scored)),
+        support=tuple(support_for(qn, ctx)),
         readiness=tuple(key for key, a in scored.areas.items() if a.readiness),
     )

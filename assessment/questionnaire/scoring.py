@@ -7,12 +7,12 @@ imports without a query per firm.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.questionnaire.definition import AREAS, Question, Questionnaire
+from assessment.questionnaire.definition import AREAS, Question, Questionnaire, Section, per_questionnaire
 from assessment.questionnaire.facts import derive_facts
-from assessment.questionnaire.rules import Context, effective_answers, evaluate
+from assessment.questionnaire.rules import Context, Predicate, compile_condition, effective_answers
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,74 @@ def question_ratio(question: Question, value: Any) -> float:
 
 def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
     facts = derive_facts(qn, answers)
-    counted = effective_answers(qn, answers, facts)
+    return score_counted(qn, answers, facts, effective_answers(qn, answers, facts))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A scored question and the ratios question_ratio() gave for answers seen so far.
+
+    An import asks the same few answers of 10,000 firms. Remembered only where equal keys
+    mean an equal ratio: option keys (str) of a choice, lists of keys (non-str items match no
+    option, whatever their value), numbers (compared with the bands as numbers).
+    """
+
+    question: Question
+    memo: dict[Any, float] = field(default_factory=dict)
+
+
+MEMO_SIZE = 4096  # ratios remembered per question
+
+
+def _ratio(entry: _Scored, value: Any) -> float:
+    q, kind = entry.question, type(value)
+    if q.type == "number":
+        key = value if kind is int or kind is float else None
+    elif q.type == "multi":
+        key = tuple(value) if kind is list else None
+    else:
+        key = value if kind is str else None
+    if key is None:
+        return question_ratio(q, value)
+    try:
+        return entry.memo[key]
+    except KeyError:
+        ratio = question_ratio(q, value)
+        if len(entry.memo) < MEMO_SIZE:
+            entry.memo[key] = ratio
+        return ratio
+    except TypeError:  # a list holding a list
+        return question_ratio(q, value)
+
+
+@per_questionnaire
+def _areas(qn: Questionnaire) -> tuple[tuple[Section, tuple[_Scored, ...], Predicate | None], ...]:
+    """Each area with its scored questions and its compiled readiness condition."""
+    return tuple(
+        (
+            section,
+            tuple(_Scored(q) for q in section.questions if q.scored),
+            None if section.readiness is None else compile_condition(section.readiness.when),
+        )
+        for section in qn.areas
+    )
+
+
+def score_counted(
+    qn: Questionnaire, answers: Mapping[str, Any], facts: dict[str, Any], counted: Mapping[str, Any]
+) -> ScoreResult:
+    """score(), given the firm's facts and its effective answers (build_result needs them again)."""
     ratios: dict[str, float] = {}
     areas: dict[str, AreaScore] = {}
-    for section in qn.areas:
+    ready = Context(answers, facts)
+    for section, scored, readiness in _areas(qn):
         earned = possible = 0.0
         n = 0
-        for q in section.questions:
-            if not q.scored or q.key not in counted:
+        for entry in scored:
+            q = entry.question
+            if q.key not in counted:
                 continue
-            ratio = question_ratio(q, counted[q.key])
+            ratio = _ratio(entry, counted[q.key])
             ratios[q.key] = ratio
             earned += q.weight * ratio
             possible += q.weight
@@ -78,7 +136,7 @@ def score(qn: Questionnaire, answers: Mapping[str, Any]) -> ScoreResult:
             band=None if exact is None else qn.band_for(round(exact)).key,
             counted=n,
             exact=exact,
-            readiness=section.readiness is not None and evaluate(section.readiness.when, Context(answers, facts)),
+            readiness=readiness is not None and readiness(ready),
         )
     # A firm with no export ambition is not marked down for not exporting: a readiness area
     # keeps its own score but stays out of the overall one.
