@@ -19,6 +19,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from _setup import EXPORTER, django_on_scratch_database
 
@@ -69,11 +70,15 @@ def main() -> None:
     done_client.post(reverse("submit", args=[done.public_id]))
     results_url = reverse("results", args=[done.public_id])
 
+    def post(url: str, data: dict):
+        # URL-encoded, as a browser posts the form and as the autosave script sends it.
+        return client.post(url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
+
     variants: dict[str, Callable] = {
         "step GET (resilience)": lambda: client.get(step_url),
         "step GET (profile)": lambda: client.get(profile_url),
-        "step POST next (resilience)": lambda: client.post(step_url, {**post_data, "action": "next"}),
-        "step POST autosave (resilience)": lambda: client.post(step_url, {**post_data, "action": "autosave"}),
+        "step POST next (resilience)": lambda: post(step_url, {**post_data, "action": "next"}),
+        "step POST autosave (resilience)": lambda: post(step_url, {**post_data, "action": "autosave"}),
         "results GET (exporter)": lambda: done_client.get(results_url),
     }
 
@@ -129,7 +134,8 @@ def main() -> None:
     small_client.post(reverse("submit", args=[small.public_id]))
     counts = []
     for c, a in ((done_client, done), (small_client, small)):
-        counts.append((a.answers.count(), len(queries_of(lambda c=c, a=a: c.get(reverse("results", args=[a.public_id]))))))
+        page = reverse("results", args=[a.public_id])
+        counts.append((a.answers.count(), len(queries_of(lambda c=c, page=page: c.get(page)))))
     print("results queries by number of answers: " + ", ".join(f"{n} answers -> {q} queries" for n, q in counts))
 
 
