@@ -110,6 +110,7 @@ bench: setup-dev
 	$(PYTHON) bench/steps.py
 	$(PYTHON) bench/report.py
 	$(PYTHON) bench/bulk.py
+	$(PYTHON) bench/members.py
 
 # 50 owners autosaving for 60 s against gunicorn (2 workers), on SQLite and PostgreSQL.
 load: setup-dev

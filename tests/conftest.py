@@ -17,7 +17,16 @@ from assessment.selectors import questionnaire_of
 from assessment.services import questionnaire_load
 from assessment.workspace.services import firm_create, organisation_create
 from tests.content import mini_raw, shipped_raw, shipped_text
-from tests.factories import accept, answers_for, complete, invite, open_campaign, submitted_assessment, url
+from tests.factories import (
+    accept,
+    answers_for,
+    complete,
+    invite,
+    many_members,
+    open_campaign,
+    submitted_assessment,
+    url,
+)
 
 # Hashing a real password costs ~0.3 s (2.8 s on a busy machine) per user, and almost every
 # test only force_logins its users. tests/accounts/test_accounts.py, which tests logging in and how
@@ -178,6 +187,9 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     pages["results-member"] = first[0].get(url("results", first[1].public_id)).content
     pages["campaigns"] = a.get(url("association_home")).content
     pages["campaign"] = a.get(url("campaign", campaign.pk)).content
+    # The member table as it is with many members: filtered, paged, one filter value refused.
+    many_members(campaign, 120, "invited", name="Invited")
+    pages["campaign-members"] = a.get(url("campaign", campaign.pk) + "?status=invited&sector=x&page=2").content
     pages["import"] = a.get(url("campaign_import", campaign.pk)).content
     pages["bulk-reports"] = a.get(url("bulk_reports", campaign.pk)).content
     pages["invite-errors"] = a.post(

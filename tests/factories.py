@@ -21,7 +21,8 @@ from assessment.bulk.samples import sample_table
 from assessment.bulk.services import assessments_import
 from assessment.campaigns.memberlist import Member
 from assessment.campaigns.services import campaign_create, invitations_add
-from assessment.models import Assessment
+from assessment.models import Assessment, Firm, Invitation
+from assessment.questionnaire.result import build_result
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
@@ -203,6 +204,65 @@ def run_worker() -> None:
     # connection, inside its transaction (SQLite's in-memory one is never closed, PostgreSQL's is).
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def many_members(
+    campaign,
+    count: int,
+    status: str,
+    *,
+    name: str = "Firm",
+    share: bool = True,
+    sector: str = "tertiary",
+    quality: float = 0.6,
+    start: int = 0,
+) -> None:
+    """`count` members of `campaign` in a few bulk inserts, for the tests of a large member list.
+
+    The one exception to building rows through the services (20,000 members would take
+    minutes): the rows are the columns the services write, with one real scored result copied.
+    status "invited" (not started), "started" or "submitted" makes invited members;
+    "joined" makes submitted members who came by the link. Firms are "<name> 00001"…, their
+    addresses <name>00001@example.com…; the submitted results (all the same, answered
+    at `quality`) say `sector`."""
+    qn = questionnaire_of(campaign.questionnaire)
+    result = build_result(qn, sample_answers(qn, PROFILE, quality, seed=1)).to_json()
+    result["facts"]["sector"] = sector
+    numbers = range(start + 1, start + count + 1)
+    firms = Firm.objects.bulk_create(Firm(organisation=campaign.organisation, name=f"{name} {n:05d}") for n in numbers)
+    assessments: list = [None] * count
+    if status != "invited":
+        done = status in ("submitted", "joined")
+        assessments = Assessment.objects.bulk_create(
+            Assessment(
+                questionnaire=campaign.questionnaire,
+                campaign=campaign,
+                firm=firm,
+                firm_name=firm.name,
+                language="en",
+                resume_digest=f"{campaign.pk}-{firm.pk}-resume",
+                status=Assessment.Status.SUBMITTED if done else Assessment.Status.DRAFT,
+                submitted_at=timezone.now() if done else None,
+                result=result if done else None,
+                share_with_association=share,
+            )
+            for firm in firms
+        )
+    if status != "joined":
+        Invitation.objects.bulk_create(
+            Invitation(
+                campaign=campaign,
+                firm=firm,
+                email=f"{name.lower()}{n:05d}@example.com",
+                language="en",
+                token_digest=f"{campaign.pk}-{firm.pk}-token",
+                expires_at=timezone.now() + timedelta(days=30),
+                sent_at=timezone.now(),
+                used_at=timezone.now() if assessment else None,
+                assessment=assessment,
+            )
+            for n, firm, assessment in zip(numbers, firms, assessments, strict=True)
+        )
 
 
 # --- Imports (answers collected offline) -------------------------------------------------------

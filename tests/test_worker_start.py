@@ -1,7 +1,9 @@
 """What a worker and the system checks say about the machine before any report is rendered."""
 
 import io
+import os
 
+import pytest
 from django.core.management import call_command
 
 from assessment import apps
@@ -39,3 +41,16 @@ def test_it_makes_a_worker_say_at_start_that_reports_will_be_slow(monkeypatch, s
     err = io.StringIO()
     call_command("worker", "--burst", skip_checks=False, stderr=err)
     assert "libharfbuzz-subset0" not in err.getvalue()
+
+
+@pytest.mark.parametrize("backend", ["database", "rq"])
+def test_it_gives_a_worker_one_render_child_for_all_its_reports(monkeypatch, settings, backend):
+    from assessment.management.commands import worker
+    from assessment.reports import pdf
+
+    settings.TASK_BACKEND = backend
+    sessions = []
+    monkeypatch.setattr(worker, "call_command", lambda *args, **kwargs: sessions.append(pdf._session))
+    call_command("worker", "--burst")
+    assert sessions[0] is not None and sessions[0].pid == os.getpid()
+    assert pdf._session is None  # and only while it runs

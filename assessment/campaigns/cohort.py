@@ -67,10 +67,18 @@ def showable(results: Sequence[CohortMember]) -> bool:
 
 
 def _mean(values: Sequence[int], results: Sequence[CohortMember] | None = None) -> int | None:
-    # round() like scoring.py, so a cohort mean and a firm's own score round the same way.
-    if not values or len(values) < MIN_GROUP or (results is not None and not showable(results)):
+    if results is not None and not showable(results):
         return None
-    return round(sum(values) / len(values))
+    return mean_of_sum(sum(values), len(values))
+
+
+def mean_of_sum(total: int, n: int) -> int | None:
+    """The mean shown for n scores of sharing firms that add up to total: None under
+    MIN_GROUP. For a reader that sums in the database (the campaign page's averages)."""
+    if n < MIN_GROUP:
+        return None
+    # round() like scoring.py, so a cohort mean and a firm's own score round the same way.
+    return round(total / n)
 
 
 def _bucket(score: int) -> int:

@@ -7,13 +7,16 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessment import languages, selectors
 from assessment.campaigns import memberlist
+from assessment.campaigns.selectors import MemberFilters
 from assessment.models import QuestionnaireVersion
+from assessment.reports.labels import FACT_LABELS
 
 DATE_INPUT = {"type": "date"}
 
@@ -72,3 +75,44 @@ class ConsentForm(forms.Form):
 class JoinForm(forms.Form):
     firm_name = forms.CharField(label=gettext_lazy("Firm name"), max_length=200)
     share = forms.BooleanField(required=False)
+
+
+class MemberFilterForm(forms.Form):
+    """The member table's filters, read from the query string: a GET form, so they work without
+    JavaScript and every page link can carry them."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Part of the firm's name or e-mail address."),
+        required=False,
+        max_length=100,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("invited", gettext_lazy("Invited")),
+            ("started", gettext_lazy("Started")),
+            ("submitted", gettext_lazy("Submitted")),
+        ],
+    )
+    sector = forms.ChoiceField(
+        label=gettext_lazy("Sector"),
+        help_text=gettext_lazy("Known only for members who share their results."),
+        required=False,
+        choices=[("", gettext_lazy("Any")), *FACT_LABELS["sector"].items()],
+    )
+
+    def filters(self) -> MemberFilters:
+        """The valid values: one that is not (an unknown status, an over-long search) filters
+        nothing, and its field says why."""
+        self.is_valid()
+        data = self.cleaned_data
+        return MemberFilters(status=data.get("status", ""), sector=data.get("sector", ""), search=data.get("q", ""))
+
+    def query(self) -> str:
+        """The valid filters as a query string, for the page links (empty ones left out)."""
+        filters = self.filters()
+        pairs = {"q": filters.search, "status": filters.status, "sector": filters.sector}
+        return urlencode({key: value for key, value in pairs.items() if value})

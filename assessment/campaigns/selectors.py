@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from assessment.campaigns import cohort
@@ -19,7 +36,6 @@ from assessment.models import (
     Organisation,
 )
 from assessment.questionnaire.result import Result
-from assessment.selectors import assessments
 
 
 def campaigns_of(organisation: Organisation) -> QuerySet[Campaign]:
@@ -45,75 +61,194 @@ def invitation_assessment(digest: str) -> Assessment | None:
     return invitation.assessment if invitation else None
 
 
-def member_status(assessment: Assessment | None) -> str:
-    if assessment is None:
-        return "invited"
-    return "submitted" if assessment.status == Assessment.Status.SUBMITTED else "started"
+# --- The member table -----------------------------------------------------------------------
+#
+# A campaign's members are its invitations (with the assessment each led to, if any) and the
+# assessments of firms nobody invited (joined by the link, or imported). Both are read as one
+# UNION of the same columns, so the database filters, counts, orders and pages them: a page of
+# the table costs two queries whatever the number of members (20,000 made a 9.9 MB page).
+
+MEMBERS_PER_PAGE = 50
+MEMBER_STATUSES = ("invited", "started", "submitted")
+# The columns of both halves of the union, in this order (m_ names clash with no model field).
+_COLUMNS = (
+    "m_kind",
+    "m_id",
+    "m_firm",
+    "m_email",
+    "m_status",
+    "m_sent",
+    "m_reminded",
+    "m_batch",
+    "m_shared",
+    "m_public_id",
+    "m_overall",
+)
 
 
-def campaign_members(campaign: Campaign) -> list[dict[str, Any]]:
-    """Every member of the campaign: invited ones and those who joined by the shareable link.
+@dataclass(frozen=True)
+class MemberFilters:
+    """What the member table is narrowed to; empty values filter nothing."""
 
-    Scores are included only for members who consented to share them.
-    """
-    rows = []
-    invitations = Invitation.objects.filter(campaign=campaign).select_related("firm", "assessment").order_by("pk")
-    invited_firms = set()
-    for invitation in invitations:
-        invited_firms.add(invitation.firm_id)
-        rows.append(_member_row(invitation.firm.name, invitation, invitation.assessment))
-    # One row per firm: a draft left behind when the member's answers were imported later
-    # (or an invited member's earlier draft) is not a second member.
-    others = assessments().filter(campaign=campaign).exclude(firm_id__in=invited_firms).order_by("pk")
-    by_firm: dict[Any, Assessment] = {}
-    for assessment in others:
-        key = assessment.firm_id or ("assessment", assessment.pk)
-        kept = by_firm.get(key)
-        if kept is None or kept.is_draft or not assessment.is_draft:
-            by_firm[key] = assessment
-    rows.extend(_member_row(a.firm_name, None, a) for a in sorted(by_firm.values(), key=lambda a: a.pk))
-    return rows
+    status: str = ""  # one of MEMBER_STATUSES
+    sector: str = ""  # a FACT_VALUES["sector"] value: only members who share submitted results have one
+    search: str = ""  # part of the firm's name or of the invited e-mail address
 
 
-def _member_row(firm_name: str, invitation: Invitation | None, assessment: Assessment | None) -> dict[str, Any]:
-    shared = assessment is not None and assessment.share_with_association
-    submitted = assessment is not None and not assessment.is_draft
-    if invitation is not None:
-        source = "invited"
-    elif assessment is not None and assessment.import_batch_id:
-        source = "imported"
-    else:
-        source = "joined"
+def _invited_members(campaign: Campaign) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(campaign=campaign)
+
+
+def _uninvited_members(campaign: Campaign) -> QuerySet[Assessment]:
+    """The campaign's assessments of firms nobody invited, one per firm: its newest submitted
+    one, else its newest draft. A draft left behind when the member's answers were imported
+    later is not a second member. Assessments without a firm are each their own member."""
+    mine = Assessment.objects.filter(campaign=campaign)
+    # One grouped pass, not a correlated subquery per row (that read the campaign's every
+    # assessment for each one: seconds at 20,000 members).
+    kept = (
+        mine.filter(firm__isnull=False)
+        .values("firm_id")
+        .annotate(kept=Coalesce(Max("pk", filter=Q(status=Assessment.Status.SUBMITTED)), Max("pk")))
+        .values("kept")
+    )
+    return mine.exclude(firm_id__in=_invited_members(campaign).values("firm_id")).filter(
+        Q(firm__isnull=True) | Q(pk__in=kept)
+    )
+
+
+def _shares_submitted(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}share_with_association": True, f"{prefix}status": Assessment.Status.SUBMITTED})
+
+
+def _member_columns(prefix: str) -> dict[str, Any]:
+    """The union's columns read from an assessment (prefix "assessment__" from an invitation).
+    The overall score leaves the database only for members who share their submitted results."""
+    status = Case(
+        When(**{f"{prefix}status": Assessment.Status.SUBMITTED}, then=Value("submitted")),
+        When(**{f"{prefix}status": Assessment.Status.DRAFT}, then=Value("started")),
+        default=Value("invited"),
+        output_field=CharField(),
+    )
+    shared = _shares_submitted(prefix)
     return {
-        "firm": firm_name,
-        "source": source,
-        "imported": assessment is not None and bool(assessment.import_batch_id),
-        "email": invitation.email if invitation else "",
-        "status": member_status(assessment),
-        "sent_at": invitation.sent_at if invitation else None,
-        "reminded_at": invitation.reminded_at if invitation else None,
-        "shared": shared,
-        "assessment": assessment if shared and submitted else None,
-        "overall": assessment.outcome.overall if assessment is not None and shared and submitted else None,
+        "m_status": status,
+        "m_batch": F(f"{prefix}import_batch_id"),
+        "m_shared": Coalesce(F(f"{prefix}share_with_association"), Value(False)),
+        "m_public_id": Case(When(shared, then=F(f"{prefix}public_id")), default=Value(None)),
+        "m_overall": Case(When(shared, then=KeyTextTransform("overall", f"{prefix}result")), default=Value(None)),
     }
 
 
-def campaign_summary(campaign: Campaign, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tuple[str, ...]) -> QuerySet:
+    if filters.status:
+        queryset = queryset.filter(m_status=filters.status)
+    if filters.sector:
+        # The sector is an answer: it is known to the association only from the results a member
+        # shares, so the filter keeps only those (a private member's answers never narrow a list).
+        queryset = queryset.filter(_shares_submitted(prefix), **{f"{prefix}result__facts__sector": filters.sector})
+    if filters.search:
+        matches = Q()
+        for name in names:
+            matches |= Q(**{f"{name}__icontains": filters.search})
+        queryset = queryset.filter(matches)
+    return queryset
+
+
+def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = None) -> QuerySet:
+    """The campaign's members as one ordered query of plain values (invited members first, in
+    the order they were invited, then the others as they came). Read rows with member_row()."""
+    filters = filters or MemberFilters()
+    invited = (
+        _invited_members(campaign)
+        .annotate(m_kind=Value(0), m_id=F("pk"), m_firm=F("firm__name"), m_email=F("email"))
+        .annotate(m_sent=F("sent_at"), m_reminded=F("reminded_at"), **_member_columns("assessment__"))
+    )
+    invited = _filtered(invited, filters, "assessment__", ("firm__name", "email"))
+    others = (
+        _uninvited_members(campaign)
+        .annotate(m_kind=Value(1), m_id=F("pk"), m_firm=F("firm_name"), m_email=Value(""))
+        .annotate(
+            m_sent=Value(None, output_field=DateTimeField()),
+            m_reminded=Value(None, output_field=DateTimeField()),
+            **_member_columns(""),
+        )
+    )
+    others = _filtered(others, filters, "", ("firm_name",))
+    return invited.values(*_COLUMNS).union(others.values(*_COLUMNS), all=True).order_by("m_kind", "m_id")
+
+
+def member_row(values: dict[str, Any]) -> dict[str, Any]:
+    """One row of the member table from the values of campaign_member_rows()."""
+    invited = values["m_kind"] == 0
+    imported = values["m_batch"] is not None
+    overall = values["m_overall"]
+    return {
+        "firm": values["m_firm"],
+        "source": "invited" if invited else "imported" if imported else "joined",
+        "imported": imported,
+        "email": values["m_email"] or "",
+        "status": values["m_status"],
+        "sent_at": values["m_sent"],
+        "reminded_at": values["m_reminded"],
+        "shared": bool(values["m_shared"]),
+        # Set only for members who share their submitted results: their link and score.
+        "public_id": values["m_public_id"],
+        "overall": int(overall) if overall is not None else None,  # text on PostgreSQL
+    }
+
+
+def campaign_members(campaign: Campaign, filters: MemberFilters | None = None) -> list[dict[str, Any]]:
+    """Every member of the campaign: invited ones and those who joined by the shareable link
+    or were imported. Scores are included only for members who consented to share them.
+    For a page of them, campaign_members_page()."""
+    return [member_row(values) for values in campaign_member_rows(campaign, filters)]
+
+
+def campaign_member_counts(campaign: Campaign) -> dict[str, int]:
+    """Members in all and by status, counted by the database in two queries."""
+    by_status = {
+        "started": Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
+        "submitted": Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
+    }
+    invited = _invited_members(campaign).aggregate(
+        invited=Count("pk", filter=Q(assessment__isnull=True)),
+        started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
+    )
+    others = _uninvited_members(campaign).aggregate(**by_status)
+    counts = {status: invited.get(status, 0) + others.get(status, 0) for status in MEMBER_STATUSES}
+    return {**counts, "total": sum(counts.values())}
+
+
+def campaign_members_page(
+    campaign: Campaign, filters: MemberFilters, page_number: str | int | None, per_page: int = MEMBERS_PER_PAGE
+) -> tuple[Page, list[dict[str, Any]]]:
+    """One page of the member table and its rows, in two queries (the count and the page).
+    A page number that is not one (or past the end) gives the first (or the last) page."""
+    page: Page = Paginator(campaign_member_rows(campaign, filters), per_page).get_page(page_number)
+    return page, [member_row(values) for values in page.object_list]
+
+
+def campaign_summary(campaign: Campaign, areas: Sequence[str], counts: dict[str, int] | None = None) -> dict[str, Any]:
     """Participation counts, and mean area scores of the members who share their results,
-    where cohort.showable() allows them ("submitted" counts those members)."""
-    counts = {"invited": 0, "started": 0, "submitted": 0}
-    for row in rows:
-        counts[row["status"]] += 1
-    members = campaign_members_results(campaign)
-    areas = next((list(m.result.scores) for m in members if m.result.scores), [])
-    stats = cohort.summarise(members, areas)
-    means = stats.area_means
+    where cohort's rule allows them ("submitted" counts those members). The database sums
+    the scores: one query however many members (parsing 20,000 snapshots took seconds)."""
+    counts = counts if counts is not None else campaign_member_counts(campaign)
+    sharing = _counted(campaign).filter(share_with_association=True, result__isnull=False)
+    sums: dict[str, Any] = {"sharing": Count("pk")}
+    for n, area in enumerate(areas):
+        score = Cast(KeyTextTransform("score", KeyTransform(area, KeyTransform("scores", "result"))), IntegerField())
+        sums[f"sum_{n}"] = Sum(score)
+        sums[f"n_{n}"] = Count(score)
+    found = sharing.aggregate(**sums)
+    means = {area: cohort.mean_of_sum(found[f"sum_{n}"] or 0, found[f"n_{n}"]) for n, area in enumerate(areas)}
     if all(m is None for m in means.values()):
         means = {}
     return {
-        "counts": counts,
-        "total": len(rows),
-        "submitted": stats.count,
+        "counts": {status: counts[status] for status in MEMBER_STATUSES},
+        "total": counts["total"],
+        "submitted": found["sharing"],
         "means": means,
         "min_group": cohort.MIN_GROUP,
     }

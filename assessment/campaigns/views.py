@@ -25,7 +25,7 @@ from assessment.campaigns import memberlist
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.dashboard import build_dashboard, logger
-from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm
+from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm, MemberFilterForm
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
@@ -75,9 +75,14 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None, errors=(), status=200):
-    rows = campaigns_selectors.campaign_members(campaign)
-    summary = campaigns_selectors.campaign_summary(campaign, rows)
+    # The member table is one page of MEMBERS_PER_PAGE, filtered by the query string; the
+    # counts above it are the database's, for every member.
+    filter_form = MemberFilterForm(request.GET)
+    filters = filter_form.filters()
+    counts = campaigns_selectors.campaign_member_counts(campaign)
+    page, rows = campaigns_selectors.campaign_members_page(campaign, filters, request.GET.get("page"))
     qn = selectors.questionnaire_of(campaign.questionnaire)
+    summary = campaigns_selectors.campaign_summary(campaign, [area.key for area in qn.areas], counts)
     lang = current_lang()
     means = [
         {"title": tr(area.title, lang), "score": summary["means"].get(area.key)}
@@ -89,6 +94,11 @@ def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None,
         "is_open": campaigns_services.campaign_is_open(campaign),
         "share_link": links.absolute_url(reverse("campaign_join", args=[campaign.link_token])),
         "rows": rows,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "filter_form": filter_form,
+        "filtered": filters != campaigns_selectors.MemberFilters(),
+        "query": filter_form.query(),
         "summary": summary,
         "means": means,
         "invite_form": invite_form or InviteForm(),

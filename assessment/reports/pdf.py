@@ -6,7 +6,8 @@ which serves files under static/ and small data: images, and refuses everything 
 (file://, http(s)://, paths escaping static/, redirects: nothing else is ever opened).
 User text reaches the HTML only through Django's auto-escaping templates.
 
-Speed: one FontConfiguration and one parsed stylesheet serve every render in a process.
+Speed: one FontConfiguration and one parsed stylesheet serve every render in a process, and a
+worker's renders share one long-lived bounded child (render_session) that keeps them warm.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
+from collections.abc import Iterator
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -202,22 +205,59 @@ class RenderFailed(Exception):
     """A render crashed, ran out of its memory allowance or out of time."""
 
 
-def _render_child(receiver, sender, html: str, address_space: int, seconds: int) -> None:
-    # The child must never outlive its purpose: it dies with its parent (a killed web
-    # worker), on its own deadline, and it holds no read end that could keep a write
-    # to a gone parent blocked.
-    receiver.close()
+# A render child serving a worker (render_session) retires after this many reports, or once it
+# has grown by this share of PDF_RENDER_MEMORY_MB, so what a long run leaves behind (heap
+# fragments, glyph caches) stays small; its successor is forked from the worker again.
+SESSION_MAX_RENDERS = 500
+SESSION_MAX_GROWTH = 0.25
+
+# The child's reply: one status byte, then the PDF.
+_DONE, _RETIRING, _FAILED = b"D", b"R", b"F"
+
+
+def _serve(requests, replies, parent_ends, allowance: int, max_renders: int) -> None:
+    """The render child: render each (seconds, html) request it receives, until the parent
+    closes the pipe, a render fails, or it has rendered `max_renders` documents.
+
+    Each render may use `allowance` bytes more address space than the child had just before it,
+    and dies on its own deadline. A failed render ends the child: whatever it left behind is
+    never shared with the next report.
+    """
+    # The child must never outlive its purpose: it dies with its parent (a killed worker), on each
+    # render's deadline, and holds no end of the pipes that is the parent's, so that a write to a
+    # gone parent fails and a gone parent reads as the end of the requests.
     try:
+        for end in parent_ends:
+            end.close()
         _die_with_parent()
-        signal.alarm(max(1, math.ceil(seconds)) + 1)
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        sender.send_bytes(html_to_pdf(html))
-    except BaseException:
-        logger.exception("PDF render failed in its child process")
-        with contextlib.suppress(OSError):
-            sender.send_bytes(b"")
+        # Signal handlers inherited from a worker (graceful shutdown, RQ's job timeout) belong
+        # to the worker's loop, not to this one: here a signal simply ends the process.
+        for name in ("SIGALRM", "SIGTERM", "SIGINT", "SIGHUP"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        start = _current_address_space()
+        for rendered in range(1, max_renders + 1):
+            try:
+                seconds, html = requests.recv()
+            except EOFError:
+                return  # the parent is done with this child
+            signal.alarm(max(1, math.ceil(seconds)) + 1)
+            limit = _current_address_space() + allowance
+            soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+            try:
+                data = html_to_pdf(html)
+            except BaseException:
+                logger.exception("PDF render failed in its child process")
+                with contextlib.suppress(OSError):
+                    replies.send_bytes(_FAILED)
+                return
+            signal.alarm(0)
+            retiring = rendered == max_renders or _current_address_space() - start > allowance * SESSION_MAX_GROWTH
+            replies.send_bytes((_RETIRING if retiring else _DONE) + data)
     finally:
-        sender.close()
+        requests.close()
+        replies.close()
         os._exit(0)  # skip inherited atexit handlers and threads' state: nothing to clean up here
 
 
@@ -232,39 +272,141 @@ def _current_address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
+def _allowance() -> int:
+    return settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
+
+
+class _RenderChild:
+    """A forked render child (_serve) and the parent's ends of its two pipes.
+
+    A fork shares the warm fonts and parsed stylesheet with the parent, so it costs a few ms.
+    It is usable until a render fails or it retires; then it is gone, and never asked again.
+    """
+
+    def __init__(self, max_renders: int) -> None:
+        stylesheet()  # warm the shared font configuration and stylesheet once, so forks inherit them
+        self.allowance = _allowance()
+        context = multiprocessing.get_context("fork")
+        child_requests, self.requests = context.Pipe(duplex=False)
+        self.replies, child_replies = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_serve,
+            args=(child_requests, child_replies, (self.requests, self.replies), self.allowance, max_renders),
+            daemon=True,
+        )
+        self.process.start()
+        child_requests.close()
+        child_replies.close()
+        self.usable = True
+
+    def render(self, html: str, timeout: float) -> bytes:
+        status = _FAILED
+        try:
+            try:
+                self.requests.send((timeout, html))
+                if not self.replies.poll(timeout):
+                    raise RenderFailed(f"render took longer than {timeout} s")
+                reply = self.replies.recv_bytes()
+            except (EOFError, OSError):  # the child died: killed, crashed, out of memory
+                reply = _FAILED
+            status, data = reply[:1], reply[1:]
+            if status not in (_DONE, _RETIRING) or not data:
+                status = _FAILED
+                raise RenderFailed("render failed (see the log)")
+            return data
+        finally:
+            # A retiring child exits by itself. Anything but a reply (a failure, a timeout, an
+            # exception raised in this process while it waited, such as a job timeout) leaves
+            # the child in an unknown state: it is killed.
+            if status == _RETIRING:
+                self.close()
+            elif status != _DONE:
+                self.close(kill=True)
+
+    def close(self, kill: bool = False) -> None:
+        """End the child; an idle one exits by itself once its requests pipe is closed."""
+        self.usable = False
+        self.requests.close()
+        if kill:
+            self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.replies.close()
+
+
+class _Session:
+    """One long-lived render child for the renders of this process (see render_session)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.child: _RenderChild | None = None
+        self.lock = threading.Lock()  # one document at a time goes through the child's pipes
+
+    def render(self, html: str, timeout: float) -> bytes:
+        with self.lock:
+            child = self.child
+            # One that failed or retired, was killed while idle (by the kernel's OOM killer, say)
+            # or has another allowance than the settings now give is replaced before it is asked.
+            if child is None or not (child.usable and child.process.is_alive() and child.allowance == _allowance()):
+                if child is not None:
+                    child.close(kill=True)
+                child = self.child = _RenderChild(max_renders=SESSION_MAX_RENDERS)
+            return child.render(html, timeout)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.child is not None:
+                self.child.close()
+                self.child = None
+
+
+_session: _Session | None = None
+
+
+@contextlib.contextmanager
+def render_session() -> Iterator[None]:
+    """Within this block, this process's bounded renders go to one long-lived render child.
+
+    For workers, which render report after report: forking a child per report makes each one
+    start cold (fonts opened, glyphs loaded and shaped anew: about 15% of a render) and pay for
+    the fork and its copied pages. The child keeps every bound of render_html_bounded: each
+    render has its deadline and its memory allowance, and a failed, killed or timed-out render
+    ends the child, whose successor is forked on the next render. It ends with the block.
+    """
+    global _session
+    if _session is not None and _session.pid == os.getpid():
+        yield  # already inside one
+        return
+    _session = session = _Session()
+    try:
+        yield
+    finally:
+        _session = None
+        session.close()
+
+
 def render_pdf_bounded(report: ReportData, variant: str) -> bytes:
     return render_html_bounded(report_html(report, variant))
 
 
 def render_html_bounded(html: str) -> bytes:
     """html_to_pdf() in a forked child that may use PDF_RENDER_MEMORY_MB more address space
-    than this process and PDF_RENDER_TIMEOUT seconds, so one pathological report can neither
-    exhaust the server's memory nor hold a worker forever. Raises RenderFailed.
+    than it had before the render and PDF_RENDER_TIMEOUT seconds, so one pathological report
+    can neither exhaust the server's memory nor hold a worker forever. Raises RenderFailed.
 
-    A fork shares the warm fonts and parsed stylesheet with the parent, so it costs a few ms.
+    A child per render, gone when this returns; inside render_session(), the session's child.
     """
-    stylesheet()  # warm the shared font configuration and stylesheet once, so forks inherit them
-    limit = _current_address_space() + settings.PDF_RENDER_MEMORY_MB * 1024 * 1024
     timeout = settings.PDF_RENDER_TIMEOUT
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_child, args=(receiver, sender, html, limit, timeout), daemon=True)
-    child.start()
-    sender.close()
+    session = _session
+    if session is not None and session.pid == os.getpid():  # not a session inherited by a fork
+        return session.render(html, timeout)
+    child = _RenderChild(max_renders=1)
     try:
-        if not receiver.poll(timeout):
-            child.kill()
-            raise RenderFailed(f"render took longer than {timeout} s")
-        try:
-            data = receiver.recv_bytes()
-        except EOFError:
-            data = b""
-        if not data:
-            raise RenderFailed("render failed (see the log)")
-        return data
+        return child.render(html, timeout)
     finally:
-        receiver.close()
-        child.join()
+        child.close()
 
 
 @cache

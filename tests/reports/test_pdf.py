@@ -4,8 +4,12 @@ import http.server
 import importlib.util
 import io
 import itertools
+import multiprocessing
+import os
 import re
+import signal
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
@@ -388,11 +392,54 @@ def test_it_names_files_without_invisible_characters_on_the_local_date():
 
 
 def test_it_leaves_no_render_process_behind(version):
-    import multiprocessing
-
     assessment, _ = submitted(version)
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
     assert pdf.render_pdf_bounded(report, "summary").startswith(b"%PDF")
+    assert multiprocessing.active_children() == []
+
+
+def _render_by_pid(html):
+    """Stands in for html_to_pdf in the render child: says which process ran it, or misbehaves."""
+    if html == "hang":
+        while True:
+            time.sleep(60)
+    if html == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if html == "raise":
+        raise RuntimeError("boom")
+    if html == "balloon":
+        return bytes(bytearray(2 * 1024**3)[:10])  # 2 GB, over the 1 GB allowance
+    return f"%PDF {os.getpid()}".encode()
+
+
+def test_it_renders_a_workers_reports_in_one_bounded_child_replaced_after_each_failure(monkeypatch, settings):
+    monkeypatch.setattr(pdf, "html_to_pdf", _render_by_pid)
+    settings.PDF_RENDER_TIMEOUT = 30
+    with pdf.render_session():
+        first = pdf.render_html_bounded("a")
+        assert pdf.render_html_bounded("b") == first != f"%PDF {os.getpid()}".encode()
+        for html, error in [
+            ("hang", "render took longer than 1 s"),
+            ("die", "render failed"),
+            ("raise", "render failed"),
+            ("balloon", "render failed"),
+        ]:
+            settings.PDF_RENDER_TIMEOUT = 1 if html == "hang" else 30
+            with pytest.raises(pdf.RenderFailed, match=error):
+                pdf.render_html_bounded(html)
+            after = pdf.render_html_bounded("c")  # the next report works, in a fresh child
+            assert after.startswith(b"%PDF") and after != first
+            first = after
+        assert len(multiprocessing.active_children()) == 1
+    assert multiprocessing.active_children() == []
+
+
+def test_it_retires_a_workers_render_child_after_its_share_of_reports(monkeypatch):
+    monkeypatch.setattr(pdf, "html_to_pdf", _render_by_pid)
+    monkeypatch.setattr(pdf, "SESSION_MAX_RENDERS", 2)
+    with pdf.render_session():
+        pids = [pdf.render_html_bounded("a") for _ in range(5)]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
     assert multiprocessing.active_children() == []
 
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from assessment.reports import pdf
+
 
 class Command(BaseCommand):
     help = "Run tasks (bulk PDF reports): the database worker, or an RQ worker when TASK_BACKEND=rq."
@@ -12,22 +14,24 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args, burst: bool, **options):
-        if settings.TASK_BACKEND == "database":
-            extra = ["--batch"] if burst else []
-            call_command("db_worker", "--no-reload", "--interval", "0.5", *extra)
-        elif settings.TASK_BACKEND == "rq":
-            # django-tasks-rq needs its Job class to run django.tasks tasks. SimpleWorker runs
-            # jobs in this process, so fonts and the stylesheet stay warm between reports;
-            # each render is still isolated in its own bounded child (pdf.render_html_bounded).
-            extra = ["--burst"] if burst else []
-            call_command(
-                "rqworker",
-                "default",
-                "--job-class",
-                "django_tasks_rq.backend.Job",
-                "--worker-class",
-                "rq.worker.SimpleWorker",
-                *extra,
-            )
-        else:
+        if settings.TASK_BACKEND not in ("database", "rq"):
             raise CommandError(f"TASK_BACKEND={settings.TASK_BACKEND} runs tasks in the request: no worker needed.")
+        # Both run tasks in this process, so the reports of a whole job go to one long-lived,
+        # bounded render child that stays warm (pdf.render_session), not to a cold fork each.
+        with pdf.render_session():
+            if settings.TASK_BACKEND == "database":
+                extra = ["--batch"] if burst else []
+                call_command("db_worker", "--no-reload", "--interval", "0.5", *extra)
+            else:
+                # django-tasks-rq needs its Job class to run django.tasks tasks. SimpleWorker
+                # runs jobs in this process (a forking worker would start each job cold).
+                extra = ["--burst"] if burst else []
+                call_command(
+                    "rqworker",
+                    "default",
+                    "--job-class",
+                    "django_tasks_rq.backend.Job",
+                    "--worker-class",
+                    "rq.worker.SimpleWorker",
+                    *extra,
+                )
