@@ -89,13 +89,12 @@ class QuestionField(BoundField):
         context["flat_attrs"] = flat_attrs(context["attrs"])
         # One list: a radio or check box list has no groups (Django makes each option one).
         context["options"] = [option for _group, options, _index in context.get("optgroups", ()) for option in options]
+        choices = self.control == "choices"
+        css = "form-check-input is-invalid" if self.errors else "form-check-input"
         for option in context["options"]:
-            if self.control == "choices":
-                css = "form-check-input is-invalid" if self.errors else "form-check-input"
-                tag = {"type": option["type"], "class": css, "name": option["name"], "value": option["value"]}
-                option["flat_attrs"] = flat_attrs(tag | option["attrs"])
-            else:
-                option["flat_attrs"] = flat_attrs(option["attrs"])
+            # A radio button or check box is one tag; a drop-down's option only says if it is selected.
+            tag = {"type": option["type"], "class": css, "name": option["name"], "value": option["value"]}
+            option["flat_attrs"] = flat_attrs((tag if choices else {}) | option["attrs"])
         return context
 
     @property
