@@ -5,6 +5,14 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, get_language_info, override
 
 
+def _address_in(code: str, path: str, language: str) -> str:
+    with override(language):  # resolved as the page's language has it, whatever is active later
+        return translate_url(path, code)
+
+
+_lazy_address_in = lazy(_address_in, str)
+
+
 def language_switch(request: HttpRequest) -> dict:
     """This page in every language, for the switcher (translated from this page's language).
 
@@ -13,15 +21,14 @@ def language_switch(request: HttpRequest) -> dict:
     that page's time.
     """
     path = request.get_full_path()
-    active = get_language()
-
-    def address(code: str) -> str:
-        with override(active):  # the page's language, whatever is active when it is shown
-            return translate_url(path, code)
-
+    language = get_language()
     return {
         "language_switch": [
-            {"code": code, "name": get_language_info(code)["name_local"], "next": lazy(address, str)(code)}
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "next": _lazy_address_in(code, path, language),
+            }
             for code, _name in settings.LANGUAGES
         ]
     }
