@@ -71,41 +71,49 @@ class QuestionField(BoundField):
     thirds of a step page's time.
     """
 
-    @property
-    def unit(self) -> str:
-        """Shown beside the input ("人", "万元", "%"), where a phone user looks."""
-        return cast("SectionForm", self.form).units.get(self.name, "")
-
     @cached_property
-    def widget_context(self) -> dict[str, Any]:
-        """Django's context for the widget, with each tag's attributes written out."""
+    def shown(self) -> dict[str, Any]:
+        """Everything the template shows, in one dict: a template finds a name in a dict at
+        once, where on a bound field it first tries (and fails) an index."""
         widget = self.field.widget
+        errors = self.errors
+        if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too
+            control = "choices"  # radio buttons or check boxes in a fieldset
+        elif isinstance(widget, forms.Select):
+            control = "select"
+        else:
+            control = "textarea" if isinstance(widget, forms.Textarea) else "input"
         attrs = self.build_widget_attrs({})  # aria-invalid; aria-describedby unless in a fieldset
-        if self.errors and "class" in widget.attrs:
+        if errors and "class" in widget.attrs:
             attrs["class"] = f"{widget.attrs['class']} is-invalid"
         if self.auto_id:
             attrs["id"] = self.auto_id
         context = widget.get_context(self.html_name, self.value(), attrs)["widget"]
-        context["flat_attrs"] = flat_attrs(context["attrs"])
+        groups = context.get("optgroups", ())  # a drop-down's (the industries by sector)
         # One list: a radio or check box list has no groups (Django makes each option one).
-        context["options"] = [option for _group, options, _index in context.get("optgroups", ()) for option in options]
-        choices = self.control == "choices"
-        css = "form-check-input is-invalid" if self.errors else "form-check-input"
-        for option in context["options"]:
+        options = [option for _group, group, _index in groups for option in group]
+        css = "form-check-input is-invalid" if errors else "form-check-input"
+        for option in options:
             # A radio button or check box is one tag; a drop-down's option only says if it is selected.
             tag = {"type": option["type"], "class": css, "name": option["name"], "value": option["value"]}
-            option["flat_attrs"] = flat_attrs((tag if choices else {}) | option["attrs"])
-        return context
-
-    @property
-    def control(self) -> str:
-        """input, select or textarea; choices are radio buttons or check boxes in a fieldset."""
-        widget = self.field.widget
-        if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too
-            return "choices"
-        if isinstance(widget, forms.Select):
-            return "select"
-        return "textarea" if isinstance(widget, forms.Textarea) else "input"
+            option["flat_attrs"] = flat_attrs((tag if control == "choices" else {}) | option["attrs"])
+        return {
+            "control": control,
+            "id": self.auto_id,
+            "for": self.id_for_label,
+            "label": self.label,
+            "help_text": self.help_text,
+            "describedby": self.aria_describedby,
+            "errors": errors,
+            # Shown beside the input ("人", "万元", "%"), where a phone user looks.
+            "unit": cast("SectionForm", self.form).units.get(self.name, ""),
+            "name": context["name"],
+            "type": context.get("type"),
+            "value": context["value"],
+            "flat_attrs": flat_attrs(context["attrs"]),
+            "options": options,
+            "groups": groups,
+        }
 
 
 class SectionForm(forms.Form):
