@@ -288,7 +288,7 @@ def grouped_by_sector(q: Question, lang: str) -> list:
 
 
 def help_for(q: Question, lang: str) -> str:
-    """Help text plus the papers the question comes from (crispy renders help text as HTML)."""
+    """Help text plus the papers the question comes from (the page shows help text as HTML: it is escaped here)."""
     parts = []
     if q.help:
         parts.append(conditional_escape(tr(q.help, lang)))
