@@ -63,7 +63,7 @@ def flat_attrs(attrs: Mapping[str, Any]) -> SafeString:
 
 
 class QuestionField(BoundField):
-    """One question as templates/assessment/_question.html renders it.
+    """One question as templates/assessment/_questions.html renders it.
 
     The page keeps the markup crispy-forms' bootstrap5 pack gave it (ids, labels, fieldsets,
     aria attributes, error and help blocks) but builds it from the widget's own context

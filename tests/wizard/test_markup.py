@@ -1,4 +1,4 @@
-"""The step page writes its questions itself (templates/assessment/_question.html), in the
+"""The step page writes its questions itself (templates/assessment/_questions.html), in the
 markup crispy-forms' bootstrap5 pack gave them: labels, fieldsets and legends, ids, aria
 attributes, error and help blocks. Compared here with crispy's own output for every question
 of every shipped version, in both languages, answered, wrong and left empty."""
@@ -19,7 +19,7 @@ from assessment.questionnaire.samples import sample_answers
 from assessment.wizard.forms import SectionForm, field_for
 from tests.factories import EXPORTER
 
-OURS = engines["django"].from_string('{% for field in form %}{% include "assessment/_question.html" %}{% endfor %}')
+OURS = engines["django"].from_string('{% include "assessment/_questions.html" %}')
 CRISPY = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
 
 
