@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -25,14 +26,22 @@ EXPORTER = {
 }
 
 
-def django_on_scratch_database(prefix: str) -> None:
+def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     """Never touches the app's own database: SQLite in a temporary folder, or
-    BENCH_DATABASE_URL (e.g. a scratch PostgreSQL database) when given."""
+    BENCH_DATABASE_URL (e.g. a scratch PostgreSQL database) when given.
+
+    With debug=False the settings are production's (what a server's timings depend on:
+    no debug templates, connections kept), with throw-away values for what they demand."""
     sys.path.insert(0, str(ROOT))
     scratch = tempfile.mkdtemp(prefix=prefix)
     os.environ["DATABASE_URL"] = os.getenv("BENCH_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "true"
+    os.environ["DEBUG"] = "true" if debug else "false"
+    if not debug:
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
+        os.environ["ALLOWED_HOSTS"] = "testserver"
+        os.environ["SITE_URL"] = "https://bench.invalid"
+        os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain http
     import django
 
     django.setup()

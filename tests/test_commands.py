@@ -224,3 +224,16 @@ def test_it_keeps_database_connections_open_in_production_only():
     show = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['default']['CONN_HEALTH_CHECKS']"
     assert _settings_process(production, show).stdout.split() == ["60", "True"]
     assert _settings_process({"DEBUG": "true"}, show).stdout.split() == ["0", "True"]  # runserver: a thread a request
+
+
+def test_it_keeps_compiled_templates_in_memory_in_production():
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "example.com",
+        "SITE_URL": "https://example.com",
+    }
+    # No `loaders` in TEMPLATES: Django then wraps the loaders in its cached loader.
+    engine = "__import__('django.template').template.engines['django'].engine"
+    shown = _settings_process(production, f"{engine}.debug, {engine}.loaders[0][0]")
+    assert shown.stdout.split() == ["False", "django.template.loaders.cached.Loader"], shown.stderr

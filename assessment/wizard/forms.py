@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from crispy_forms.bootstrap import AppendedText
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
 from django import forms
+from django.forms.boundfield import BoundField
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from assessment import languages
 from assessment.questionnaire.definition import Question, tr
@@ -48,6 +49,73 @@ class PageChanges:
     shown_now: dict[str, Any]  # what the page shows after the save (its next `_loaded`)
 
 
+def flat_attrs(attrs: Mapping[str, Any]) -> SafeString:
+    """HTML attributes in their order, as Django's widgets/attrs.html writes them (True: bare name)."""
+    # html.escape, not django's escape: the same text, without its checks for lazy strings
+    # (this runs for every attribute of every option on the page).
+    return mark_safe(  # noqa: S308 - every name is ours, every value escaped
+        "".join(
+            f" {name}" if value is True else f' {name}="{html.escape(str(value))}"'
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        )
+    )
+
+
+class QuestionField(BoundField):
+    """One question as templates/assessment/_questions.html renders it.
+
+    The page keeps the markup crispy-forms' bootstrap5 pack gave it (ids, labels, fieldsets,
+    aria attributes, error and help blocks) but builds it from the widget's own context
+    (the value as shown, each option checked or not): crispy's nested templates took two
+    thirds of a step page's time.
+    """
+
+    @cached_property
+    def shown(self) -> dict[str, Any]:
+        """Everything the template shows, in one dict: a template finds a name in a dict at
+        once, where on a bound field it first tries (and fails) an index."""
+        widget = self.field.widget
+        errors = self.errors
+        if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too
+            control = "choices"  # radio buttons or check boxes in a fieldset
+        elif isinstance(widget, forms.Select):
+            control = "select"
+        else:
+            control = "textarea" if isinstance(widget, forms.Textarea) else "input"
+        attrs = self.build_widget_attrs({})  # aria-invalid; aria-describedby unless in a fieldset
+        if errors and "class" in widget.attrs:
+            attrs["class"] = f"{widget.attrs['class']} is-invalid"
+        if self.auto_id:
+            attrs["id"] = self.auto_id
+        context = widget.get_context(self.html_name, self.value(), attrs)["widget"]
+        groups = context.get("optgroups", ())  # a drop-down's (the industries by sector)
+        # One list: a radio or check box list has no groups (Django makes each option one).
+        options = [option for _group, group, _index in groups for option in group]
+        css = "form-check-input is-invalid" if errors else "form-check-input"
+        for option in options:
+            # A radio button or check box is one tag; a drop-down's option only says if it is selected.
+            tag = {"type": option["type"], "class": css, "name": option["name"], "value": option["value"]}
+            option["flat_attrs"] = flat_attrs((tag if control == "choices" else {}) | option["attrs"])
+        return {
+            "control": control,
+            "id": self.auto_id,
+            "for": self.id_for_label,
+            "label": self.label,
+            "help_text": self.help_text,
+            "describedby": self.aria_describedby,
+            "errors": errors,
+            # Shown beside the input ("人", "万元", "%"), where a phone user looks.
+            "unit": cast("SectionForm", self.form).units.get(self.name, ""),
+            "name": context["name"],
+            "type": context.get("type"),
+            "value": context["value"],
+            "flat_attrs": flat_attrs(context["attrs"]),
+            "options": options,
+            "groups": groups,
+        }
+
+
 class SectionForm(forms.Form):
     """The questions of one section that apply to this firm.
 
@@ -55,18 +123,16 @@ class SectionForm(forms.Form):
     even when the page is incomplete; `missing` reports unanswered required questions.
     """
 
+    bound_field_class = QuestionField
+
     def __init__(self, *args, questions: list[Question], lang: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = {q.key: q for q in questions}
-        for q in questions:
-            self.fields[q.key] = field_for(q, lang)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        # Units sit beside the input ("人", "万元", "%"), where a phone user looks.
-        self.helper.layout = Layout(
-            *(AppendedText(q.key, tr(q.unit, lang)) if q.unit else Field(q.key) for q in questions)
-        )
+        # Shared, not copied per form as declared fields are: nothing changes a field once
+        # built (the page adds its error classes through the widget's context, never to the
+        # widget), and building them was a tenth of a post's time.
+        self.fields = {q.key: question_field(q, lang) for q in questions}
+        self.units = {q.key: tr(q.unit, lang) for q in questions if q.unit}
 
     def changes(self, all_keys: Iterable[str], stored: Mapping[str, Any]) -> PageChanges:
         """What this post changes, validated: call instead of is_valid() on a posted page.
@@ -148,6 +214,31 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# The field of each question in each language, built once per process: a parsed questionnaire
+# never changes (selectors.questionnaire_of keeps each one for the process). Keyed by the
+# question's id, with the question kept beside its field so that the id stays its own.
+_fields: dict[tuple[int, str], tuple[Question, forms.Field]] = {}
+
+# The bootstrap classes of each control, as crispy-forms' bootstrap5 pack set them.
+CONTROL_CLASSES: dict[type[forms.Widget], str] = {
+    forms.TextInput: "textinput form-control",
+    forms.Textarea: "textarea form-control",
+    forms.Select: "select form-select",
+}
+
+
+def question_field(q: Question, lang: str) -> forms.Field:
+    """The form field of a question in a language, from the process-wide cache."""
+    cached = _fields.get((id(q), lang))
+    if cached is None or cached[0] is not q:
+        with override(lang):  # the texts gettext gives ("Choose…", "Source:") in that language too
+            field = field_for(q, lang)
+        if classes := CONTROL_CLASSES.get(type(field.widget)):
+            field.widget.attrs["class"] = classes
+        cached = _fields[(id(q), lang)] = (q, field)
+    return cached[1]
+
+
 def field_for(q: Question, lang: str) -> forms.Field:
     label = tr(q.text, lang)
     help_text = help_for(q, lang)
@@ -197,7 +288,7 @@ def grouped_by_sector(q: Question, lang: str) -> list:
 
 
 def help_for(q: Question, lang: str) -> str:
-    """Help text plus the papers the question comes from (crispy renders help text as HTML)."""
+    """Help text plus the papers the question comes from (the page shows help text as HTML: it is escaped here)."""
     parts = []
     if q.help:
         parts.append(conditional_escape(tr(q.help, lang)))

@@ -18,7 +18,7 @@ from assessment import access, links, selectors, services
 from assessment.access import resume_url
 from assessment.languages import current_lang, is_offered
 from assessment.models import Assessment
-from assessment.questionnaire.definition import Questionnaire, tr
+from assessment.questionnaire.definition import Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
 from assessment.reports.builder import answer_rows
@@ -44,8 +44,12 @@ def switched_to(code: str, path: str) -> HttpResponseRedirect:
     return response
 
 
-def _progress(qn: Questionnaire, answers: dict, facts: dict, current: str) -> list[dict]:
-    visible = visible_questions(qn, answers, facts)
+def _progress(
+    qn: Questionnaire, answers: dict, facts: dict, current: str, visible: list[Question] | None = None
+) -> list[dict]:
+    """Each section's progress; `visible` when the caller has just worked it out for these answers."""
+    if visible is None:
+        visible = visible_questions(qn, answers, facts)
     steps = []
     for section in qn.sections:
         required = [q for q in visible if q.section == section.key and q.required]
@@ -116,14 +120,17 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
 
     answers = selectors.answers_of(assessment)
     facts = derive_facts(qn, answers)
-    questions = [q for q in visible_questions(qn, answers, facts) if q.section == section]
+    visible = visible_questions(qn, answers, facts)
+    questions = [q for q in visible if q.section == section]
     lang = current_lang()
+    # Asked once: the page says so, and a consultant's saves count as validated.
+    consultant_mode = selectors.is_member(request.user, assessment.organisation_id)
 
     if request.method == "POST":
         form = SectionForm(request.POST, questions=questions, lang=lang)
         change = form.changes(qn.questions, answers)
         values, cleared, foreign, shown_now = change.values, change.cleared, change.foreign, change.shown_now
-        consultant = request.user if selectors.is_member(request.user, assessment.organisation_id) else None
+        consultant = request.user if consultant_mode else None
         try:
             services.answers_save(assessment=assessment, values=values, cleared=cleared, consultant=consultant)
         except services.AssessmentLocked as exc:
@@ -150,7 +157,7 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
                     "so they were not saved. Everything else was saved: please check this page and continue."
                 ),
             )
-            return _render_step(request, assessment, qn, answers, facts, section, form, shown_now, status=400)
+            return _render_step(request, assessment, qn, answers, facts, section, form, consultant_mode, shown_now, 400)
         # A language button of the header submits this form (no JavaScript needed): save, then switch.
         language = request.POST.get("language")
         if form.errors and is_offered(language):
@@ -186,13 +193,15 @@ def step(request: HttpRequest, public_id: uuid.UUID, section: str) -> HttpRespon
             return (
                 redirect("step", assessment.public_id, target) if target else redirect("review", assessment.public_id)
             )
-        return _render_step(request, assessment, qn, answers, facts, section, form, shown_now)
+        return _render_step(request, assessment, qn, answers, facts, section, form, consultant_mode, shown_now)
 
     form = SectionForm(questions=questions, lang=lang, initial={q.key: answers.get(q.key) for q in questions})
-    return _render_step(request, assessment, qn, answers, facts, section, form)
+    return _render_step(request, assessment, qn, answers, facts, section, form, consultant_mode, visible=visible)
 
 
-def _render_step(request, assessment, qn, answers, facts, section, form, loaded=None, status=200) -> HttpResponse:
+def _render_step(
+    request, assessment, qn, answers, facts, section, form, consultant_mode, loaded=None, status=200, visible=None
+) -> HttpResponse:
     keys = [s.key for s in qn.sections]
     sec = qn.section(section)
     lang = current_lang()
@@ -202,12 +211,12 @@ def _render_step(request, assessment, qn, answers, facts, section, form, loaded=
         "section_title": tr(sec.title, lang),
         "section_intro": tr(sec.intro, lang),
         "form": form,
-        "steps": _progress(qn, answers, facts, section),
+        "steps": _progress(qn, answers, facts, section, visible),
         "step_number": keys.index(section) + 1,
         "step_count": len(keys) + 1,
         "is_first": keys.index(section) == 0,
         "resume_url": resume_url(request, assessment),
-        "consultant_mode": selectors.is_member(request.user, assessment.organisation_id),
+        "consultant_mode": consultant_mode,
         "return_to": "review" if "review" in (request.GET.get("from"), request.POST.get("return_to")) else "",
         # What the page shows as loaded, so a later post can tell what this tab changed.
         "loaded_json": json.dumps(

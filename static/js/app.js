@@ -83,7 +83,9 @@
       status.textContent = text("saving");
       fetch(form.dataset.autosave, {
         method: "POST",
-        body: data,
+        // URL-encoded, as the form posts itself without JavaScript: the page has no file
+        // to send, and the server reads this faster than a multipart body.
+        body: new URLSearchParams(data),
         credentials: "same-origin",
         headers: { "X-Requested-With": "fetch" },
       }).then(function (response) {
