@@ -246,7 +246,8 @@ def _gain(figures: Figures, scenario: Scenario, key: str, amount: float, base: f
 # --- From the questionnaire's answers -----------------------------------------------------------
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """A stored answer as a number, or None when it is empty or not a number."""
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -263,11 +264,11 @@ def figures_from_answers(answers: Mapping[str, Any]) -> Figures | None:
     as 0 (the report says so). Raises InvalidFigures for a stored value the arithmetic cannot
     use (the form refuses those; an import or an old row might not).
     """
-    if _number(answers.get("stress_cash")) is None:
+    if as_number(answers.get("stress_cash")) is None:
         return None
-    if all(_number(answers.get(key)) is None for key in STRESS_FIXED):
+    if all(as_number(answers.get(key)) is None for key in STRESS_FIXED):
         return None
-    values = {key: _number(answers.get(key)) or 0.0 for key in (*STRESS_AMOUNTS, STRESS_SHARE)}
+    values = {key: as_number(answers.get(key)) or 0.0 for key in (*STRESS_AMOUNTS, STRESS_SHARE)}
     return Figures(
         wages=values["stress_wages"],
         social_insurance=values["stress_social_insurance"],
@@ -283,7 +284,7 @@ def figures_from_answers(answers: Mapping[str, Any]) -> Figures | None:
 
 def scenario_from_answers(answers: Mapping[str, Any]) -> tuple[Scenario, bool]:
     """The scenario the owner chose, and whether they chose it (else DEFAULT_SCENARIO)."""
-    drop, months = _number(answers.get(STRESS_DROP)), _number(answers.get(STRESS_MONTHS))
+    drop, months = as_number(answers.get(STRESS_DROP)), as_number(answers.get(STRESS_MONTHS))
     chosen = drop is not None and months is not None
     if drop is None:
         drop = DEFAULT_SCENARIO[0]
