@@ -175,7 +175,8 @@ def runway_svg(
     if shock_months:
         legend.append(("rect", "#fff3cd", labels["shock"]))
     # One row of legend items, or more where they do not fit side by side (long English labels).
-    lx, legend_y = PLOT_LEFT, PLOT_BOTTOM + 56
+    lx: float = PLOT_LEFT
+    legend_y = PLOT_BOTTOM + 56
     for kind, colour, text in legend:
         # Room for the text: CJK characters are about as wide as the font size, Latin a little over half.
         width = 30 + sum(FS if ord(c) > 0x2E7F else 7.5 for c in text)
