@@ -184,14 +184,14 @@ def runway_svg(
             lx, legend_y = PLOT_LEFT, legend_y + LEGEND_ROW
         if kind == "rect":
             parts.append(
-                f'<rect x="{lx}" y="{legend_y - 11}" width="13" height="12" fill="{colour}" stroke="#adb5bd"/>'
+                f'<rect x="{lx:.1f}" y="{legend_y - 11}" width="13" height="12" fill="{colour}" stroke="#adb5bd"/>'
             )
         else:
             parts.append(
-                f'<line x1="{lx}" y1="{legend_y - 5}" x2="{lx + 14}" y2="{legend_y - 5}" stroke="{colour}" '
+                f'<line x1="{lx:.1f}" y1="{legend_y - 5}" x2="{lx + 14:.1f}" y2="{legend_y - 5}" stroke="{colour}" '
                 f'stroke-width="2" stroke-dasharray="5 3"/>'
             )
-        parts.append(f'<text x="{lx + 18}" y="{legend_y}" font-size="{FS}" fill="#212529"{font}>{escape(text)}</text>')
+        parts.append(f'<text x="{lx + 18:.1f}" y="{legend_y}" font-size="{FS}" fill="#212529"{font}>{escape(text)}</text>')
         lx += width
     height = legend_y + 8
     parts[0] = parts[0].replace(f"0 0 {RUNWAY_W} {RUNWAY_H}", f"0 0 {RUNWAY_W} {height:.0f}")
