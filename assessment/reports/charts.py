@@ -191,7 +191,9 @@ def runway_svg(
                 f'<line x1="{lx:.1f}" y1="{legend_y - 5}" x2="{lx + 14:.1f}" y2="{legend_y - 5}" stroke="{colour}" '
                 f'stroke-width="2" stroke-dasharray="5 3"/>'
             )
-        parts.append(f'<text x="{lx + 18:.1f}" y="{legend_y}" font-size="{FS}" fill="#212529"{font}>{escape(text)}</text>')
+        parts.append(
+            f'<text x="{lx + 18:.1f}" y="{legend_y}" font-size="{FS}" fill="#212529"{font}>{escape(text)}</text>'
+        )
         lx += width
     height = legend_y + 8
     parts[0] = parts[0].replace(f"0 0 {RUNWAY_W} {RUNWAY_H}", f"0 0 {RUNWAY_W} {height:.0f}")
