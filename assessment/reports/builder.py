@@ -706,5 +706,7 @@ def build_report(
                     ],
                 )
                 for section in qn.sections
+                # An optional section the owner skipped (the stress test) has no heading of its own.
+                if any(q.key in answers for q in section.questions)
             ],
         )
