@@ -130,7 +130,7 @@ def runway_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {RUNWAY_W} {RUNWAY_H}" role="img" '
-        f'aria-labelledby="runway-title runway-desc" class="runway-chart">',
+        f'aria-labelledby="runway-title" aria-describedby="runway-desc" class="runway-chart">',
         f'<title id="runway-title">{escape(labels["title"])}</title>',
         f'<desc id="runway-desc">{escape(labels["desc"])}</desc>',
     ]
