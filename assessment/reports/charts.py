@@ -120,13 +120,15 @@ def runway_svg(
     ticks = nice_ticks(min(values), max(values))
     lo, hi = ticks[0], ticks[-1]
     n = len(balances)
-    slot = (PLOT_RIGHT - PLOT_LEFT) / n
+    # Room for the longest axis label (huge amounts, with thousands separators).
+    left_edge = max(PLOT_LEFT, 12 + 7.5 * max(len(tick_label(t)) for t in ticks))
+    slot = (PLOT_RIGHT - left_edge) / n
 
     def y(value: float) -> float:
         return PLOT_TOP + (hi - value) / (hi - lo) * (PLOT_BOTTOM - PLOT_TOP)
 
     def x(index: int) -> float:  # centre of a month's slot
-        return PLOT_LEFT + slot * (index + 0.5)
+        return left_edge + slot * (index + 0.5)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {RUNWAY_W} {RUNWAY_H}" role="img" '
@@ -135,16 +137,16 @@ def runway_svg(
         f'<desc id="runway-desc">{escape(labels["desc"])}</desc>',
     ]
     if shock_months:  # months 1..N: the slots after "now"
-        left = PLOT_LEFT + slot * 0.5
+        left = left_edge + slot * 0.5
         width = slot * min(shock_months, n - 1)
         height = PLOT_BOTTOM - PLOT_TOP
         parts.append(f'<rect x="{left:.1f}" y="{PLOT_TOP}" width="{width:.1f}" height="{height}" fill="#fff3cd"/>')
     for tick in ticks:
         ty = y(tick)
         colour = "#212529" if tick == 0 else "#dee2e6"
-        parts.append(f'<line x1="{PLOT_LEFT}" y1="{ty:.1f}" x2="{PLOT_RIGHT}" y2="{ty:.1f}" stroke="{colour}"/>')
+        parts.append(f'<line x1="{left_edge:.1f}" y1="{ty:.1f}" x2="{PLOT_RIGHT}" y2="{ty:.1f}" stroke="{colour}"/>')
         parts.append(
-            f'<text x="{PLOT_LEFT - 6}" y="{ty + 5:.1f}" text-anchor="end" font-size="{FS}" fill="#495057"{font}>'
+            f'<text x="{left_edge - 6:.1f}" y="{ty + 5:.1f}" text-anchor="end" font-size="{FS}" fill="#495057"{font}>'
             f"{escape(tick_label(tick))}</text>"
         )
     zero = y(0)
@@ -165,7 +167,7 @@ def runway_svg(
             f'<polyline points="{points}" fill="none" stroke="#146c43" stroke-width="2" stroke-dasharray="5 3"/>'
         )
     parts.append(
-        f'<text x="{(PLOT_LEFT + PLOT_RIGHT) / 2:.1f}" y="{PLOT_BOTTOM + 34}" text-anchor="middle" font-size="{FS}" '
+        f'<text x="{(left_edge + PLOT_RIGHT) / 2:.1f}" y="{PLOT_BOTTOM + 34}" text-anchor="middle" font-size="{FS}" '
         f'fill="#495057"{font}>{escape(labels["x_axis"])}</text>'
     )
     parts.append(f'<text x="4" y="14" font-size="{FS}" fill="#495057"{font}>{escape(labels["unit"])}</text>')
