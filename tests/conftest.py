@@ -18,6 +18,7 @@ from assessment.services import questionnaire_load
 from assessment.workspace.services import firm_create, organisation_create
 from tests.content import mini_raw, shipped_raw, shipped_text
 from tests.factories import (
+    STRESS_FIGURES,
     accept,
     answers_for,
     complete,
@@ -172,6 +173,13 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     pages["workspace"] = c.get(url("workspace")).content
     pages["client"] = c.get(url("client", firm.pk)).content
     pages["results-consultant"] = c.get(url("results", done.public_id)).content
+    # The stress test (2026.3): its step, and results with the figures, also with another scenario tried.
+    pages["step-stress"] = owner.get(url("step", public_id, "stress", lang="zh-hans")).content
+    stressed, _ = services.assessment_create(version=version, owner=None, language="en", firm=firm)
+    services.answers_save(assessment=stressed, values={**answers_for(version), **STRESS_FIGURES})
+    services.assessment_submit(assessment=stressed)
+    pages["results-stress"] = c.get(url("results", stressed.public_id)).content
+    pages["results-stress-tried"] = c.get(url("results", stressed.public_id), {"drop": "100", "months": "6"}).content
 
     chamber = django_user_model.objects.create_user("a", password="a-long-password-1")
     _org, campaign = open_campaign(chamber, "Chamber", "Round", version)

@@ -59,6 +59,21 @@ FOOD_MAKER = {
     "export_plan": "already",
 }
 
+# The stress-test figures of a small restaurant (2026.3): 2.5 months of cash under revenue -80 % for 3 months.
+STRESS_FIGURES = {
+    "stress_wages": 6,
+    "stress_social_insurance": 1.5,
+    "stress_rent": 3,
+    "stress_loan_payments": 1.2,
+    "stress_other_fixed": 0.5,
+    "stress_cash": 22,
+    "stress_credit": 10,
+    "stress_revenue": 25,
+    "stress_variable_share": 35,
+    "stress_drop": "80",
+    "stress_months": "3",
+}
+
 # A textile exporter's profile page, as the wizard's form posts it (every value a string).
 EXPORTER = {
     "firm_name": "宁波海蓝贸易有限公司",

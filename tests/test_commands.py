@@ -39,11 +39,36 @@ def write(tmp_path, raw, name="questionnaire-x.yaml") -> Path:
 
 def test_it_loads_the_shipped_content_once(db):
     first = run("load_questionnaire")
-    assert "Loaded questionnaire version 2026.1" in first and "Loaded questionnaire version 2026.2" in first
+    for version in ("2026.1", "2026.2", "2026.3"):
+        assert f"Loaded questionnaire version {version}" in first
     again = run("load_questionnaire")
     assert again.count("already loaded and unchanged") == len(content_files()) and "Loaded" not in again
     versions = dict(QuestionnaireVersion.objects.values_list("version", "is_current"))
-    assert versions == {"2026.1": False, "2026.2": True}  # the newest shipped version is current
+    # The newest shipped version is current.
+    assert versions == {"2026.1": False, "2026.2": False, "2026.3": True}
+
+
+def test_it_starts_new_assessments_on_the_newest_version_and_keeps_a_campaigns_own(
+    db, django_user_model, django_capture_on_commit_callbacks
+):
+    from assessment.content import CONTENT_DIR
+    from assessment.selectors import current_version
+    from assessment.services import questionnaire_load
+    from tests.factories import accept, invite, member, open_campaign
+
+    questionnaire_load((CONTENT_DIR / "questionnaire-2026.2.yaml").read_text(encoding="utf-8"))
+    user = django_user_model.objects.create_user("chamber", password="x")
+    _, campaign = open_campaign(
+        user, "武汉市餐饮商会", "2026年春季自评", QuestionnaireVersion.objects.get(version="2026.2")
+    )
+    run("load_questionnaire")
+    assert current_version().version == "2026.3"
+    tokens = invite(campaign, django_capture_on_commit_callbacks, member(1))
+    _, assessment = accept(tokens["m1@example.com"])
+    assert assessment.questionnaire.version == "2026.2"  # the campaign keeps the version it was opened with
+    response = Client().post("/en/start/")
+    assert response.status_code == 302
+    assert Assessment.objects.latest("created_at").questionnaire.version == "2026.3"
 
 
 def test_it_refuses_an_edited_file_under_a_loaded_version(db, tmp_path):

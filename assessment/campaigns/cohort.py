@@ -26,6 +26,10 @@ BREAKDOWN_FACTS = SHOWN_FACTS
 TOP_ACTIONS = 10
 FILL = "#0d6efd"  # a presentation attribute, not style=: the Content Security Policy forbids inline styles
 TEXT_FILL = "#212529"
+# The stress test's runway (fact stress_runway_months, 2026.3 on): the share of the members who
+# gave their figures whose cash would last less than each of these months (this tool's lines).
+RUNWAY_LINES = (1, 3, 6)
+RUNWAY_FACT = "stress_runway_months"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,15 @@ class CohortStats:
     top_actions: list[tuple[str, int]]  # (recommendation key, firms), empty under MIN_GROUP firms
     breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
     left_out: int = 0  # firms that keep their results private: in no figure, whatever their number
+    runway: RunwayShares | None = None  # None under MIN_GROUP members with stress-test figures
+
+
+@dataclass(frozen=True)
+class RunwayShares:
+    """How long the members who gave stress-test figures would last, each under its own scenario."""
+
+    n: int  # members with the figures (at least MIN_GROUP)
+    under: dict[int, int]  # months (RUNWAY_LINES) -> percent of them whose runway is shorter
 
 
 def showable(results: Sequence[CohortMember]) -> bool:
@@ -124,6 +137,17 @@ def _breakdown(results: Sequence[CohortMember], fact: str) -> list[Group]:
     return groups
 
 
+def _runway_shares(results: Sequence[CohortMember]) -> RunwayShares | None:
+    given = [r for r in results if isinstance(r.result.facts.get(RUNWAY_FACT), (int, float))]
+    if not showable(given):
+        return None
+    months = [float(r.result.facts[RUNWAY_FACT]) for r in given]
+    return RunwayShares(
+        n=len(given),
+        under={line: round(100 * sum(1 for m in months if m < line) / len(months)) for line in RUNWAY_LINES},
+    )
+
+
 def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> CohortStats:
     """Statistics of a cohort over the given area keys.
 
@@ -156,6 +180,7 @@ def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> C
         weakest=weakest,
         top_actions=_top_actions(results),
         breakdowns={fact: _breakdown(results, fact) for fact in BREAKDOWN_FACTS},
+        runway=_runway_shares(results),
     )
 
 

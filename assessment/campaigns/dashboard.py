@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.campaigns import cohort
 from assessment.campaigns import selectors as campaigns_selectors
@@ -47,6 +48,8 @@ class DashboardData:
     top_actions: list[dict[str, Any]] = field(default_factory=list)
     breakdowns: list[dict[str, Any]] = field(default_factory=list)
     means_chart: SafeString | str = ""
+    # The stress test (2026.3): {"n": members with figures, "rows": [(label, percent)]}, or None.
+    runway: dict[str, Any] | None = None
 
     @property
     def has_figures(self) -> bool:
@@ -101,4 +104,12 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
                 label = str(FACT_LABELS[fact].get(group.value, group.value))
             groups.append({"label": label, "n": group.n, "mean": group.mean_overall, "hidden": group.hidden})
         data.breakdowns.append({"title": title, "groups": groups})
+    if stats.runway is not None:
+        data.runway = {
+            "n": stats.runway.n,
+            "rows": [
+                (ngettext("Under %(months)s month", "Under %(months)s months", line) % {"months": line}, percent)
+                for line, percent in stats.runway.under.items()
+            ],
+        }
     return data

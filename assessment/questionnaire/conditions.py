@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment.questionnaire.definition import AREAS, FACT_VALUES, PROFILE, Question
+from assessment.questionnaire.definition import AREAS, FACT_VALUES, NUMBER_FACTS, PROFILE, Question
 
 
 class ConditionChecks:
@@ -74,6 +74,14 @@ class ConditionChecks:
                 pass
         elif subject == "fact":
             fact = cond["fact"]
+            if fact in NUMBER_FACTS:
+                if show_if:
+                    self.problem(where, f"show_if cannot use the fact {fact}")
+                if test not in ("lt", "lte", "gt", "gte"):
+                    self.problem(where, f"fact {fact} is a number, tested with lt, lte, gt or gte")
+                else:
+                    self.number(cond[test], f"{where}.{test}")
+                return
             if fact == "industry":
                 allowed_values = {o.key for o in questions["industry"].options} if "industry" in questions else set()
             elif fact in FACT_VALUES:

@@ -21,6 +21,16 @@ from assessment.languages import CONTENT_LANGUAGES, FALLBACK
 LANGS = CONTENT_LANGUAGES  # every text of a content file is given in each of them
 AREAS = ("resilience", "financing", "innovation", "internationalization")
 PROFILE = "profile"
+# The optional stress-test section (2026.3 on): unscored, after the areas. Its answers feed
+# questionnaire.runway and, through the fact below, the plan's severity rules.
+STRESS = "stress"
+STRESS_FIXED = ("stress_wages", "stress_social_insurance", "stress_rent", "stress_loan_payments", "stress_other_fixed")
+STRESS_AMOUNTS = (*STRESS_FIXED, "stress_cash", "stress_credit", "stress_revenue")  # CNY 10,000
+STRESS_SHARE = "stress_variable_share"  # percent of revenue
+STRESS_DROP = "stress_drop"  # single choice: option keys are percents of revenue lost
+STRESS_MONTHS = "stress_months"  # single choice: option keys are months
+# What the report shows each lever adds to the runway; the content gives their texts and sources.
+STRESS_LEVERS = ("defer_loans", "rent_relief", "social_insurance_relief", "draw_credit", "cut_variable_costs")
 AREA_PREFIX = {"resilience": "res_", "financing": "fin_", "innovation": "inn_", "internationalization": "int_"}
 QUESTION_TYPES = ("single", "multi", "scale", "number", "yesno", "text")
 PRIORITIES = ("high", "medium", "low")  # a recommendation's base level
@@ -40,6 +50,9 @@ FACT_VALUES = {
     "legal_form": ("individual", "company", "cooperative", "other"),
     "ambition": ("steady", "grow", "lead"),
 }
+# Facts that are numbers, tested with lt/lte/gt/gte: the stress test's runway in months
+# (None without the figures), capped at runway.HORIZON.
+NUMBER_FACTS = ("stress_runway_months",)
 # The facts shown with a firm, in this order: the report's header, the export columns and the
 # cohort breakdowns.
 SHOWN_FACTS = ("sector", "region", "size_class", "export_orientation")
@@ -120,7 +133,8 @@ class Question:
 
     @property
     def scored(self) -> bool:
-        return self.section != PROFILE and self.type != "text"
+        # Only the four areas score; the profile and an unscored section (stress) never do.
+        return self.section in AREAS and self.type != "text"
 
     def option(self, key: str) -> Option | None:
         try:
@@ -220,6 +234,28 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class StressLever:
+    """The words and sources of one lever; runway.py computes what it adds."""
+
+    key: str
+    title: Text
+    note: Text
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class StressContent:
+    """The stress test's texts: the report's note on the method, and one entry per lever."""
+
+    note: Text
+    sources: tuple[Source, ...]
+    levers: tuple[StressLever, ...]
+
+    def lever(self, key: str) -> StressLever | None:
+        return next((lever for lever in self.levers if lever.key == key), None)
+
+
+@dataclass(frozen=True)
 class Band:
     key: str
     min: float
@@ -239,6 +275,7 @@ class Questionnaire:
     raw: dict[str, Any] = field(repr=False, compare=False)
     core_max: int | None = None  # size of the core plan; None: every action is core (2026.1)
     support: tuple[SupportItem, ...] = ()
+    stress: StressContent | None = None  # the stress test's texts (2026.3 on)
     questions: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

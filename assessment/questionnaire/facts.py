@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assessment.questionnaire.definition import OPTION_FACTS, Questionnaire
+from assessment.questionnaire.runway import runway_fact
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 
@@ -41,6 +42,11 @@ def derive_facts(qn: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any
         stage = export_stage(answers.get("export_share"), answers.get("export_plan"), answers.get("export_channel"))
         if stage is not None:
             facts["export_stage"] = stage
+    # The stress test (2026.3 on): the runway under the owner's own scenario, for severity rules.
+    if qn.stress is not None:
+        months = runway_fact(answers)
+        if months is not None:
+            facts["stress_runway_months"] = months
     return facts
 
 

@@ -38,6 +38,7 @@ from assessment.questionnaire.definition import (
     Text,
 )
 from assessment.questionnaire.plan_parser import PlanParser
+from assessment.questionnaire.stress_parser import StressParser
 
 # libyaml's loader (same safe subset) parses the 4,600-line content file ~6x faster than the
 # pure-Python one; PyYAML wheels ship it, a source build may not.
@@ -59,7 +60,7 @@ def parse_questionnaire(raw: dict[str, Any]) -> Questionnaire:
     return _Parser(raw).parse()
 
 
-class _Parser(PlanParser, ConditionChecks):
+class _Parser(PlanParser, StressParser, ConditionChecks):
     def __init__(self, raw: dict[str, Any]):
         self.raw = raw
         self.problems: list[str] = []
@@ -134,6 +135,7 @@ class _Parser(PlanParser, ConditionChecks):
         self.check_plan_links(recommendations)
         core_max = self.parse_plan(raw.get("plan"))
         support = self.parse_support(raw.get("support"), questions)
+        stress = self.parse_stress(raw.get("stress"), questions)
         if self.problems:
             raise ContentError(self.problems)
         return Questionnaire(
@@ -147,6 +149,7 @@ class _Parser(PlanParser, ConditionChecks):
             raw=raw,
             core_max=core_max,
             support=support,
+            stress=stress,
         )
 
     def parse_papers(self, value: Any) -> dict[str, Any]:
@@ -239,8 +242,21 @@ class _Parser(PlanParser, ConditionChecks):
             return ()
         keys = [s.get("key") if isinstance(s, dict) else None for s in value]
         expected = [PROFILE, *AREAS]
-        if keys != expected:
+        if keys[: len(expected)] != expected:
             self.problem("sections", f"must be, in this order: {', '.join(expected)} (found {keys})")
+        # After the areas, a file may add sections that never score (2026.3: the stress test);
+        # each says so with `scored: false`, so no one mistakes it for a fifth area.
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                continue
+            extra = i >= len(expected) or item.get("key") not in expected
+            if extra and item.get("scored") is not False:
+                self.problem(f"sections[{i}] ({item.get('key')})", "a section after the areas needs scored: false")
+            elif not extra and "scored" in item:
+                self.problem(f"sections[{i}] ({item.get('key')})", "only a section after the areas takes scored")
+            if extra and not KEY_RE.match(str(item.get("key"))):
+                self.problem(f"sections[{i}]", f"bad key {item.get('key')!r}")
+        self.check_unique([str(k) for k in keys], "sections", "section key")
         sections = []
         seen: set[str] = set()
         for i, item in enumerate(value):
@@ -295,11 +311,16 @@ class _Parser(PlanParser, ConditionChecks):
         where = f"question {key}"
         if section in AREA_PREFIX and not key.startswith(AREA_PREFIX[section]):
             self.problem(where, f"keys in {section} start with {AREA_PREFIX[section]}")
+        unscored_section = section != PROFILE and section not in AREAS
+        if unscored_section and not key.startswith(f"{section}_"):
+            self.problem(where, f"keys in {section} start with {section}_")
+        if unscored_section and item.get("required"):
+            self.problem(where, "questions of an unscored section are optional (no required: true)")
         qtype = item.get("type")
         if qtype not in QUESTION_TYPES:
             self.problem(where, f"unknown type {qtype!r}")
             return None
-        scored = section != PROFILE and qtype != "text"
+        scored = section in AREAS and qtype != "text"
         if section == PROFILE and item.get("show_if") is not None:
             self.problem(where, "profile questions are always shown (no show_if)")
         options = self.parse_options(item.get("options"), qtype, scored, where, size_standard)
@@ -335,7 +356,7 @@ class _Parser(PlanParser, ConditionChecks):
             help=self.text(item.get("help"), f"{where}.help", required=False),
             sources=self.sources(item.get("sources"), where, required=scored),
             weight=weight,
-            required=bool(item.get("required", qtype != "text")),
+            required=bool(item.get("required", qtype != "text" and not unscored_section)),
             show_if=item.get("show_if"),
             options=tuple(options),
             unit=self.text(item.get("unit"), f"{where}.unit", required=False),

@@ -15,13 +15,19 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment import languages
 from assessment.languages import list_separator
 from assessment.models import Assessment
+from assessment.questionnaire import runway
 from assessment.questionnaire.definition import (
     HORIZONS,
     SHOWN_FACTS,
+    STRESS_AMOUNTS,
+    STRESS_DROP,
+    STRESS_MONTHS,
+    STRESS_SHARE,
     Question,
     Questionnaire,
     Recommendation,
@@ -31,7 +37,7 @@ from assessment.questionnaire.definition import (
 from assessment.questionnaire.result import AreaResult, PlannedAction
 from assessment.questionnaire.rules import effective_answers, is_answered
 from assessment.questionnaire.scoring import question_ratio
-from assessment.reports.charts import radar_svg
+from assessment.reports.charts import radar_svg, runway_svg
 from assessment.reports.labels import FACT_LABELS, FACT_NAMES, HORIZON_LABELS, PRIORITY_LABELS
 from assessment.reports.progress import compare
 from assessment.selectors import questionnaire_of
@@ -108,6 +114,55 @@ class ProgressSection:
 
 
 @dataclass(frozen=True)
+class StressLeverItem:
+    key: str
+    title: str
+    note: str
+    gain: str  # "+5 weeks", in the report's language
+    citations: list[Citation]
+    total: bool = False  # the line for every lever together
+
+
+@dataclass(frozen=True)
+class StressMonthRow:
+    month: int
+    shock: bool
+    revenue: str
+    costs: str  # variable and fixed together
+    net: str
+    cash: str
+    cash_and_credit: str
+
+
+@dataclass(frozen=True)
+class StressSection:
+    """The stress test as the page and the PDF show it, in one language."""
+
+    scenario: str  # "Revenue down 80% for 3 months"
+    scenario_note: str  # the default scenario, or one tried on the page and not saved
+    drop: int  # the scenario shown, for the page's form
+    months: int
+    tried: bool  # a scenario tried on the results page, not the saved one
+    runway: str  # the runway sentence, then the credit one
+    credit: str  # the runway with the unused credit drawn, or ""
+    warning: str  # under this tool's 3-month line: the plan's cash actions are raised, or ""
+    chart_svg: SafeString
+    chart_svg_pdf: SafeString
+    chart_caption: str
+    rows: list[StressMonthRow]
+    start_cash: str  # now, before month 1
+    start_with_credit: str
+    levers: list[StressLeverItem]
+    levers_note: str  # why there are no levers, or what they mean
+    zero_note: str  # which figures were left empty and count as 0
+    note: str  # the method and the paper's point (content)
+    citations: list[Citation]
+    problem: str = ""  # a stored figure the arithmetic cannot use: the section says only this
+    drop_choices: list[tuple[str, str]] = field(default_factory=list)
+    month_choices: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ReportData:
     lang: str
     title: str
@@ -135,6 +190,7 @@ class ReportData:
     later: list[ActionItem] = field(default_factory=list)  # "later / more ideas", full report only
     support: list[SupportItem] = field(default_factory=list)  # domestic kinds first, then benchmarks
     overall_note: str = ""  # what the overall score leaves out (a readiness area)
+    stress: StressSection | None = None  # only when the owner gave the stress-test figures
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -312,6 +368,223 @@ def _support(qn: Questionnaire, keys: tuple[str, ...], lang: str) -> list[Suppor
     ]
 
 
+def _figure(value: float, lang: str) -> str:
+    """An amount (CNY 10,000) or a number of months: whole when it is, else one decimal."""
+    value = round(value, 1)
+    whole = value == int(value)
+    with translation.override(lang):
+        return number_format(
+            int(value) if whole else value, 0 if whole else 1, use_l10n=True, force_grouping=lang == "en"
+        )
+
+
+def _scenario_text(drop: float, months: int) -> str:
+    return ngettext(
+        "Revenue down %(drop)s%% for %(months)s month",
+        "Revenue down %(drop)s%% for %(months)s months",
+        months,
+    ) % {"drop": int(drop), "months": months}
+
+
+def _runway_text(projection: runway.Projection, lang: str) -> str:
+    months = projection.runway
+    if months is None:
+        return _("Under this scenario your cash lasts beyond the %(horizon)s months this tool looks ahead.") % {
+            "horizon": runway.HORIZON
+        }
+    if months < 0.05:
+        return _("Under this scenario your cash does not cover even the first month's costs.")
+    values = {"months": _figure(months, lang), "weeks": round(months * runway.WEEKS_PER_MONTH)}
+    if projection.runs_out_during_shock:
+        return (
+            _(
+                "Under this scenario your cash runs out after about %(months)s months (about %(weeks)s weeks), "
+                "before the shock is over."
+            )
+            % values
+        )
+    return (
+        _(
+            "Under this scenario your cash runs out after about %(months)s months (about %(weeks)s weeks), after the "
+            "shock: normal months do not cover your costs either."
+        )
+        % values
+    )
+
+
+def _gain_text(gain: runway.LeverGain) -> str:
+    if gain.beyond:
+        return ngettext(
+            "+%(weeks)s week or more (beyond %(horizon)s months)",
+            "+%(weeks)s weeks or more (beyond %(horizon)s months)",
+            gain.weeks,
+        ) % {"weeks": gain.weeks, "horizon": runway.HORIZON}
+    if gain.weeks < 1:
+        return _("+ less than a week")
+    return ngettext("+%(weeks)s week", "+%(weeks)s weeks", gain.weeks) % {"weeks": gain.weeks}
+
+
+def stress_section(
+    qn: Questionnaire, answers: Mapping[str, Any], lang: str, scenario: runway.Scenario | None = None
+) -> StressSection | None:
+    """The stress test from the owner's figures, under their scenario or `scenario` (tried on
+    the results page, not saved); None when the version has no stress test or the figures
+    were not given. Call inside translation.override(lang)."""
+    if qn.stress is None or STRESS_DROP not in qn.questions:
+        return None
+    try:
+        figures = runway.figures_from_answers(answers)
+    except runway.InvalidFigures as exc:
+        question = qn.questions.get(f"stress_{exc.field}")
+        label = tr(question.label, lang) if question else exc.field
+        return _stress_problem(qn, lang, label)
+    if figures is None:
+        return None
+    saved, chosen = runway.scenario_from_answers(answers)
+    shown = scenario or saved
+    tried = scenario is not None and scenario != saved
+    projection = runway.project(figures, shown)
+    if tried:
+        scenario_note = _("You are trying another scenario: it is not saved, and your plan follows the one you chose.")
+    elif not chosen:
+        default = runway.Scenario(*runway.DEFAULT_SCENARIO)
+        scenario_note = _("You chose no scenario, so this shows this tool's default: %(scenario)s.") % {
+            "scenario": _scenario_text(default.drop, default.months)
+        }
+    else:
+        scenario_note = ""
+    credit = ""
+    if figures.credit > 0:
+        with_credit = projection.runway_with_credit
+        credit = (
+            _("With your unused credit line drawn, it lasts beyond %(horizon)s months.") % {"horizon": runway.HORIZON}
+            if with_credit is None
+            else _("With your unused credit line drawn, it lasts about %(months)s months.")
+            % {"months": _figure(with_credit, lang)}
+        )
+    warning = ""
+    if not tried and projection.runway is not None and projection.runway < runway.RISK_MONTHS:
+        warning = _(
+            "That is under %(months)s months, this tool's own warning line, so the cash actions in your plan "
+            "are raised."
+        ) % {"months": runway.RISK_MONTHS}
+    gains = runway.levers(figures, shown)
+    items = []
+    for gain in gains:
+        lever = qn.stress.lever(gain.key) if gain.key != "all" else None
+        if gain.key != "all" and lever is None:
+            continue
+        items.append(
+            StressLeverItem(
+                key=gain.key,
+                title=tr(lever.title, lang) if lever else _("All of these together"),
+                note=tr(lever.note, lang) if lever else "",
+                gain=_gain_text(gain),
+                citations=citations(qn, lever.sources, lang) if lever else [],
+                total=lever is None,
+            )
+        )
+    if projection.runway is None:
+        levers_note = _("Your cash lasts beyond the horizon in this scenario, so no lever is needed.")
+    elif not items:
+        levers_note = _("None of the levers applies to the figures you gave.")
+    else:
+        levers_note = _(
+            "What each step adds to the runway, computed from your own figures only; a deferral still has to "
+            "be paid later."
+        )
+    empty = [
+        tr(qn.questions[key].label, lang)
+        for key in (*STRESS_AMOUNTS, STRESS_SHARE)
+        if key in qn.questions and runway.as_number(answers.get(key)) is None
+    ]
+    months = projection.months
+    balances = [figures.cash, *(m.cash for m in months)]
+    with_credit_line = [figures.cash + figures.credit, *(m.cash_and_credit for m in months)] if figures.credit else None
+    unit = _("CNY 10,000")
+    chart_labels = {
+        "title": _("Cash month by month: %(scenario)s") % {"scenario": _scenario_text(shown.drop, shown.months)},
+        "desc": _runway_text(projection, lang),
+        "x_axis": _("Months from now"),
+        "unit": unit,
+        "cash": _("Cash at the end of the month"),
+        "credit": _("With the unused credit drawn"),
+        "shock": _("Shock months"),
+    }
+
+    def tick(value: float) -> str:
+        return _figure(value, lang)
+
+    return StressSection(
+        scenario=_scenario_text(shown.drop, shown.months),
+        scenario_note=scenario_note,
+        drop=int(shown.drop),
+        months=shown.months,
+        tried=tried,
+        runway=languages.get(lang).sentence_separator.join(filter(None, (_runway_text(projection, lang), credit))),
+        credit=credit,
+        warning=warning,
+        chart_svg=runway_svg(balances, with_credit_line, shown.months, chart_labels, tick),
+        chart_svg_pdf=runway_svg(balances, with_credit_line, shown.months, chart_labels, tick, PDF_FONT),
+        chart_caption=_("Amounts in %(unit)s; below zero is a shortfall.") % {"unit": unit},
+        rows=[
+            StressMonthRow(
+                month=m.month,
+                shock=m.shock,
+                revenue=_figure(m.revenue, lang),
+                costs=_figure(m.variable_costs + m.fixed_costs, lang),
+                net=_figure(m.net, lang),
+                cash=_figure(m.cash, lang),
+                cash_and_credit=_figure(m.cash_and_credit, lang),
+            )
+            for m in months
+        ],
+        start_cash=_figure(figures.cash, lang),
+        start_with_credit=_figure(figures.cash + figures.credit, lang),
+        levers=items,
+        levers_note=levers_note,
+        zero_note=(
+            _("Left empty, so counted as 0: %(figures)s.") % {"figures": list_separator(lang).join(empty)}
+            if empty
+            else ""
+        ),
+        note=tr(qn.stress.note, lang),
+        citations=citations(qn, qn.stress.sources, lang),
+        drop_choices=[(o.key, tr(o.text, lang)) for o in qn.questions[STRESS_DROP].options],
+        month_choices=[(o.key, tr(o.text, lang)) for o in qn.questions[STRESS_MONTHS].options],
+    )
+
+
+def _stress_problem(qn: Questionnaire, lang: str, label: str) -> StressSection:
+    assert qn.stress is not None
+    return StressSection(
+        scenario="",
+        scenario_note="",
+        drop=0,
+        months=0,
+        tried=False,
+        runway="",
+        credit="",
+        warning="",
+        chart_svg=SafeString(""),
+        chart_svg_pdf=SafeString(""),
+        chart_caption="",
+        rows=[],
+        start_cash="",
+        start_with_credit="",
+        levers=[],
+        levers_note="",
+        zero_note="",
+        note=tr(qn.stress.note, lang),
+        citations=citations(qn, qn.stress.sources, lang),
+        problem=_(
+            "The stress test cannot use the figure “%(figure)s”: it must be a number of 0 or more "
+            "(a share at most 100)."
+        )
+        % {"figure": label},
+    )
+
+
 def build_report(
     assessment: Assessment,
     qn: Questionnaire,
@@ -320,12 +593,14 @@ def build_report(
     notes: Mapping[str, str] | None = None,
     validation: Mapping[str, Mapping[str, Any]] | None = None,
     previous: Assessment | None = None,
+    stress_scenario: runway.Scenario | None = None,
 ) -> ReportData:
     """Everything the results page and the PDF show, in one language.
 
     `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of);
     `validation` says which answers a consultant validated (selectors.validation_of);
-    `previous` is the firm's earlier assessment, for a progress section.
+    `previous` is the firm's earlier assessment, for a progress section;
+    `stress_scenario` is a scenario the owner tries on the results page (never stored).
     """
     result = assessment.outcome
     notes = notes or {}
@@ -411,6 +686,7 @@ def build_report(
             later=later,
             support=_support(qn, result.support, lang),
             overall_note=next((a.readiness_note for a in areas if a.readiness_note), ""),
+            stress=stress_section(qn, answers, lang, stress_scenario),
             references=[
                 (paper, tr(data["title"], lang), tr(data["citation"], lang))
                 for paper, data in sorted(qn.papers.items())
@@ -430,5 +706,7 @@ def build_report(
                     ],
                 )
                 for section in qn.sections
+                # An optional section the owner skipped (the stress test) has no heading of its own.
+                if any(q.key in answers for q in section.questions)
             ],
         )

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Forms of the report pages: which PDF, a consultant's note, another stress-test scenario."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from assessment import languages
 from assessment.models import Note
-from assessment.questionnaire.definition import AREAS
+from assessment.questionnaire.definition import AREAS, STRESS_DROP, STRESS_MONTHS, Questionnaire, tr
 from assessment.questionnaire.result import Result
+from assessment.questionnaire.runway import Scenario
 
 
 class ReportRequestForm(forms.Form):
@@ -37,3 +38,25 @@ class NoteForm(forms.Form):
         if target not in self.targets:
             raise forms.ValidationError(_("This note does not belong to this report."))
         return target
+
+
+class StressScenarioForm(forms.Form):
+    """Another scenario for the stress test on the results page (a GET form: nothing is saved).
+
+    The choices are the questionnaire's own options for the drop and its duration."""
+
+    drop = forms.ChoiceField(label=gettext_lazy("Revenue drop"))
+    months = forms.ChoiceField(label=gettext_lazy("For how long"))
+
+    def __init__(self, *args, qn: Questionnaire, lang: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, key in (("drop", STRESS_DROP), ("months", STRESS_MONTHS)):
+            question, field = qn.questions.get(key), self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(o.key, tr(o.text, lang)) for o in question.options] if question else []
+
+    def scenario(self) -> Scenario | None:
+        """The scenario asked for, or None when the form was not sent or is not valid."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return Scenario(int(self.cleaned_data["drop"]), int(self.cleaned_data["months"]))

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The report pages: results, consultant notes, PDF downloads (thin: access, form, builder)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from assessment.models import Assessment, Note
 from assessment.reports import services as reports_services
 from assessment.reports.builder import build_report
 from assessment.reports.filenames import report_filename
-from assessment.reports.forms import NoteForm, ReportRequestForm
+from assessment.reports.forms import NoteForm, ReportRequestForm, StressScenarioForm
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +42,22 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     qn = selectors.questionnaire_of(assessment.questionnaire)
     notes = selectors.notes_of(assessment)
     validation = selectors.validation_of(assessment)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), current_lang(), notes, validation)
+    # Another stress-test scenario, tried with the page's GET form: shown, never saved.
+    tried = "drop" in request.GET or "months" in request.GET
+    stress_form = StressScenarioForm(request.GET if tried else None, qn=qn, lang=current_lang())
+    report = build_report(
+        assessment,
+        qn,
+        selectors.answers_of(assessment),
+        current_lang(),
+        notes,
+        validation,
+        stress_scenario=stress_form.scenario(),
+    )
     context = {
         "assessment": assessment,
         "report": report,
+        "stress_form_errors": stress_form.is_bound and not stress_form.is_valid(),
         "resume_url": resume_url(request, assessment),
         # Consultants of the organisation that ran it annotate the report.
         "can_annotate": selectors.is_member(request.user, assessment.organisation_id),

@@ -115,6 +115,45 @@ def test_it_takes_an_owner_from_start_to_pdf_in_a_real_browser(browser, site, ve
     owner_journey(browser, site, lang, device)
 
 
+def test_it_shows_a_phone_owner_how_long_the_firm_would_last_and_lets_them_try_another_scenario(browser, site, version):
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{site}/zh-hans/")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/step/profile/"))
+    for _ in range(5):  # the profile and the four areas
+        answer_page(page)
+        page.locator("button[name=action][value=next]").click()
+        page.wait_for_load_state()
+    assert "/step/stress/" in page.url
+    check_accessibility(page)
+    # Rough figures of a small restaurant, in CNY 10,000, and "revenue -50 % for 3 months".
+    figures = {"wages": "6", "social_insurance": "1.5", "rent": "3", "loan_payments": "1.2", "other_fixed": "0.5"}
+    figures |= {"cash": "8", "credit": "10", "revenue": "25", "variable_share": "35"}
+    for key, value in figures.items():
+        page.locator(f"input[name=stress_{key}]").fill(value)
+    page.locator("input[name=stress_drop][value='50']").check()
+    page.locator("input[name=stress_months][value='3']").check()
+    page.locator("button[name=action][value=next]").click()
+    page.wait_for_url(re.compile(r"/review/"))
+    page.locator("main form button.btn-lg[type=submit]").click()
+    page.wait_for_url(re.compile(r"/results/"))
+    stress = page.locator("#stress")
+    text = stress.inner_text()
+    assert "收入下降50%，持续3个月" in text and "大约2个月（约9周）后用完" in text
+    assert "冲击期间推迟还贷" in text and "多撑" in text and "002 §2(1)" in text
+    assert stress.locator("svg.runway-chart").is_visible()
+    check_accessibility(page)
+    # Another scenario, through the plain GET form: shown at once, saved nowhere.
+    page.locator("#stress-drop").select_option("100")
+    page.locator("#stress-months").select_option("6")
+    page.locator("#stress button[type=submit]").click()
+    page.wait_for_url(re.compile(r"drop=100&months=6"))
+    text = page.locator("#stress").inner_text()
+    assert "收入下降100%，持续6个月" in text and "不会保存" in text
+    check_accessibility(page)
+    page.context.close()
+
+
 FOCUSED = """() => {
     const e = document.activeElement;
     const group = e.name ? document.querySelectorAll(`[name="${e.name}"]:checked`).length : 0;

@@ -301,3 +301,25 @@ def test_it_gives_long_area_names_room_before_their_bars():
         root = parse(bars_svg([(label, 60), ("Short", 40)], title="t"))
         bar_x = float(root.find(f"{SVG}rect").get("x"))
         assert bar_x >= cohort.text_width(label, 11)
+
+
+# --- The stress test's runway (2026.3) -------------------------------------------------------------
+
+
+def test_it_gives_the_share_of_members_under_one_three_and_six_months_of_runway():
+    # Runways 0.5, 2, 2.9, 4, 12 and one member without figures: five gave them.
+    runways = [0.5, 2, 2.9, 4, 12]
+    firms = [snapshot(overall=50, stress_runway_months=m) for m in runways] + [snapshot(overall=50)]
+    stats = summarise(firms, AREAS)
+    assert stats.runway is not None and stats.runway.n == 5
+    # under 1: 1 of 5 = 20 %; under 3: 3 of 5 = 60 %; under 6: 4 of 5 = 80 %.
+    assert stats.runway.under == {1: 20, 3: 60, 6: 80}
+
+
+def test_it_hides_the_runway_shares_under_five_members_with_figures_and_leaves_private_ones_out():
+    four = [snapshot(overall=50, stress_runway_months=m) for m in (0.5, 2, 4, 12)]
+    assert summarise([*four, snapshot(overall=50), snapshot(overall=50)], AREAS).runway is None
+    private = snapshot(overall=50, shared=False, stress_runway_months=0.1)
+    assert summarise([*four, private], AREAS).runway is None  # a private member is in no figure
+    stats = summarise([*four, snapshot(overall=50, stress_runway_months=5), private], AREAS)
+    assert stats.runway.n == 5 and stats.runway.under == {1: 20, 3: 40, 6: 80}  # 0.5; 0.5, 2; 0.5, 2, 4, 5

@@ -37,7 +37,8 @@ def answer_everything(client, assessment, lang="en", profile=EXPORTER):
     response = client.post(step_url(assessment, "profile", lang), {**profile, "action": "next"})
     assert response.status_code == 302, response.content.decode()[:2000]
     answers = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
-    for section in ("resilience", "financing", "innovation", "internationalization"):
+    # Every step after the profile: the four areas, then (2026.3 on) the optional stress test, left empty.
+    for section in [s.key for s in qn.sections[1:]]:
         response = client.post(
             step_url(assessment, section, lang), {**worst_post(qn, section, answers), "action": "next"}
         )
@@ -466,3 +467,54 @@ def test_it_shows_the_built_fields_in_each_language_they_were_built_for(client, 
     # Django's own messages follow the page's language too.
     page = client.post(step_url(assessment, "profile", "zh-hans"), {"employees": "many"}).content.decode()
     assert "输入整数。" in page
+
+
+# --- The optional stress-test step (2026.3) ------------------------------------------------------
+
+
+def test_it_asks_the_stress_test_last_and_lets_the_owner_skip_it(client, version):
+    assessment = start(client)
+    qn = questionnaire_of(assessment.questionnaire)
+    assert [s.key for s in qn.sections][-1] == "stress"
+    response = client.post(step_url(assessment, "profile"), {**EXPORTER, "action": "next"})
+    answers = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    for section in ("resilience", "financing", "innovation"):
+        client.post(step_url(assessment, section), {**worst_post(qn, section, answers), "action": "next"})
+    response = client.post(
+        step_url(assessment, "internationalization"),
+        {**worst_post(qn, "internationalization", answers), "action": "next"},
+    )
+    assert response["Location"] == step_url(assessment, "stress")
+    page = client.get(response["Location"]).content.decode()
+    assert "Stress test: how long would your firm last? (optional)" in page
+    assert "counts towards no score" in page and "Optional." in page
+    # Left empty: Next goes to the review, which has nothing missing, and the assessment submits.
+    response = client.post(step_url(assessment, "stress"), {"action": "next"})
+    assert response["Location"] == url("review", assessment.public_id)
+    response = client.post(url("submit", assessment.public_id))
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    assert "stress_runway_months" not in assessment.result["facts"]
+    results = client.get(url("results", assessment.public_id)).content.decode()
+    assert 'id="stress"' not in results
+
+
+def test_it_stores_the_stress_figures_and_refuses_negative_or_absurd_ones_with_a_clear_message(client, version):
+    assessment = start(client, "zh-hans")
+    client.post(step_url(assessment, "profile", "zh-hans"), {**EXPORTER, "action": "next"})
+    data = {
+        "stress_wages": "6",
+        "stress_rent": "-3",
+        "stress_cash": "22",
+        "stress_variable_share": "250",
+        "stress_drop": "80",
+        "stress_months": "3",
+        "action": "next",
+    }
+    response = client.post(step_url(assessment, "stress", "zh-hans"), data)
+    assert response.status_code == 200  # the page again, with the two errors beside their fields
+    page = response.content.decode()
+    assert "确保该值大于或等于0" in page and "确保该值小于或等于100" in page
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    assert stored["stress_wages"] == 6 and stored["stress_cash"] == 22 and stored["stress_drop"] == "80"
+    assert "stress_rent" not in stored and "stress_variable_share" not in stored
