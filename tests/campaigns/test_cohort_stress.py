@@ -31,3 +31,6 @@ def test_it_shows_the_share_of_members_under_one_three_and_six_months(chamber, d
     assert response.status_code == 200
     text = squash(text_of(response.content))
     assert "压力测试：会员的现金能撑多久" in text and "不到3个月80%" in text and "在5家填了压力测试数字" in text
+    page = chamber["client"].get(url("campaign_dashboard", campaign.pk)).content.decode()
+    assert "Stress test: how long members&#x27;" in page or "Stress test: how long members'" in page
+    assert "<td>Under 3 months</td><td>80%</td>" in page
