@@ -13,7 +13,7 @@ from assessment.reports import pdf
 from assessment.reports.builder import build_report, stress_section
 from assessment.selectors import answers_of, questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
-from tests.factories import owner_client, pdf_url, squash, text_of, url
+from tests.factories import STRESS_FIGURES, owner_client, pdf_url, squash, text_of, url
 
 RESTAURANT = {
     "firm_name": "武汉江城小厨餐饮有限公司",
@@ -28,20 +28,7 @@ RESTAURANT = {
     "export_channel": "none",
     "export_plan": "no_plan",
 }
-FIGURES = {
-    "res_cash_months": 2,
-    "stress_wages": 6,
-    "stress_social_insurance": 1.5,
-    "stress_rent": 3,
-    "stress_loan_payments": 1.2,
-    "stress_other_fixed": 0.5,
-    "stress_cash": 22,
-    "stress_credit": 10,
-    "stress_revenue": 25,
-    "stress_variable_share": 35,
-    "stress_drop": "80",
-    "stress_months": "3",
-}
+FIGURES = {"res_cash_months": 2, **STRESS_FIGURES}
 
 
 def text_of_page(response) -> str:
