@@ -35,6 +35,7 @@ def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     sys.path.insert(0, str(ROOT))
     scratch = tempfile.mkdtemp(prefix=prefix)
     os.environ["DATABASE_URL"] = os.getenv("BENCH_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
+    os.environ["MEDIA_ROOT"] = f"{scratch}/media"  # stored PDFs and uploads stay in the scratch folder
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "true" if debug else "false"
     if not debug:
