@@ -5,5 +5,6 @@ from assessment.reports import views
 urlpatterns = [
     path("a/<uuid:public_id>/results/", views.results, name="results"),
     path("a/<uuid:public_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("a/<uuid:public_id>/report-status", views.report_pdf_status, name="report_pdf_status"),
     path("a/<uuid:public_id>/notes/", views.note_save, name="note_save"),
 ]
