@@ -49,4 +49,5 @@ def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("load_questionnaire", verbosity=0)

@@ -127,23 +127,34 @@ def reports_prepare(*, assessment: Assessment) -> list[tuple[str, str]]:
         key = _preparing_key(assessment.pk, lang, variant)
 
         def enqueue(key: str = key, lang: str = lang, variant: str = variant) -> None:
-            cache.set(key, True, PREPARE_WAIT_SECONDS)
             task = render_report_file
             if task.get_backend().supports_priority:
                 task = task.using(priority=OWNER_REPORT_PRIORITY)  # before a bulk job's hundreds
             try:
+                cache.set(key, True, PREPARE_WAIT_SECONDS)
                 task.enqueue(assessment.pk, lang, variant)
-            except Exception:  # the queue is down: the download will render it, as before
+            except Exception:  # the queue or the cache is down: the download renders it, as before
                 logger.exception("Could not queue the %s %s PDF of assessment %s", lang, variant, assessment.pk)
-                cache.delete(key)
+                _forget(key)
 
         transaction.on_commit(enqueue)
     return kinds
 
 
+def _forget(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # an unreachable cache holds no mark a download could wait on
+        logger.exception("Could not clear %s", key)
+
+
 def report_preparing(*, assessment: Assessment, lang: str, variant: str) -> bool:
     """Whether the worker was asked to prepare this PDF and has not finished (nor given up)."""
-    return bool(cache.get(_preparing_key(assessment.pk, lang, variant)))
+    try:
+        return bool(cache.get(_preparing_key(assessment.pk, lang, variant)))
+    except Exception:  # an unreachable cache: the download renders the PDF itself, as before
+        logger.exception("Could not read whether a PDF is being prepared")
+        return False
 
 
 def report_file_prepare(*, assessment_id: int, lang: str, variant: str) -> str:
@@ -159,4 +170,4 @@ def report_file_prepare(*, assessment_id: int, lang: str, variant: str) -> str:
         logger.exception("Preparing the %s %s PDF of assessment %s failed", lang, variant, assessment_id)
         return "failed"
     finally:
-        cache.delete(_preparing_key(assessment_id, lang, variant))
+        _forget(_preparing_key(assessment_id, lang, variant))

@@ -143,17 +143,17 @@ def test_it_answers_the_status_of_a_draft_or_a_bad_request_with_404(answered):
     assert owner.get(url("report_pdf_status", assessment.public_id) + "?lang=en&variant=full").status_code == 404
 
 
-def test_it_loads_every_page_without_importing_weasyprint_or_openpyxl():
-    # A cold web worker's first request: every URL's view imported, and a stored PDF's digest.
+def test_it_starts_a_web_worker_ready_to_serve_without_weasyprint_or_openpyxl():
+    # What gunicorn loads: every view imported and the report fingerprint taken at start.
     code = (
-        "import django, sys; django.setup();"
-        "from django.urls import get_resolver; get_resolver().url_patterns;"
-        "from assessment.reports import services; services.template_fingerprint();"
-        "print(sorted({'weasyprint', 'openpyxl'} & set(sys.modules)))"
+        "import sys, config.wsgi;"
+        "from assessment.reports import fingerprint;"
+        "print(fingerprint.template_fingerprint.cache_info().currsize,"
+        " sorted({'weasyprint', 'openpyxl'} & set(sys.modules)), 'assessment.bulk.views' in sys.modules)"
     )
     env = {"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == "1 [] True"
 
 
 def test_it_puts_an_owners_reports_before_a_bulk_jobs(answered, django_capture_on_commit_callbacks):
@@ -164,3 +164,17 @@ def test_it_puts_an_owners_reports_before_a_bulk_jobs(answered, django_capture_o
     priorities = {row.task_path: row.priority for row in DBTaskResult.objects.all()}
     assert priorities == {"assessment.reports.tasks.render_report_file": reports_services.OWNER_REPORT_PRIORITY}
     assert reports_services.OWNER_REPORT_PRIORITY > 0  # bulk reports keep the default, 0
+
+
+def test_it_submits_and_serves_the_report_when_the_cache_is_down(
+    answered, settings, django_capture_on_commit_callbacks
+):
+    # A cache server that does not answer (nothing listens on port 9 here).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    assessment, owner = answered
+    assessment = submit(assessment, owner, django_capture_on_commit_callbacks)
+    assert assessment.status == Assessment.Status.SUBMITTED
+    response = owner.get(pdf_url(assessment, "en", "summary"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
