@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev sysdeps sysdeps-dev vnu load venv deps deps-dev db content messages lint format demo bench clean
+.PHONY: run test setup setup-dev prepare sysdeps sysdeps-dev vnu load venv deps deps-dev lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: make demo HOST=$(HOST) PORT=$(PORT)"
@@ -38,8 +38,12 @@ test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreS
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PG_PARALLEL) $(PG_TESTS); \
 	else echo "PostgreSQL is not running on 127.0.0.1:5432: skipped the PostgreSQL pass."; fi
 
-setup: sysdeps deps db content messages
-setup-dev: sysdeps-dev deps-dev vnu db content messages
+setup: sysdeps deps prepare
+setup-dev: sysdeps-dev deps-dev vnu prepare
+
+# The database, the shipped content and the compiled translations, each only when behind.
+prepare:
+	$(PYTHON) manage.py prepare
 
 # The Nu Html Checker for the tests (Java runs it), from the npm registry, pinned.
 VNU_VERSION := 26.9.27
@@ -64,13 +68,6 @@ deps-dev: venv
 	@stamp=$(VENV)/.deps-dev-$$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16); \
 	if [ ! -f $$stamp ]; then $(PYTHON) -m pip install --quiet -r requirements-dev.txt && touch $$stamp; fi
 
-db:
-	$(PYTHON) manage.py migrate --noinput -v 0
-	$(PYTHON) manage.py createcachetable -v 0
-
-content:
-	$(PYTHON) manage.py load_questionnaire
-
 # System libraries: gettext (msgfmt), Pango for WeasyPrint, HarfBuzz's subset library (fast
 # font subsetting: without it a Chinese PDF takes ~15 s), a full CJK font as fallback for rare
 # characters. Installed with apt when we are root on Debian/Ubuntu; otherwise we say what is missing.
@@ -89,9 +86,6 @@ sysdeps:
 			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
 		elif command -v dpkg >/dev/null; then echo "Please install: $$missing (e.g. sudo apt-get install $$missing)"; exit 1; fi; \
 	fi
-
-messages:
-	$(PYTHON) manage.py compilemessages --ignore=.venv -v 0
 
 demo: setup  ## demo data; its printed links point to HOST:PORT like make run's
 	HOST=$(HOST) PORT=$(PORT) $(PYTHON) manage.py demo

@@ -275,3 +275,25 @@ def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
     collected = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()}
     assert {"css/app.css", "js/app.js", "favicon.svg"} <= collected
     assert not [name for name in collected if name.startswith("fonts/") or name.endswith((".otf", "report.css"))]
+
+
+def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
+    from assessment.management.commands import prepare
+
+    ran = []
+    monkeypatch.setattr(prepare, "call_command", lambda name, *args, **kwargs: ran.append(name))
+    settings.BASE_DIR = tmp_path
+    catalogue = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text("", encoding="utf-8")
+    call_command("prepare")
+    assert ran == ["createcachetable", "load_questionnaire", "compilemessages"]  # the test database is migrated
+
+    compiled = catalogue.with_suffix(".mo")
+    compiled.write_bytes(b"")
+    os.utime(catalogue, (1_700_000_000, 1_700_000_000))  # edited before it was compiled
+    ran.clear()
+    call_command("prepare")
+    assert ran == ["createcachetable", "load_questionnaire"]
+    os.utime(catalogue, (compiled.stat().st_mtime + 60,) * 2)  # edited since
+    assert prepare.stale_catalogues() == [catalogue]
