@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev prepare sysdeps sysdeps-dev vnu load venv deps deps-dev lint format demo bench clean
+.PHONY: run test setup setup-dev prepare sysdeps sysdeps-dev vnu lighthouse load venv deps deps-dev lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: make demo HOST=$(HOST) PORT=$(PORT)"
@@ -105,6 +105,14 @@ bench: setup-dev
 	$(PYTHON) bench/report.py
 	$(PYTHON) bench/bulk.py
 	$(PYTHON) bench/members.py
+
+# Lighthouse (mobile preset) on the home page, a wizard step and the results page, served as in
+# production on a throw-away database; Chrome is Debian's chromium. 12.x: 13 needs Node >= 22.19.
+LIGHTHOUSE_VERSION := 12.8.2
+lighthouse: setup-dev
+	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' .cache/npm/node_modules/lighthouse/package.json || \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm lighthouse@$(LIGHTHOUSE_VERSION)
+	$(PYTHON) bench/lighthouse.py
 
 # 50 owners autosaving for 60 s against gunicorn (2 workers), on SQLite and PostgreSQL.
 load: setup-dev

@@ -64,3 +64,22 @@ def test_it_sends_a_strict_content_security_policy(client, db):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_it_describes_every_page_for_search_results_in_its_language(main_pages):
+    description = re.compile(rb'<meta name="description" content="([^"]{40,})">')
+    for name, html in main_pages.items():
+        assert description.search(html), name
+    assert "抗冲击能力、融资、创新和国际化" in description.search(main_pages["home-zh-hans"]).group(1).decode()
+    assert b"resilience to shocks, financing" in description.search(main_pages["home-en"]).group(1)
+
+
+def test_it_serves_a_robots_txt_that_keeps_private_links_out_of_search_engines(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    for disallowed in ("/admin/", "/zh-hans/resume/", "/en/resume/", "/en/invite/", "/zh-hans/accounts/signup/finish/"):
+        assert f"Disallow: {disallowed}" in lines
+    # The pages an owner finds the app by stay crawlable.
+    assert not any(line.strip() in ("Disallow: /", "Disallow: /en/", "Disallow: /zh-hans/") for line in lines)
