@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -44,3 +46,20 @@ class RequestBodyLimitMiddleware:
         if length > settings.REQUEST_MAX_MB * MB and length > (limit := body_limit(request)):
             return render(request, "413.html", {"max_mb": limit // MB}, status=413)
         return self.get_response(request)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for pages and JSON only: PDFs, zips and spreadsheets are
+    compressed already (and static files come precompressed from WhiteNoise).
+
+    Its random padding (Django >= 4.2) is why pages are compressed here, not at a proxy:
+    every page of a draft carries the owner's private link, which a BREACH-style length
+    attack could otherwise read out of compressed pages that reflect text it chose.
+    """
+
+    COMPRESSED_TYPES = ("text/html", "application/json", "text/plain", "text/calendar")
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

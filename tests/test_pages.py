@@ -83,3 +83,19 @@ def test_it_serves_a_robots_txt_that_keeps_private_links_out_of_search_engines(c
         assert f"Disallow: {disallowed}" in lines
     # The pages an owner finds the app by stay crawlable.
     assert not any(line.strip() in ("Disallow: /", "Disallow: /en/", "Disallow: /zh-hans/") for line in lines)
+
+
+def test_it_compresses_pages_but_not_pdfs(version):
+    import gzip
+
+    from tests.factories import owner_client, pdf_url, submitted, url
+
+    assessment, token = submitted(version)
+    owner = owner_client(assessment, token)
+    page = owner.get(url("results", assessment.public_id, lang="zh-hans"), HTTP_ACCEPT_ENCODING="gzip, br")
+    assert page["Content-Encoding"] == "gzip" and "Accept-Encoding" in page["Vary"]
+    html = gzip.decompress(page.content).decode()
+    assert "成都蓉城食品有限公司" in html and len(page.content) < len(html.encode()) / 2
+    report = owner.get(pdf_url(assessment, "en", "summary"), HTTP_ACCEPT_ENCODING="gzip")
+    assert not report.has_header("Content-Encoding")
+    assert b"".join(report.streaming_content).startswith(b"%PDF")
