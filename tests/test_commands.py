@@ -264,7 +264,7 @@ def test_it_keeps_compiled_templates_in_memory_in_production():
     assert shown.stdout.split() == ["False", "django.template.loaders.cached.Loader"], shown.stderr
 
 
-def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
+def test_it_leaves_the_report_fonts_and_full_bootstrap_out_of_collectstatic(settings, tmp_path):
     # WeasyPrint reads them from static/; browsers never load them.
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
@@ -273,8 +273,9 @@ def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     collected = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()}
-    assert {"css/app.css", "js/app.js", "favicon.svg"} <= collected
+    assert {"css/app.css", "js/app.js", "favicon.svg", "vendor/bootstrap/bootstrap.app.min.css"} <= collected
     assert not [name for name in collected if name.startswith("fonts/") or name.endswith((".otf", "report.css"))]
+    assert not [name for name in collected if "bootstrap.min.css" in name]  # the source `make css` reduces
 
 
 def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
