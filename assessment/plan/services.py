@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import ActionProgress, ActionProgressChange, Assessment
+from assessment.plan import selectors as plan_selectors
 
 # A due date outside these years is a typing slip (20226, 1926), not a plan.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -82,3 +83,15 @@ def action_progress_set(
 def reminders_mark_sent(progress_ids: list[int]) -> None:
     """The reminder of these rows was sent for their present due date."""
     ActionProgress.objects.filter(pk__in=progress_ids).update(reminded_for=F("due_on"))
+
+
+def reminders_queue(today: date) -> int:
+    """Enqueue one reminder task per assessment with open actions due within a week that have
+    had no reminder for their due date and an address to send it to. Returns how many."""
+    from assessment.plan import tasks  # the task module imports this one
+
+    ids = sorted(set(plan_selectors.due_for_reminder(today).values_list("assessment_id", flat=True)))
+    day = today.isoformat()
+    for assessment_id in ids:
+        transaction.on_commit(lambda pk=assessment_id: tasks.send_action_reminder.enqueue(pk, day))
+    return len(ids)
