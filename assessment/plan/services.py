@@ -88,10 +88,14 @@ def reminders_mark_sent(progress_ids: list[int]) -> None:
 def reminders_queue(today: date) -> int:
     """Enqueue one reminder task per assessment with open actions due within a week that have
     had no reminder for their due date and an address to send it to. Returns how many."""
-    from assessment.plan import tasks  # the task module imports this one
-
     ids = sorted(set(plan_selectors.due_for_reminder(today).values_list("assessment_id", flat=True)))
     day = today.isoformat()
-    for assessment_id in ids:
-        transaction.on_commit(lambda pk=assessment_id: tasks.send_action_reminder.enqueue(pk, day))
+    transaction.on_commit(lambda: _enqueue_reminders(ids, day))
     return len(ids)
+
+
+def _enqueue_reminders(ids: list[int], day: str) -> None:
+    from assessment.plan import tasks  # the task module imports this one
+
+    for pk in ids:
+        tasks.send_action_reminder.enqueue(pk, day)
