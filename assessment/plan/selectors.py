@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -110,10 +109,11 @@ def reminder_address(assessment: Assessment) -> str:
     return invitation.email if invitation is not None else ""
 
 
-def statuses_by_assessment(assessment_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """{assessment id: {action key: status}} for the assessments that have marked any action."""
+def statuses_by_assessment(assessments: QuerySet[Assessment]) -> dict[int, dict[str, str]]:
+    """{assessment id: {action key: status}} for those of these assessments that marked any
+    action (one query, the assessments as a subquery: a cohort of any size)."""
     found: dict[int, dict[str, str]] = {}
-    rows = ActionProgress.objects.filter(assessment_id__in=list(assessment_ids))
+    rows = ActionProgress.objects.filter(assessment__in=assessments.values("pk"))
     for assessment_id, key, status in rows.values_list("assessment_id", "action_key", "status"):
         found.setdefault(assessment_id, {})[key] = status
     return found
