@@ -12,6 +12,7 @@ from assessment import services
 from assessment.bulk.samples import sample_table
 from assessment.campaigns.memberlist import Member
 from assessment.models import BulkJob
+from assessment.plan.services import action_progress_set
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.selectors import questionnaire_of
 from assessment.services import questionnaire_load
@@ -170,9 +171,18 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     done = submitted_assessment(version, owner=None, firm=firm)
     c = Client()
     c.force_login(consultant)
+    # The plan (issue 18 §2): one action overdue, one done; and a due date that does not parse.
+    first_key, second_key = done.outcome.action_keys()[:2]
+    action_progress_set(
+        assessment=done, action_key=first_key, status="in_progress", owner_name="Li", due_on=date(2026, 1, 5)
+    )
+    action_progress_set(assessment=done, action_key=second_key, status="done", user=consultant)
     pages["workspace"] = c.get(url("workspace")).content
     pages["client"] = c.get(url("client", firm.pk)).content
     pages["results-consultant"] = c.get(url("results", done.public_id)).content
+    pages["results-plan-error"] = c.post(
+        url("plan_save", done.public_id), {"action": first_key, "status": "done", "due_on": "31/31/2026"}
+    ).content
     # The stress test (2026.3): its step, and results with the figures, also with another scenario tried.
     pages["step-stress"] = owner.get(url("step", public_id, "stress", lang="zh-hans")).content
     stressed, _ = services.assessment_create(version=version, owner=None, language="en", firm=firm)
@@ -189,6 +199,8 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     for token in tokens.values():
         member, assessment = accept(token, share=True)
         complete(assessment)
+        assessment.refresh_from_db()
+        action_progress_set(assessment=assessment, action_key=assessment.outcome.action_keys()[0], status="done")
         first = first or (member, assessment)
     a = Client()
     a.force_login(chamber)

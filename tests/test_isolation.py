@@ -30,6 +30,8 @@ OBJECT_URLS = [
     ("results", "get", "assessment", []),
     ("report_pdf", "get", "assessment", []),
     ("note_save", "post", "assessment", []),
+    ("plan_save", "post", "assessment", []),
+    ("plan_ics", "get", "assessment", []),
     ("answer_reason", "post", "assessment", []),
     ("consent", "post", "assessment", []),
     ("claim", "post", "assessment", []),
