@@ -107,13 +107,16 @@ def report_inputs(assessment: Assessment) -> dict[str, Any]:
     Plain values throughout: reports.services digests them, so a stored PDF is rendered again
     when a note, the plan's progress or the earlier assessment's progress changes."""
     previous = previous_submitted(assessment)
+    # A campaign's association may download a sharing member's report (one stored file for
+    # every reader), and never sees the member's own plan: that report leaves the plan out.
+    private_plan = assessment.campaign_id is not None
     return {
         "answers": answers_of(assessment),
         "notes": notes_of(assessment),
         "validation": validation_of(assessment),
         "previous": previous,
-        "plan": action_plan_of(assessment),
-        "previous_plan": action_statuses_of(previous),
+        "plan": {} if private_plan else action_plan_of(assessment),
+        "previous_plan": {} if private_plan else action_statuses_of(previous),
     }
 
 

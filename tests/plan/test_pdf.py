@@ -8,7 +8,7 @@ from assessment.plan.services import action_progress_set
 from assessment.questionnaire.definition import tr
 from assessment.reports.services import report_pdf
 from assessment.selectors import questionnaire_of
-from tests.factories import squash, submitted_for, text_of
+from tests.factories import accept, complete, invite, member, pdf_url, squash, submitted_for, text_of, url
 
 
 def test_it_prints_the_done_digest_and_renders_again_when_progress_changes(version, consultancy):
@@ -40,3 +40,23 @@ def test_it_prints_the_done_digest_and_renders_again_when_progress_changes(versi
     text = squash(text_of(stored.file.read()))
     assert "ZhangWei" in text and "2026-06-30" in text
     assert ReportFile.objects.filter(assessment=later).count() == 1
+
+
+def test_it_leaves_a_campaign_members_plan_out_of_the_report_the_association_downloads(
+    associations, django_capture_on_commit_callbacks
+):
+    x = associations["x"]
+    token = invite(x["campaign"], django_capture_on_commit_callbacks, member(1))["m1@example.com"]
+    owner, assessment = accept(token, share=True)
+    complete(assessment)
+    assessment.refresh_from_db()
+    key = assessment.outcome.action_keys()[0]
+    action_progress_set(
+        assessment=assessment, action_key=key, status="planned", owner_name="Zhao Min", due_on=date(2026, 6, 30)
+    )
+    response = x["client"].get(pdf_url(assessment, "en", "full"))
+    assert response.status_code == 200
+    text = squash(text_of(b"".join(response.streaming_content)))
+    assert "ZhaoMin" not in text and "2026-06-30" not in text
+    # The member still has it on its own results page.
+    assert "Zhao Min" in owner.get(url("results", assessment.public_id)).content.decode()
