@@ -434,8 +434,8 @@ class ActionProgressChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     by_link = models.BooleanField(default=False)
-    old_status = models.CharField(max_length=12, blank=True)  # "" for the first change
-    new_status = models.CharField(max_length=12)
+    old_status = models.CharField(max_length=12, blank=True, choices=ActionProgress.Status.choices)  # "": first
+    new_status = models.CharField(max_length=12, choices=ActionProgress.Status.choices)
     owner_name = models.CharField(max_length=ActionProgress.OWNER_MAX_LENGTH, blank=True)
     due_on = models.DateField(null=True, blank=True)
 

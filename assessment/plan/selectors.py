@@ -46,6 +46,14 @@ def history_of(assessment: Assessment) -> list[ActionProgressChange]:
     )
 
 
+def history_by_action(assessment: Assessment) -> dict[str, list[ActionProgressChange]]:
+    """The same changes by action key, newest first (as the results page lists them)."""
+    found: dict[str, list[ActionProgressChange]] = {}
+    for change in reversed(history_of(assessment)):
+        found.setdefault(change.progress.action_key, []).append(change)
+    return found
+
+
 def _title(assessment: Assessment, key: str, lang: str) -> str:
     qn = selectors.questionnaire_of(assessment.questionnaire)
     rec = next((r for r in qn.recommendations if r.key == key), None)

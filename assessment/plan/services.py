@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,17 @@ def action_progress_set(
             _("Give a due date between the years %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
         )
     user = user if user is not None and user.is_authenticated else None
+    try:
+        return _progress_write(assessment, action_key, status, owner_name, due_on, user)
+    except IntegrityError:
+        # Two first saves of the same action at once (a double click): the other inserted the
+        # row; this one now finds it and writes on top, with its own history line.
+        return _progress_write(assessment, action_key, status, owner_name, due_on, user)
+
+
+def _progress_write(
+    assessment: Assessment, action_key: str, status: str, owner_name: str, due_on: date | None, user
+) -> ActionProgress:
     now = timezone.now()
     with transaction.atomic():
         progress = (

@@ -92,6 +92,7 @@ def _results_page(
         "standing": campaigns_selectors.standing_of(assessment),
         "can_plan": can_plan,
         "plan_changes": plan_selectors.progress_of(assessment) if can_plan else {},
+        "plan_history": plan_selectors.history_by_action(assessment) if can_plan else {},
         "plan_statuses": ActionProgress.Status.choices,
         "owner_max_length": ActionProgress.OWNER_MAX_LENGTH,
         "today": timezone.localdate(),

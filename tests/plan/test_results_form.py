@@ -64,6 +64,10 @@ def test_it_lets_the_firms_consultant_mark_actions_and_records_who(version, cons
     assert change.changed_by == a["user"] and not change.by_link
     page = a["client"].get(url("results", assessment.public_id)).content.decode()
     assert "consultant_a" in page and 'name="due_on"' in page
+    assert plan_post(a["client"], assessment, action=key, status="in_progress", due_on="2026-05-01").status_code == 302
+    page = a["client"].get(url("results", assessment.public_id)).content.decode()
+    history = page[page.index("History (2 changes)") :][:1000]
+    assert history.index("In progress · 2026-05-01") < history.index("Done")  # newest first
 
 
 def test_it_gives_another_consultancy_and_strangers_a_404(version, consultancy):

@@ -60,3 +60,28 @@ def test_it_resets_the_reminder_when_the_due_date_moves(version):
     assert ActionProgress.objects.get(pk=row.pk).reminded_for == date(2026, 4, 1)
     action_progress_set(assessment=assessment, action_key=key, status="in_progress", due_on=date(2026, 5, 1))
     assert ActionProgress.objects.get(pk=row.pk).reminded_for is None
+
+
+def test_it_writes_on_top_when_another_save_inserted_the_row_first(version, monkeypatch):
+    """A double click: both saves found no row; the second's insert fails and it updates instead."""
+    from assessment.plan import services
+
+    assessment, _token = submitted(version)
+    key = assessment.outcome.action_keys()[0]
+    action_progress_set(assessment=assessment, action_key=key, status="planned")
+    real = services._progress_write
+    calls = []
+
+    def racing(*args):
+        calls.append(args)
+        if len(calls) == 1:  # as if the row had not been there yet when this save looked
+            from django.db import IntegrityError
+
+            raise IntegrityError("one_progress_per_action")
+        return real(*args)
+
+    monkeypatch.setattr(services, "_progress_write", racing)
+    action_progress_set(assessment=assessment, action_key=key, status="done")
+    assert len(calls) == 2
+    assert ActionProgress.objects.get().status == "done"
+    assert ActionProgressChange.objects.count() == 2
