@@ -85,13 +85,13 @@ def previous_submitted(assessment: Assessment) -> Assessment | None:
 def action_plan_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
     """Where the firm has got with each marked action: {key: {"status", "owner_name", "due_on"}},
     plain values (the due date as ISO text) so a stored PDF's digest can include them."""
-    rows = ActionProgress.objects.filter(assessment=assessment).values_list(
-        "action_key", "status", "owner_name", "due_on"
-    )
-    return {
-        key: {"status": status, "owner_name": owner, "due_on": due.isoformat() if due else ""}
-        for key, status, owner, due in rows
-    }
+    return {p.action_key: plan_state(p) for p in ActionProgress.objects.filter(assessment=assessment)}
+
+
+def plan_state(progress: ActionProgress) -> dict[str, Any]:
+    """One action's state as report inputs carry it (action_plan_of)."""
+    due = progress.due_on
+    return {"status": progress.status, "owner_name": progress.owner_name, "due_on": due.isoformat() if due else ""}
 
 
 def action_statuses_of(assessment: Assessment | None) -> dict[str, str]:

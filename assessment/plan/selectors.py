@@ -30,13 +30,6 @@ class OpenAction:
     overdue: bool
 
 
-def progress_of(assessment: Assessment) -> dict[str, ActionProgress]:
-    """The state of each marked action of this assessment's present plan, by action key."""
-    keys = set(assessment.outcome.action_keys())
-    rows = ActionProgress.objects.filter(assessment=assessment).select_related("updated_by")
-    return {p.action_key: p for p in rows if p.action_key in keys}
-
-
 def history_of(assessment: Assessment) -> list[ActionProgressChange]:
     """Every change of this assessment's actions, oldest first."""
     return list(

@@ -63,6 +63,8 @@ def _results_page(
     # results sees neither the forms nor where each action stands (only cohort totals).
     can_plan = access.can_access(request, assessment)
     previous = selectors.previous_submitted(assessment) if can_plan else None
+    # One query for both: each action's history, newest first, and from it its present state.
+    history = plan_selectors.history_by_action(assessment) if can_plan else {}
     report = build_report(
         assessment,
         qn,
@@ -72,7 +74,7 @@ def _results_page(
         validation,
         previous=previous,
         stress_scenario=stress_form.scenario(),
-        plan=selectors.action_plan_of(assessment) if can_plan else None,
+        plan={key: selectors.plan_state(changes[0].progress) for key, changes in history.items()},
         previous_plan=selectors.action_statuses_of(previous),
     )
     failed = plan_form.data.get("action") if plan_form is not None else None
@@ -91,8 +93,7 @@ def _results_page(
         "can_claim": can_claim(request, assessment),
         "standing": campaigns_selectors.standing_of(assessment),
         "can_plan": can_plan,
-        "plan_changes": plan_selectors.progress_of(assessment) if can_plan else {},
-        "plan_history": plan_selectors.history_by_action(assessment) if can_plan else {},
+        "plan_history": history,
         "plan_statuses": ActionProgress.Status.choices,
         "owner_max_length": ActionProgress.OWNER_MAX_LENGTH,
         "today": timezone.localdate(),
