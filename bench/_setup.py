@@ -35,6 +35,7 @@ def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     sys.path.insert(0, str(ROOT))
     scratch = tempfile.mkdtemp(prefix=prefix)
     os.environ["DATABASE_URL"] = os.getenv("BENCH_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
+    os.environ["MEDIA_ROOT"] = f"{scratch}/media"  # stored PDFs and uploads stay in the scratch folder
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "true" if debug else "false"
     if not debug:
@@ -45,7 +46,20 @@ def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     import django
 
     django.setup()
+    if not debug:
+        from django.conf import settings
+        from django.test.utils import override_settings
+
+        # Production serves hashed names from collectstatic's manifest, which a scratch run has
+        # not made: plain names cost the same (a dict look-up either way).
+        override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+        ).enable()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("load_questionnaire", verbosity=0)

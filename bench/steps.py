@@ -35,18 +35,11 @@ def main() -> None:
     django_on_scratch_database("bench-steps-", debug=args.debug)
     from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings
     from django.urls import reverse
 
     from assessment.models import Assessment
     from assessment.questionnaire.samples import sample_answers
     from assessment.selectors import questionnaire_of
-
-    # Production serves hashed names from collectstatic's manifest, which a scratch run has
-    # not made: plain names cost the same (a dict look-up either way).
-    override_settings(
-        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    ).enable()
 
     def new_assessment(profile: dict) -> tuple[Client, Assessment]:
         client = Client()

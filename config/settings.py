@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.staticfiles.WebStaticFilesConfig",  # django.contrib.staticfiles without the report fonts
     "axes",
     "crispy_forms",
     "crispy_bootstrap5",

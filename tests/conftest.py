@@ -14,6 +14,7 @@ from assessment.campaigns.memberlist import Member
 from assessment.models import BulkJob
 from assessment.plan.services import action_progress_set
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
+from assessment.reports import services as reports_services
 from assessment.selectors import questionnaire_of
 from assessment.services import questionnaire_load
 from assessment.workspace.services import firm_create, organisation_create
@@ -183,6 +184,12 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     pages["results-plan-error"] = c.post(
         url("plan_save", done.public_id), {"action": first_key, "status": "done", "due_on": "31/31/2026"}
     ).content
+    # A report asked for while the worker is still preparing it.
+    with django_capture_on_commit_callbacks(execute=True):
+        reports_services.reports_prepare(assessment=done)
+    preparing = c.get(url("report_pdf", done.public_id, lang="zh-hans") + "?lang=zh-hans&variant=full")
+    assert preparing.status_code == 202
+    pages["report-preparing"] = preparing.content
     # The stress test (2026.3): its step, and results with the figures, also with another scenario tried.
     pages["step-stress"] = owner.get(url("step", public_id, "stress", lang="zh-hans")).content
     stressed, _ = services.assessment_create(version=version, owner=None, language="en", firm=firm)

@@ -265,3 +265,16 @@ def test_it_keeps_compiled_templates_in_memory_in_production():
     engine = "__import__('django.template').template.engines['django'].engine"
     shown = _settings_process(production, f"{engine}.debug, {engine}.loaders[0][0]")
     assert shown.stdout.split() == ["False", "django.template.loaders.cached.Loader"], shown.stderr
+
+
+def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
+    # WeasyPrint reads them from static/; browsers never load them.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    collected = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()}
+    assert {"css/app.css", "js/app.js", "favicon.svg"} <= collected
+    assert not [name for name in collected if name.startswith("fonts/") or name.endswith((".otf", "report.css"))]

@@ -13,12 +13,15 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
 
-import openpyxl
-import openpyxl.xml.functions
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+
+# openpyxl is imported where a workbook is read or written, not here: every process imports
+# this module (through the URLs), and openpyxl costs a fifth of a second to import.
 
 MB = 1024 * 1024
+# The control characters XML 1.0 forbids, as openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE has them
+# (tests/bulk check the two agree): no cell of ours may hold one, in XLSX or CSV.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # An XLSX is a zip: these bound what openpyxl may inflate, whatever the upload size. A real
 # workbook has a few dozen entries; the ratio limit is Apache POI's default (1%).
 MAX_XLSX_ENTRIES = 1000
@@ -154,6 +157,9 @@ def _xlsx_value(cell: Any) -> object:
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
+    import openpyxl
+    import openpyxl.xml.functions
+
     # Without defusedxml openpyxl parses with the standard library (entity expansion allowed).
     if not openpyxl.xml.DEFUSEDXML or not openpyxl.xml.functions.iterparse.__module__.startswith("defusedxml"):
         raise RuntimeError("defusedxml must be installed (see requirements.txt) to read XLSX files safely")
@@ -239,18 +245,21 @@ def csv_stream(rows: Iterable[Sequence[object]]) -> Iterator[str]:
 
 def xlsx_write(path_or_file: str | IO[bytes], sheets: Iterable[tuple[str, Iterable[Sequence[object]]]]) -> None:
     """An XLSX with one sheet per (title, rows), streamed in openpyxl's constant-memory mode."""
+    import openpyxl
+    from openpyxl.cell.cell import WriteOnlyCell
+
     book = openpyxl.Workbook(write_only=True)
     used: set[str] = set()
     for title, rows in sheets:
         sheet = book.create_sheet(title=_sheet_title(title, used))
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_cell(WriteOnlyCell, sheet, value) for value in row])
     if not used:
         book.create_sheet(title="Sheet")  # a workbook without sheets does not open in Excel
     book.save(path_or_file)
 
 
-def _xlsx_cell(sheet: Any, value: object) -> object:
+def _xlsx_cell(cell_class: Any, sheet: Any, value: object) -> object:
     if value is None:
         return None  # a truly empty cell, not an empty string (which COUNTA would count)
     value = neutralise(value)
@@ -258,7 +267,7 @@ def _xlsx_cell(sheet: Any, value: object) -> object:
         return value
     # Always a string cell: openpyxl would otherwise write any text that starts with "=" as a
     # formula. Excel caps a cell at 32,767 characters.
-    cell = WriteOnlyCell(sheet, value[:32767])
+    cell = cell_class(sheet, value[:32767])
     cell.data_type = "s"
     return cell
 

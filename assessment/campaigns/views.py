@@ -29,7 +29,6 @@ from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, Jo
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
-from assessment.reports import pdf
 from assessment.reports.filenames import download_name
 from assessment.reports.forms import ReportRequestForm
 
@@ -323,6 +322,8 @@ def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpRespon
     with translation.override(lang):
         data = build_dashboard(campaign, qn, lang)
         html = render_to_string("report/cohort.html", {"data": data, "generated": timezone.localdate()})
+    from assessment.reports import pdf  # WeasyPrint: imported by the processes that render
+
     try:
         document = pdf.render_html_bounded(html)
     except Exception:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import ctypes
-import hashlib
 import logging
 import math
 import mimetypes
@@ -27,7 +26,6 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -39,19 +37,14 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessment.apps import fast_subsetting_available  # noqa: F401 - part of this module's API
 from assessment.reports.builder import ReportData
+from assessment.reports.fingerprint import STYLESHEET, VARIANTS, static_dir
 
 logger = logging.getLogger(__name__)
 
-VARIANTS = ("full", "summary")
 FETCH_HOST = "report.invalid"  # .invalid never resolves (RFC 2606): a URL we only ever map to files
 BASE_URL = f"https://{FETCH_HOST}/static/"
 MAX_DATA_IMAGE = 64 * 1024
 DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
-STYLESHEET = "css/report.css"
-
-
-def static_dir() -> Path:
-    return Path(settings.BASE_DIR, "static").resolve()
 
 
 class RefusedURL(ValueError):
@@ -407,21 +400,3 @@ def render_html_bounded(html: str) -> bytes:
         return child.render(html, timeout)
     finally:
         child.close()
-
-
-@cache
-def template_fingerprint() -> str:
-    """Changes with anything a rendered PDF depends on besides its data, so stored PDFs are re-rendered."""
-    base = Path(settings.BASE_DIR)
-    inputs = [
-        *sorted(base.glob("templates/report/*.html")),
-        static_dir() / STYLESHEET,
-        *sorted(static_dir().glob("fonts/*.otf")),
-        *sorted(base.glob("locale/*/LC_MESSAGES/*.po")),
-        # The report package's code (builder, charts, this module…), found by folder, not by name.
-        *sorted(Path(__file__).parent.glob("*.py")),
-    ]
-    digest = hashlib.sha256()
-    for path in inputs:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]

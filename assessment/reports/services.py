@@ -1,21 +1,37 @@
-"""The stored PDF of an assessment: reused while its inputs are unchanged, else rendered and stored."""
+"""The stored PDF of an assessment: reused while its inputs are unchanged, else rendered and
+stored; an owner's are prepared by the worker as soon as the assessment is submitted.
+
+Deciding whether a stored PDF is current imports nothing of WeasyPrint (`fingerprint`), so a
+web process that only serves stored files never pays for it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from assessment import selectors
+from assessment import languages, selectors
 from assessment.models import (
     Assessment,
     ReportFile,
 )
-from assessment.reports import pdf
 from assessment.reports.builder import build_report
+from assessment.reports.fingerprint import VARIANTS, template_fingerprint
+
+logger = logging.getLogger(__name__)
+
+# How long a download waits on the worker for a report it was asked to prepare: past this
+# (a stopped worker, a long queue) the download renders it itself, as it would have anyway.
+PREPARE_WAIT_SECONDS = 60
+# An owner waiting on their report goes before the reports of a bulk job (default priority 0),
+# where the queue can order tasks (the database queue does; RQ's queue is first come, first served).
+OWNER_REPORT_PRIORITY = 10
 
 
 def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: str, variant: str) -> str:
@@ -30,26 +46,41 @@ def report_inputs_digest(assessment: Assessment, inputs: dict[str, Any], lang: s
         assessment.questionnaire.checksum,
         lang,
         variant,
-        pdf.template_fingerprint(),
+        template_fingerprint(),
     ]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
-    """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
+def _digest(assessment: Assessment, lang: str, variant: str) -> tuple[str, dict[str, Any]]:
     inputs = selectors.report_inputs(assessment)
     previous = inputs["previous"]
     digest = report_inputs_digest(
         assessment, {**inputs, "previous": [previous.pk, previous.result] if previous else None}, lang, variant
     )
+    return digest, inputs
+
+
+def _is_current(report: ReportFile | None, digest: str) -> bool:
+    return bool(
+        report and report.inputs_digest == digest and report.file.name and report.file.storage.exists(report.file.name)
+    )
+
+
+def report_pdf_stored(*, assessment: Assessment, lang: str, variant: str) -> ReportFile | None:
+    """The stored PDF if it is current (rendered from today's inputs), else None: never renders."""
+    digest, _ = _digest(assessment, lang, variant)
     existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
-    if (
-        existing
-        and existing.inputs_digest == digest
-        and existing.file.name
-        and existing.file.storage.exists(existing.file.name)
-    ):
+    return existing if _is_current(existing, digest) else None
+
+
+def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
+    """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
+    digest, inputs = _digest(assessment, lang, variant)
+    existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
+    if existing is not None and _is_current(existing, digest):
         return existing
+    from assessment.reports import pdf  # WeasyPrint: imported by the processes that render
+
     qn = selectors.questionnaire_of(assessment.questionnaire)
     data = pdf.render_pdf_bounded(build_report(assessment, qn, lang=lang, **inputs), variant)
     name = f"{assessment.public_id}-{variant}-{lang}-{digest[:12]}.pdf"
@@ -62,12 +93,7 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
                 .filter(assessment=assessment, language=lang, variant=variant)
                 .first()
             ) or ReportFile(assessment=assessment, language=lang, variant=variant)
-            if (
-                report.pk
-                and report.inputs_digest == digest
-                and report.file.name
-                and report.file.storage.exists(report.file.name)
-            ):
+            if report.pk and _is_current(report, digest):
                 return report  # the other request stored the same PDF meanwhile
             old_name = report.file.name or None
             report.inputs_digest = digest
@@ -82,3 +108,66 @@ def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile
         # missing file is re-rendered on the next request, so deleting now is safe.
         report.file.storage.delete(old_name)
     return report
+
+
+def _preparing_key(assessment_id: int, lang: str, variant: str) -> str:
+    return f"report-preparing:{assessment_id}:{lang}:{variant}"
+
+
+def reports_prepare(*, assessment: Assessment) -> list[tuple[str, str]]:
+    """Have the worker render the owner's PDFs (both variants, both languages; the assessment's
+    own language first, the short summary before the full report) once this transaction
+    commits, so that a download finds them ready. Returns the (language, variant) pairs queued.
+    """
+    from assessment.reports.tasks import render_report_file  # the task runs this module's code
+
+    order = sorted(languages.CODES, key=lambda code: code != assessment.language)
+    kinds = [(lang, variant) for lang in order for variant in sorted(VARIANTS, key=lambda v: v != "summary")]
+    for lang, variant in kinds:
+        key = _preparing_key(assessment.pk, lang, variant)
+
+        def enqueue(key: str = key, lang: str = lang, variant: str = variant) -> None:
+            task = render_report_file
+            if task.get_backend().supports_priority:
+                task = task.using(priority=OWNER_REPORT_PRIORITY)  # before a bulk job's hundreds
+            try:
+                cache.set(key, True, PREPARE_WAIT_SECONDS)
+                task.enqueue(assessment.pk, lang, variant)
+            except Exception:  # the queue or the cache is down: the download renders it, as before
+                logger.exception("Could not queue the %s %s PDF of assessment %s", lang, variant, assessment.pk)
+                _forget(key)
+
+        transaction.on_commit(enqueue)
+    return kinds
+
+
+def _forget(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # an unreachable cache holds no mark a download could wait on
+        logger.exception("Could not clear %s", key)
+
+
+def report_preparing(*, assessment: Assessment, lang: str, variant: str) -> bool:
+    """Whether the worker was asked to prepare this PDF and has not finished (nor given up)."""
+    try:
+        return bool(cache.get(_preparing_key(assessment.pk, lang, variant)))
+    except Exception:  # an unreachable cache: the download renders the PDF itself, as before
+        logger.exception("Could not read whether a PDF is being prepared")
+        return False
+
+
+def report_file_prepare(*, assessment_id: int, lang: str, variant: str) -> str:
+    """The worker's side of reports_prepare: render and store one PDF; never raises, and
+    always clears the mark, so a download waits on it no longer (and renders it itself)."""
+    try:
+        assessment = selectors.assessments().filter(pk=assessment_id).first()
+        if assessment is None or assessment.is_draft:
+            return "skipped"  # deleted, or reopened for validation since
+        report_pdf(assessment=assessment, lang=lang, variant=variant)
+        return "done"
+    except Exception:  # the render runs in a bounded child; a download will try again
+        logger.exception("Preparing the %s %s PDF of assessment %s failed", lang, variant, assessment_id)
+        return "failed"
+    finally:
+        _forget(_preparing_key(assessment_id, lang, variant))

@@ -7,7 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -181,8 +181,18 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     if not form.is_valid():
         raise Http404
     lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
+    stored = reports_services.report_pdf_stored(assessment=assessment, lang=lang, variant=variant)
+    if stored is None and reports_services.report_preparing(assessment=assessment, lang=lang, variant=variant):
+        # Submitted a moment ago: the worker is on it. Say so rather than render it twice.
+        context = {
+            "assessment": assessment,
+            "pdf_url": request.get_full_path(),
+            "status_url": reverse("report_pdf_status", args=[assessment.public_id]) + "?" + request.GET.urlencode(),
+            "variant": variant,
+        }
+        return render(request, "assessment/report_preparing.html", context, status=202)
     try:
-        stored = reports_services.report_pdf(assessment=assessment, lang=lang, variant=variant)
+        stored = stored or reports_services.report_pdf(assessment=assessment, lang=lang, variant=variant)
         handle = stored.file.open("rb")
     except Exception:
         # Never a 500 page: say what happened and keep the results page one click away.
@@ -190,3 +200,17 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
         return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
     filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant, lang)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@require_GET
+def report_pdf_status(request: HttpRequest, public_id: uuid.UUID) -> JsonResponse:
+    """Polled by the "being prepared" page: download once ready, or once the worker gave up
+    (the download then renders it itself)."""
+    assessment = access.assessment_for_viewing(request, public_id)
+    form = ReportRequestForm(request.GET)
+    if assessment.is_draft or not form.is_valid():
+        raise Http404
+    lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
+    ready = reports_services.report_pdf_stored(assessment=assessment, lang=lang, variant=variant) is not None
+    preparing = not ready and reports_services.report_preparing(assessment=assessment, lang=lang, variant=variant)
+    return JsonResponse({"ready": ready, "preparing": preparing})

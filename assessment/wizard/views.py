@@ -21,6 +21,7 @@ from assessment.models import Assessment
 from assessment.questionnaire.definition import Question, Questionnaire, tr
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.rules import is_answered, missing_questions, visible_questions
+from assessment.reports import services as reports_services
 from assessment.reports.builder import answer_rows
 from assessment.wizard.forms import AnswerReasonForm, SectionForm
 
@@ -290,7 +291,7 @@ def answer_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_request(request, public_id)
     try:
-        services.assessment_submit(assessment=assessment)
+        submitted = services.assessment_submit(assessment=assessment)
     except services.IncompleteAssessment as exc:
         messages.error(
             request,
@@ -298,6 +299,8 @@ def submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             % {"count": len(exc.missing)},
         )
         return _render_review(request, assessment, status=400)
+    if submitted:
+        reports_services.reports_prepare(assessment=assessment)  # the PDFs, ready when asked for
     return redirect("results", assessment.public_id)
 
 

@@ -6,6 +6,8 @@
 // 2. Copy buttons for the private resume link.
 // 3. Bulk report progress: polls the job's JSON and updates the bar until nothing is
 //    pending, then reloads once to show the download (without JS: a Refresh link).
+// 4. A report still being prepared: polls its status and starts the download once it is
+//    ready, or once the worker gave up (the download then renders it); without JS, a button.
 (function () {
   "use strict";
 
@@ -142,7 +144,28 @@
     if (bar.dataset.pendingAtLoad !== "0") window.setTimeout(poll, 1000);
   }
 
+  function setupReportStatus(box) {
+    var waiting = box.querySelector("[data-report-waiting]");
+    var started = box.querySelector("[data-report-started]");
+    var status = box.querySelector("[data-report-status]");
+    if (waiting) waiting.hidden = false;
+    var tries = 0;
+    function poll() {
+      fetch(box.dataset.reportStatusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (s) {
+          if (s.preparing && ++tries < 120) { window.setTimeout(poll, 1000); return; }
+          window.location.assign(box.dataset.reportPdfUrl);
+          if (status) status.hidden = true;
+          if (started) started.hidden = false;
+        })
+        .catch(function () { if (++tries < 120) window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-report-status-url]").forEach(setupReportStatus);
     document.querySelectorAll("form[data-autosave]").forEach(setupAutosave);
     document.querySelectorAll("[data-progress-url]").forEach(setupProgress);
     document.querySelectorAll("[data-copy]").forEach(function (button) {

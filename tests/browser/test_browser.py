@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.chromium import DESKTOP, ONE_AT_A_TIME, PHONE, needs_chromium
+from tests.factories import run_worker
 
 AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
 POLLS = 300  # x 100 ms
@@ -104,9 +105,21 @@ def owner_journey(browser, base: str, lang: str, device: dict) -> None:
     page.emulate_media(media="print")
     assert not page.locator(".downloads").is_visible() and not page.locator("header.site-header").is_visible()
     page.emulate_media(media="screen")
-    pdf = page.locator("a[href*='report.pdf'][href*='variant=summary']").first.get_attribute("href")
+    # The worker was asked for the PDFs on submission; asked for before it ran, the page says
+    # the report is being prepared, then downloads it by itself once the worker has stored it.
+    page.locator("a[href*='report.pdf'][href*='variant=summary']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() in ("报告正在生成", "Your report is being prepared")
+    check_accessibility(page)
+    with page.expect_download(timeout=60_000) as download:
+        run_worker()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    assert page.locator("[data-report-started]").is_visible()
+    # Ready now: the link gives the stored file at once.
+    pdf = page.locator("a.btn-primary[href*='report.pdf']").get_attribute("href")
     response = page.request.get(base + pdf)
-    assert response.headers["content-type"] == "application/pdf" and response.body().startswith(b"%PDF")
+    assert response.headers["content-type"] == "application/pdf" and response.body() == data
     context.close()
 
 

@@ -539,3 +539,10 @@ def test_it_reads_multiple_choices_whose_option_texts_hold_separators(shipped):
     assert importing.convert(q, f"{other.key}; {with_sep[0].key}", matcher) == [other.key, with_sep[0].key]
     with pytest.raises(ValueError):
         importing.convert(q, f"{other.text['zh-hans']}、不存在的选项", matcher)
+
+
+def test_it_strips_the_same_control_characters_openpyxl_refuses():
+    # tables keeps its own copy so that importing it does not import openpyxl.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert tables.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern

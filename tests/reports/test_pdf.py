@@ -452,3 +452,26 @@ def test_it_prints_firm_name_and_page_x_of_y_on_every_page_after_the_cover(versi
         text = squash(page.extract_text())
         assert "成都蓉城食品有限公司" in text, number
         assert f"Page{number}/{total}" in text, number
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_lays_out_the_full_report_once_plus_the_contents_pages(version, monkeypatch, lang):
+    """WeasyPrint re-makes a page only when a page counter on it (the contents' page numbers)
+    changed after its first layout. Anything that makes it lay the document out again (a
+    counter in a running element, a target-counter on every page) would show up here."""
+    import weasyprint.layout.page as page_layout
+
+    made = 0
+    original = page_layout.make_page
+
+    def counting(*args, **kwargs):
+        nonlocal made
+        made += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(page_layout, "make_page", counting)
+    assessment, _ = submitted(version)
+    report = build_report(assessment, questionnaire_of(version), answers_of(assessment), lang)
+    pages = len(PdfReader(io.BytesIO(pdf.render_pdf(report, "full"))).pages)
+    assert pages >= 10
+    assert pages <= made <= pages + 2  # the contents fill at most two pages, each re-made once
