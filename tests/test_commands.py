@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from assessment.content import content_files
-from assessment.models import Assessment, Campaign, Firm, QuestionnaireVersion
+from assessment.models import ActionProgress, Assessment, Campaign, Firm, QuestionnaireVersion
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
@@ -161,6 +161,9 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     firms = Firm.objects.filter(organisation__name__contains="(demo)", organisation__kind="consultancy")
     assert firms.count() == 2
     assert Assessment.objects.filter(firm=firms.order_by("pk").first(), status="submitted").count() == 2
+    # The first client's plan: two earlier actions done, two later ones with due dates.
+    assert ActionProgress.objects.filter(status="done").count() == 2
+    assert ActionProgress.objects.filter(due_on__isnull=False).count() == 2
     campaign = Campaign.objects.get(organisation__name__contains="(demo)")
     assert campaign.assessments.filter(status="submitted").count() == 7
     assert campaign.assessments.filter(status="submitted", share_with_association=True).count() == 5
