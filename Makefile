@@ -104,8 +104,10 @@ format: deps-dev
 bench: setup-dev
 	$(PYTHON) bench/steps.py
 	$(PYTHON) bench/report.py
-	$(PYTHON) bench/bulk.py
+	$(PYTHON) bench/cold.py
+	$(PYTHON) bench/workspace.py
 	$(PYTHON) bench/members.py
+	$(PYTHON) bench/bulk.py
 
 # Lighthouse (mobile preset) on the home page, a wizard step and the results page, served as in
 # production on a throw-away database; Chrome is Debian's chromium. 12.x: 13 needs Node >= 22.19.

@@ -22,8 +22,8 @@ module.exports = {
   css: ["static/vendor/bootstrap/bootstrap.min.css"],
   output: "static/vendor/bootstrap/bootstrap.app.min.css",
   safelist: {
-    // messages' tags (templates/base.html) and the priority badges (the results page)
-    standard: [/^alert-(success|info|warning|danger)$/, /^text-bg-(dark|danger|warning|secondary)$/],
+    // messages' tags (templates/base.html); priority and plan-status badges (the results page)
+    standard: [/^alert-(success|info|warning|danger)$/, /^text-bg-/],
     deep: [],
     greedy: [],
     variables: [/^--bs-form-invalid-/], // read by static/css/app.css
