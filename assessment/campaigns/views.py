@@ -382,6 +382,18 @@ def _logo_uri(organisation) -> str:
     return f"data:{organisation.logo_type};base64,{base64.b64encode(bytes(organisation.logo)).decode()}"
 
 
+def _length_class(text: str, long: int, very_long: int) -> str:
+    return "very-long" if len(text) > very_long else "long" if len(text) > long else ""
+
+
+def _poster_classes(campaign_name: str, organisation_name: str) -> dict[str, str]:
+    """CSS classes that shrink long names (up to 200 characters each) so the poster stays one
+    page: a Chinese title of more than 34 characters would take a third line at full size."""
+    title = _length_class(campaign_name, 34, 80)
+    organisation = _length_class(organisation_name, 33, 80)
+    return {"title": title, "organisation": organisation, "body": "crowded" if title or organisation else ""}
+
+
 @login_required
 @require_GET
 def campaign_qr(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
@@ -424,6 +436,7 @@ def campaign_poster(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "link": link,
             "qr_svg": mark_safe(qr.qr_svg_inline(link)),  # noqa: S308 - segno's markup of our own URL
             "lang": lang,
+            "classes": _poster_classes(campaign.name, organisation.name),
         }
         html = render_to_string("campaigns/poster.html", context)
     from assessment.reports import pdf  # WeasyPrint: imported by the processes that render

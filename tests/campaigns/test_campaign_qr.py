@@ -119,11 +119,30 @@ def test_it_prints_a_one_page_poster_whose_code_decodes_to_the_campaign_link(zhe
 
 
 def test_it_prints_the_associations_logo_on_the_poster(zhejiang):
-    png = io.BytesIO()
-    Image.new("RGB", (120, 40), "#0b5394").save(png, "PNG")
-    organisation_logo_set(organisation=zhejiang["org"], upload=SimpleUploadedFile("logo.png", png.getvalue()))
+    organisation_logo_set(organisation=zhejiang["org"], upload=a_logo())
     with_logo = PdfReader(io.BytesIO(poster(zhejiang, "en").content)).pages[0]
     assert len(with_logo.images) == 1  # the QR code itself is vectors, not an image
+
+
+def a_logo() -> SimpleUploadedFile:
+    png = io.BytesIO()
+    Image.new("RGB", (300, 100), "#0b5394").save(png, "PNG")
+    return SimpleUploadedFile("logo.png", png.getvalue())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_it_keeps_the_poster_to_one_page_with_the_longest_names_and_a_logo(zhejiang, lang, tmp_path):
+    campaign, org = zhejiang["campaign"], zhejiang["org"]
+    org.name = ("浙江省中小企业协会（杭州）" * 16)[:200]  # the longest names the models allow
+    org.save()
+    campaign.name = ("2026年·第二轮 数字化调研，" * 15)[:200]
+    campaign.save()
+    organisation_logo_set(organisation=org, upload=a_logo())
+    response = poster(zhejiang, lang)
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
+    (image,) = page_images(response.content, tmp_path)
+    assert decode(image) == [join_link(campaign, lang)]
+    assert squash(campaign.name) in squash(text_of(response.content))
 
 
 def test_it_says_why_a_closed_link_gets_no_qr_code_or_poster(zhejiang):
