@@ -6,7 +6,7 @@ PYTHON := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev prepare sysdeps sysdeps-dev vnu lighthouse load venv deps deps-dev lint format demo bench clean
+.PHONY: run test setup setup-dev prepare sysdeps sysdeps-dev vnu css lighthouse load venv deps deps-dev lint format demo bench clean
 
 run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a background worker
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: make demo HOST=$(HOST) PORT=$(PORT)"
@@ -19,7 +19,8 @@ run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a backgro
 # CI always has it; elsewhere the pass is skipped when nothing listens on 127.0.0.1:5432.
 PG_URL ?= postgres://127.0.0.1:5432/sme_pg
 PG_TESTS := tests/test_security.py tests/campaigns/test_campaigns.py tests/workspace/test_workspace.py \
-	tests/wizard/test_wizard.py tests/accounts/test_accounts.py tests/bulk/test_bulk.py
+	tests/wizard/test_wizard.py tests/accounts/test_accounts.py tests/bulk/test_bulk.py \
+	tests/plan/test_services.py tests/plan/test_results_form.py tests/plan/test_reminders.py
 
 # Two processes (this machine has 2 cores), each with its own test database (pytest-django
 # suffixes its name per worker) and media directory (tests/conftest.py); whole files go to one
@@ -109,6 +110,15 @@ bench: setup-dev
 # Lighthouse (mobile preset) on the home page, a wizard step and the results page, served as in
 # production on a throw-away database; Chrome is Debian's chromium. 12.x: 13 needs Node >= 22.19.
 LIGHTHOUSE_VERSION := 12.8.2
+# Bootstrap reduced to the rules our pages use (scripts/purgecss.config.cjs), committed;
+# tests/browser/test_css.py checks every main page looks the same with it as with the full file.
+PURGECSS_VERSION := 8.0.0
+css: deps
+	@grep -qs '"version": "$(PURGECSS_VERSION)"' .cache/npm/node_modules/purgecss/package.json || \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm purgecss@$(PURGECSS_VERSION)
+	CRISPY_SITE=$$($(PYTHON) -c 'import crispy_forms, pathlib; print(pathlib.Path(crispy_forms.__file__).parents[1])') \
+		PURGECSS_MODULE=$(CURDIR)/.cache/npm/node_modules/purgecss node scripts/build_css.mjs
+
 lighthouse: setup-dev
 	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' .cache/npm/node_modules/lighthouse/package.json || \
 		npm install --silent --no-audit --no-fund --prefix .cache/npm lighthouse@$(LIGHTHOUSE_VERSION)

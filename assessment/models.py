@@ -383,3 +383,64 @@ class BulkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}/{self.assessment_id}: {self.status}"
+
+
+class ActionProgress(models.Model):
+    """How far the firm has got with one action of a submitted assessment's plan.
+
+    Written only by plan.services.action_progress_set, which keeps an ActionProgressChange
+    for every change. A row exists once someone marked the action; an action without one is
+    simply not planned yet."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    OWNER_MAX_LENGTH = 100
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="action_progress")
+    action_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    owner_name = models.CharField(max_length=OWNER_MAX_LENGTH, blank=True)  # who in the firm does it
+    due_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+    # None: the owner, through the private link (no account).
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The due date a reminder e-mail was sent for: sent once per due date, again after it moves.
+    reminded_for = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "action_key"], name="one_progress_per_action")]
+        indexes = [models.Index(fields=["due_on", "status"], name="progress_due")]
+
+    def __str__(self) -> str:
+        return f"{self.action_key}: {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.DONE
+
+
+class ActionProgressChange(models.Model):
+    """One change of an ActionProgress: who, when, and what it became (the history)."""
+
+    progress = models.ForeignKey(ActionProgress, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField()
+    # None with by_link: the owner through the private link; None without: a deleted account.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_link = models.BooleanField(default=False)
+    old_status = models.CharField(max_length=12, blank=True, choices=ActionProgress.Status.choices)  # "": first
+    new_status = models.CharField(max_length=12, choices=ActionProgress.Status.choices)
+    owner_name = models.CharField(max_length=ActionProgress.OWNER_MAX_LENGTH, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.progress_id}: {self.old_status or '-'} -> {self.new_status}"

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from assessment.models import (
+    ActionProgress,
     Answer,
     Assessment,
     Membership,
@@ -81,13 +82,41 @@ def previous_submitted(assessment: Assessment) -> Assessment | None:
     return earlier.order_by("-submitted_at").first()
 
 
+def action_plan_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """Where the firm has got with each marked action: {key: {"status", "owner_name", "due_on"}},
+    plain values (the due date as ISO text) so a stored PDF's digest can include them."""
+    return {p.action_key: plan_state(p) for p in ActionProgress.objects.filter(assessment=assessment)}
+
+
+def plan_state(progress: ActionProgress) -> dict[str, Any]:
+    """One action's state as report inputs carry it (action_plan_of)."""
+    due = progress.due_on
+    return {"status": progress.status, "owner_name": progress.owner_name, "due_on": due.isoformat() if due else ""}
+
+
+def action_statuses_of(assessment: Assessment | None) -> dict[str, str]:
+    """{action key: status} of an assessment's marked actions ({} for None)."""
+    if assessment is None:
+        return {}
+    return dict(ActionProgress.objects.filter(assessment=assessment).values_list("action_key", "status"))
+
+
 def report_inputs(assessment: Assessment) -> dict[str, Any]:
-    """Everything besides the assessment a PDF report is built from (report.build_report's keywords)."""
+    """Everything besides the assessment a PDF report is built from (report.build_report's keywords).
+
+    Plain values throughout: reports.services digests them, so a stored PDF is rendered again
+    when a note, the plan's progress or the earlier assessment's progress changes."""
+    previous = previous_submitted(assessment)
+    # A campaign's association may download a sharing member's report (one stored file for
+    # every reader), and never sees the member's own plan: that report leaves the plan out.
+    private_plan = assessment.campaign_id is not None
     return {
         "answers": answers_of(assessment),
         "notes": notes_of(assessment),
         "validation": validation_of(assessment),
-        "previous": previous_submitted(assessment),
+        "previous": previous,
+        "plan": {} if private_plan else action_plan_of(assessment),
+        "previous_plan": {} if private_plan else action_statuses_of(previous),
     }
 
 

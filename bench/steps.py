@@ -8,6 +8,7 @@ an order that rotates, so load from elsewhere on the machine touches them all al
 figure is the median over rounds of a batch's median, wall time and CPU time of this process
 (time.process_time, SQLite included: it runs in-process), with the 1-minute load average
 seen over its batches: on a busy machine wall time grows while CPU time stays put.
+Posts carry the page's hidden `_loaded` field, as a browser's do.
 Queries are those the server ran for one request. Targets: a step GET at most 15 ms and
 5 queries, a post at most 10 ms; results-page queries independent of the number of answers.
 """
@@ -15,7 +16,9 @@ Queries are those the server ran for one request. Targets: a step GET at most 15
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -58,7 +61,16 @@ def main() -> None:
     step_url = reverse("step", args=[assessment.public_id, "resilience"])
     profile_url = reverse("step", args=[assessment.public_id, "profile"])
     answers = sample_answers(qn, profile, 0.4, seed=3)
-    post_data = {q.key: answers[q.key] for q in qn.section("resilience").questions if q.key in answers}
+    financing_url = reverse("step", args=[assessment.public_id, "financing"])
+
+    def as_a_browser_posts(url: str, section: str) -> dict:
+        """The section's answers with the page's hidden `_loaded` field, as its form sends them."""
+        page = client.get(url).content.decode()
+        loaded = html.unescape(re.search(r'name="_loaded" value="([^"]*)"', page).group(1))
+        return {"_loaded": loaded, **{q.key: answers[q.key] for q in qn.section(section).questions if q.key in answers}}
+
+    post_data = as_a_browser_posts(step_url, "resilience")
+    financing_data = as_a_browser_posts(financing_url, "financing")
     done_client, done = new_assessment(profile)
     done_client.post(reverse("submit", args=[done.public_id]))
     results_url = reverse("results", args=[done.public_id])
@@ -72,6 +84,8 @@ def main() -> None:
         "step GET (profile)": lambda: client.get(profile_url),
         "step POST next (resilience)": lambda: post(step_url, {**post_data, "action": "next"}),
         "step POST autosave (resilience)": lambda: post(step_url, {**post_data, "action": "autosave"}),
+        "step GET (financing)": lambda: client.get(financing_url),
+        "step POST autosave (financing)": lambda: post(financing_url, {**financing_data, "action": "autosave"}),
         "results GET (exporter)": lambda: done_client.get(results_url),
     }
 

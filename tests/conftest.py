@@ -12,6 +12,7 @@ from assessment import services
 from assessment.bulk.samples import sample_table
 from assessment.campaigns.memberlist import Member
 from assessment.models import BulkJob
+from assessment.plan.services import action_progress_set
 from assessment.questionnaire.parser import load_yaml, parse_questionnaire
 from assessment.reports import services as reports_services
 from assessment.selectors import questionnaire_of
@@ -171,9 +172,18 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     done = submitted_assessment(version, owner=None, firm=firm)
     c = Client()
     c.force_login(consultant)
+    # The plan (issue 18 §2): one action overdue, one done; and a due date that does not parse.
+    first_key, second_key = done.outcome.action_keys()[:2]
+    action_progress_set(
+        assessment=done, action_key=first_key, status="in_progress", owner_name="Li", due_on=date(2026, 1, 5)
+    )
+    action_progress_set(assessment=done, action_key=second_key, status="done", user=consultant)
     pages["workspace"] = c.get(url("workspace")).content
     pages["client"] = c.get(url("client", firm.pk)).content
     pages["results-consultant"] = c.get(url("results", done.public_id)).content
+    pages["results-plan-error"] = c.post(
+        url("plan_save", done.public_id), {"action": first_key, "status": "done", "due_on": "31/31/2026"}
+    ).content
     # A report asked for while the worker is still preparing it.
     with django_capture_on_commit_callbacks(execute=True):
         reports_services.reports_prepare(assessment=done)
@@ -196,6 +206,8 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     for token in tokens.values():
         member, assessment = accept(token, share=True)
         complete(assessment)
+        assessment.refresh_from_db()
+        action_progress_set(assessment=assessment, action_key=assessment.outcome.action_keys()[0], status="done")
         first = first or (member, assessment)
     a = Client()
     a.force_login(chamber)

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from assessment.content import content_files
-from assessment.models import Assessment, Campaign, Firm, QuestionnaireVersion
+from assessment.models import ActionProgress, Assessment, Campaign, Firm, QuestionnaireVersion
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit
@@ -161,6 +161,9 @@ def test_it_creates_demo_data_in_both_languages(db, settings):
     firms = Firm.objects.filter(organisation__name__contains="(demo)", organisation__kind="consultancy")
     assert firms.count() == 2
     assert Assessment.objects.filter(firm=firms.order_by("pk").first(), status="submitted").count() == 2
+    # The first client's plan: two earlier actions done, two later ones with due dates.
+    assert ActionProgress.objects.filter(status="done").count() == 2
+    assert ActionProgress.objects.filter(due_on__isnull=False).count() == 2
     campaign = Campaign.objects.get(organisation__name__contains="(demo)")
     assert campaign.assessments.filter(status="submitted").count() == 7
     assert campaign.assessments.filter(status="submitted", share_with_association=True).count() == 5
@@ -264,7 +267,7 @@ def test_it_keeps_compiled_templates_in_memory_in_production():
     assert shown.stdout.split() == ["False", "django.template.loaders.cached.Loader"], shown.stderr
 
 
-def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
+def test_it_leaves_the_report_fonts_and_full_bootstrap_out_of_collectstatic(settings, tmp_path):
     # WeasyPrint reads them from static/; browsers never load them.
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
@@ -273,8 +276,9 @@ def test_it_leaves_the_report_fonts_out_of_collectstatic(settings, tmp_path):
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     collected = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()}
-    assert {"css/app.css", "js/app.js", "favicon.svg"} <= collected
+    assert {"css/app.css", "js/app.js", "favicon.svg", "vendor/bootstrap/bootstrap.app.min.css"} <= collected
     assert not [name for name in collected if name.startswith("fonts/") or name.endswith((".otf", "report.css"))]
+    assert not [name for name in collected if "bootstrap.min.css" in name]  # the source `make css` reduces
 
 
 def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):

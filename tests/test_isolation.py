@@ -29,7 +29,10 @@ OBJECT_URLS = [
     ("submit", "post", "assessment", []),
     ("results", "get", "assessment", []),
     ("report_pdf", "get", "assessment", []),
+    ("report_pdf_status", "get", "assessment", []),
     ("note_save", "post", "assessment", []),
+    ("plan_save", "post", "assessment", []),
+    ("plan_ics", "get", "assessment", []),
     ("answer_reason", "post", "assessment", []),
     ("consent", "post", "assessment", []),
     ("claim", "post", "assessment", []),
@@ -143,7 +146,8 @@ def entitled(role, owner, kind, name):
         return False
     if owner.startswith("association") and kind in ("firm", "firm_draft"):
         return False
-    return not (kind == "assessment" and owner.startswith("association") and name not in ("results", "report_pdf"))
+    shared_reads = ("results", "report_pdf", "report_pdf_status")
+    return not (kind == "assessment" and owner.startswith("association") and name not in shared_reads)
 
 
 def test_it_covers_every_url_that_names_an_object():

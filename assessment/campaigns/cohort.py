@@ -36,6 +36,10 @@ RUNWAY_FACT = "stress_runway_months"
 class CohortMember:
     result: Result
     shared: bool  # the member lets the association see its own results
+    # Of the result's actions, how many the member marked done / in progress / at all (0 when private).
+    done: int = 0
+    in_progress: int = 0
+    marked: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,18 @@ class CohortStats:
     breakdowns: dict[str, list[Group]]  # fact key -> shown groups, then at most one hidden row
     left_out: int = 0  # firms that keep their results private: in no figure, whatever their number
     runway: RunwayShares | None = None  # None under MIN_GROUP members with stress-test figures
+    completion: Completion | None = None  # None under MIN_GROUP sharing members with a plan
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How far the sharing members have got with their plans, all their actions together."""
+
+    n: int  # sharing members with at least one action in their plan (at least MIN_GROUP)
+    actions: int  # their actions, together
+    done: int  # percent of those actions marked done
+    in_progress: int  # percent marked in progress
+    tracking: int  # percent of the members who marked any action
 
 
 @dataclass(frozen=True)
@@ -148,6 +164,20 @@ def _runway_shares(results: Sequence[CohortMember]) -> RunwayShares | None:
     )
 
 
+def _completion(results: Sequence[CohortMember]) -> Completion | None:
+    with_plan = [r for r in results if r.result.actions]
+    if not showable(with_plan):
+        return None
+    actions = sum(len(r.result.actions) for r in with_plan)
+    return Completion(
+        n=len(with_plan),
+        actions=actions,
+        done=round(100 * sum(r.done for r in with_plan) / actions),
+        in_progress=round(100 * sum(r.in_progress for r in with_plan) / actions),
+        tracking=round(100 * sum(1 for r in with_plan if r.marked) / len(with_plan)),
+    )
+
+
 def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> CohortStats:
     """Statistics of a cohort over the given area keys.
 
@@ -181,6 +211,7 @@ def summarise(members: Sequence[CohortMember | None], areas: Sequence[str]) -> C
         top_actions=_top_actions(results),
         breakdowns={fact: _breakdown(results, fact) for fact in BREAKDOWN_FACTS},
         runway=_runway_shares(results),
+        completion=_completion(results),
     )
 
 

@@ -50,6 +50,8 @@ class DashboardData:
     means_chart: SafeString | str = ""
     # The stress test (2026.3): {"n": members with figures, "rows": [(label, percent)]}, or None.
     runway: dict[str, Any] | None = None
+    # The plans of the sharing members: cohort.Completion (shares in percent), or None under MIN_GROUP.
+    completion: cohort.Completion | None = None
 
     @property
     def has_figures(self) -> bool:
@@ -104,6 +106,7 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
                 label = str(FACT_LABELS[fact].get(group.value, group.value))
             groups.append({"label": label, "n": group.n, "mean": group.mean_overall, "hidden": group.hidden})
         data.breakdowns.append({"title": title, "groups": groups})
+    data.completion = stats.completion
     if stats.runway is not None:
         data.runway = {
             "n": stats.runway.n,

@@ -29,12 +29,14 @@ from django.utils import timezone
 
 from assessment.campaigns import cohort
 from assessment.models import (
+    ActionProgress,
     Answer,
     Assessment,
     Campaign,
     Invitation,
     Organisation,
 )
+from assessment.plan import selectors as plan_selectors
 from assessment.questionnaire.result import Result
 
 
@@ -306,15 +308,30 @@ def _counted(campaign: Campaign) -> QuerySet[Assessment]:
 
 def campaign_members_results(campaign: Campaign) -> list[cohort.CohortMember]:
     """One entry per counted assessment: its result where the member lets the association see
-    it, else an empty result marked private. A private member's scores never leave this read
-    for a cohort figure (cohort.summarise counts it as left out): any figure including them
-    could be differenced before and after it joined. One query whatever the cohort size."""
-    rows = _counted(campaign).values_list("result", "share_with_association")
-    return [
-        cohort.CohortMember(Result.from_json(result) if shared else Result(), bool(shared))
-        for result, shared in rows
-        if result
-    ]
+        it, else an empty result marked private. A private member's scores never leave this read
+        for a cohort figure (cohort.summarise counts it as left out): any figure including them
+        could be differenced before and after it joined. Sharing members come with how many of their
+    actions they marked done, in progress or at all. Two queries whatever the cohort size."""
+    rows = [row for row in _counted(campaign).values_list("pk", "result", "share_with_association") if row[1]]
+    # Where the sharing members have got with their plans (one more query): private ones are read for nothing.
+    plans = plan_selectors.statuses_by_assessment(_counted(campaign).filter(share_with_association=True))
+    members = []
+    for pk, result, shared in rows:
+        if not shared:
+            members.append(cohort.CohortMember(Result(), False))
+            continue
+        outcome = Result.from_json(result)
+        statuses = [plans.get(pk, {}).get(key) for key in outcome.action_keys()]
+        members.append(
+            cohort.CohortMember(
+                outcome,
+                True,
+                done=statuses.count(ActionProgress.Status.DONE),
+                in_progress=statuses.count(ActionProgress.Status.IN_PROGRESS),
+                marked=sum(1 for s in statuses if s),
+            )
+        )
+    return members
 
 
 def campaign_overall_scores(campaign: Campaign) -> list[int | None]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import translation
@@ -38,8 +38,8 @@ from assessment.questionnaire.result import AreaResult, PlannedAction
 from assessment.questionnaire.rules import effective_answers, is_answered
 from assessment.questionnaire.scoring import question_ratio
 from assessment.reports.charts import radar_svg, runway_svg
-from assessment.reports.labels import FACT_LABELS, FACT_NAMES, HORIZON_LABELS, PRIORITY_LABELS
-from assessment.reports.progress import compare
+from assessment.reports.labels import FACT_LABELS, FACT_NAMES, HORIZON_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from assessment.reports.progress import compare, done_since
 from assessment.selectors import questionnaire_of
 
 TOP_ACTIONS = 5
@@ -76,6 +76,11 @@ class ActionItem:
     why_first: str = ""  # one sentence: which answer makes this urgent for this firm
     after: list[str] = field(default_factory=list)  # titles of the prerequisites in this plan
     core: bool = True  # in the core plan; False: "later / more ideas"
+    # Where the firm has got with it (plan.services.action_progress_set); "" / None: not marked.
+    status: str = ""
+    status_label: str = ""
+    owner_name: str = ""
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,19 @@ class SupportItem:
 
 
 @dataclass(frozen=True)
+class DoneRow:
+    """An action marked done on the earlier assessment, and whether its area's score moved."""
+
+    title: str
+    area_title: str
+    before: int | None
+    after: int | None
+    delta: int | None
+    moved: str  # "up 12 points", "unchanged"…, in the report's language
+    still_advised: bool
+
+
+@dataclass(frozen=True)
 class ProgressSection:
     since: datetime | None
     until: datetime | None
@@ -111,6 +129,7 @@ class ProgressSection:
     resolved: list[str]
     open: list[str]
     new: list[str]
+    done: list[DoneRow] = field(default_factory=list)  # marked done on the earlier assessment
 
 
 @dataclass(frozen=True)
@@ -213,16 +232,49 @@ def answer_text(q: Question, value: Any, lang: str) -> str:
     return str(value)
 
 
-def progress_section(earlier: Assessment, later: Assessment, lang: str) -> ProgressSection:
-    """Change between two submitted assessments of a firm, in one language (page and PDF)."""
+def _moved(delta: int | None) -> str:
+    if delta is None:
+        return _("not scored both times")
+    if delta > 0:
+        return ngettext("up %(points)s point", "up %(points)s points", delta) % {"points": delta}
+    if delta < 0:
+        return ngettext("down %(points)s point", "down %(points)s points", -delta) % {"points": -delta}
+    return _("unchanged")
+
+
+def progress_section(
+    earlier: Assessment, later: Assessment, lang: str, earlier_plan: Mapping[str, str] | None = None
+) -> ProgressSection:
+    """Change between two submitted assessments of a firm, in one language (page and PDF).
+
+    `earlier_plan` is the state of the earlier assessment's actions (key -> status,
+    selectors.action_statuses_of): the ones marked done are listed with their area's move."""
     change = compare(earlier.outcome, later.outcome)
     qn = questionnaire_of(later.questionnaire)
+    earlier_qn = questionnaire_of(earlier.questionnaire)
     # Titles from both versions: a recommendation may exist in only one of them.
     titles = {
         r.key: tr(r.title, lang)
         for version in (earlier.questionnaire, later.questionnaire)
         for r in questionnaire_of(version).recommendations
     }
+    area_titles = {s.key: tr(s.title, lang) for s in qn.areas}
+    done = done_since(
+        earlier.outcome, later.outcome, earlier_plan or {}, {r.key: r.area for r in earlier_qn.recommendations}
+    )
+    with translation.override(lang):
+        done_rows = [
+            DoneRow(
+                title=titles.get(d.key, d.key),
+                area_title=area_titles.get(d.area, d.area),
+                before=d.before,
+                after=d.after,
+                delta=d.delta,
+                moved=_moved(d.delta),
+                still_advised=d.still_advised,
+            )
+            for d in done
+        ]
     return ProgressSection(
         since=earlier.submitted_at,
         until=later.submitted_at,
@@ -231,6 +283,7 @@ def progress_section(earlier: Assessment, later: Assessment, lang: str) -> Progr
         resolved=[titles.get(k, k) for k in change.resolved],
         open=[titles.get(k, k) for k in change.open],
         new=[titles.get(k, k) for k in change.new],
+        done=done_rows,
     )
 
 
@@ -336,8 +389,11 @@ def _action(
     note: str,
     stored: PlannedAction,
     counted: Mapping[str, Any],
+    state: Mapping[str, Any] | None = None,
 ) -> ActionItem:
     level = stored.level or rec.priority
+    state = state or {}
+    status = state.get("status", "")
     return ActionItem(
         key=rec.key,
         area=rec.area,
@@ -357,6 +413,10 @@ def _action(
         # Prerequisites were stored from this same version, so each key names one of its actions.
         after=[tr(qn.recommendation(k).title, lang) for k in stored.after],
         core=stored.core,
+        status=status,
+        status_label=str(STATUS_LABELS.get(status, "")),
+        owner_name=state.get("owner_name", ""),
+        due_on=date.fromisoformat(state["due_on"]) if state.get("due_on") else None,
     )
 
 
@@ -594,21 +654,26 @@ def build_report(
     validation: Mapping[str, Mapping[str, Any]] | None = None,
     previous: Assessment | None = None,
     stress_scenario: runway.Scenario | None = None,
+    plan: Mapping[str, Mapping[str, Any]] | None = None,
+    previous_plan: Mapping[str, str] | None = None,
 ) -> ReportData:
     """Everything the results page and the PDF show, in one language.
 
     `notes` are consultant notes keyed "area:<key>" / "rec:<key>" (selectors.notes_of);
     `validation` says which answers a consultant validated (selectors.validation_of);
     `previous` is the firm's earlier assessment, for a progress section;
-    `stress_scenario` is a scenario the owner tries on the results page (never stored).
+    `stress_scenario` is a scenario the owner tries on the results page (never stored);
+    `plan` is where the firm has got with each action (selectors.action_plan_of) and
+    `previous_plan` the statuses of the earlier assessment's actions, for the progress section.
     """
+    plan = plan or {}
     result = assessment.outcome
     notes = notes or {}
     validation = validation or {}
     with translation.override(lang):
         counted = effective_answers(qn, answers, result.facts)
         every = [
-            _action(qn, qn.recommendation(a.key), lang, notes.get(f"rec:{a.key}", ""), a, counted)
+            _action(qn, qn.recommendation(a.key), lang, notes.get(f"rec:{a.key}", ""), a, counted, plan.get(a.key))
             for a in result.actions
         ]
         actions = [a for a in every if a.core]
@@ -670,7 +735,7 @@ def build_report(
             radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
             language_name=languages.get(lang).name,
             logo_data_uri=_logo_uri(assessment),
-            progress=progress_section(previous, assessment, lang) if previous is not None else None,
+            progress=progress_section(previous, assessment, lang, previous_plan) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}
                 if assessment.organisation

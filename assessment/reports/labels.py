@@ -3,6 +3,8 @@ active language: the report, the results page, the exports and the dashboard all
 
 from django.utils.translation import gettext_lazy
 
+from assessment.models import ActionProgress
+
 HORIZON_LABELS = {
     "now": gettext_lazy("Start now"),
     "3m": gettext_lazy("Within 3 months"),
@@ -50,3 +52,5 @@ SECTOR_GROUPS = {
     "secondary": gettext_lazy("Secondary sector (industry and construction)"),
     "tertiary": gettext_lazy("Tertiary sector (services)"),
 }
+# Where the firm has got with an action (plan.services.action_progress_set).
+STATUS_LABELS = dict(ActionProgress.Status.choices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assessment.questionnaire.definition import AREAS
@@ -41,3 +42,35 @@ def compare(before: Result, after: Result) -> Progress:
         open=[k for k in earlier if k in later],
         new=[k for k in later if k not in earlier],
     )
+
+
+@dataclass(frozen=True)
+class DoneAction:
+    """An action the firm marked done on its earlier assessment, and its area's score then and now."""
+
+    key: str
+    area: str
+    before: int | None
+    after: int | None
+    still_advised: bool  # the later assessment recommends it again
+
+    @property
+    def delta(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def done_since(
+    before: Result, after: Result, statuses: Mapping[str, str], area_of: Mapping[str, str]
+) -> list[DoneAction]:
+    """The earlier plan's actions marked done (statuses: action key -> status), in plan order,
+    each with the score of its area (area_of: action key -> area key) before and after."""
+    later = set(after.action_keys())
+    found = []
+    for key in before.action_keys():
+        if statuses.get(key) != "done":
+            continue
+        area = area_of.get(key, "")
+        found.append(DoneAction(key, area, before.score_of(area), after.score_of(area), key in later))
+    return found

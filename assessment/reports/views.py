@@ -6,11 +6,13 @@ import logging
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,10 +21,14 @@ from assessment.access import can_claim, resume_url
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns.forms import ConsentForm
 from assessment.languages import current_lang
-from assessment.models import Assessment, Note
+from assessment.models import ActionProgress, Assessment, Note
+from assessment.plan import selectors as plan_selectors
+from assessment.plan import services as plan_services
+from assessment.plan.forms import ActionProgressForm
+from assessment.plan.ics import plan_ics_file
 from assessment.reports import services as reports_services
 from assessment.reports.builder import build_report
-from assessment.reports.filenames import report_filename
+from assessment.reports.filenames import download_name, report_filename
 from assessment.reports.forms import NoteForm, ReportRequestForm, StressScenarioForm
 
 logger = logging.getLogger(__name__)
@@ -39,12 +45,26 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     assessment = access.assessment_for_viewing(request, public_id)
     if assessment.is_draft:
         return _to_review(request, assessment)
+    return _results_page(request, assessment)
+
+
+def _results_page(
+    request: HttpRequest, assessment: Assessment, plan_form: ActionProgressForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The results page; with a plan form that did not save, that form with its message and
+    what was typed (status 400), under its action."""
     qn = selectors.questionnaire_of(assessment.questionnaire)
     notes = selectors.notes_of(assessment)
     validation = selectors.validation_of(assessment)
     # Another stress-test scenario, tried with the page's GET form: shown, never saved.
     tried = "drop" in request.GET or "months" in request.GET
     stress_form = StressScenarioForm(request.GET if tried else None, qn=qn, lang=current_lang())
+    # The owner and the firm's consultant keep the plan; an association reading shared
+    # results sees neither the forms nor where each action stands (only cohort totals).
+    can_plan = access.can_access(request, assessment)
+    previous = selectors.previous_submitted(assessment) if can_plan else None
+    # One query for both: each action's history, newest first, and from it its present state.
+    history = plan_selectors.history_by_action(assessment) if can_plan else {}
     report = build_report(
         assessment,
         qn,
@@ -52,8 +72,12 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         current_lang(),
         notes,
         validation,
+        previous=previous,
         stress_scenario=stress_form.scenario(),
+        plan={key: selectors.plan_state(changes[0].progress) for key, changes in history.items()},
+        previous_plan=selectors.action_statuses_of(previous),
     )
+    failed = plan_form.data.get("action") if plan_form is not None else None
     context = {
         "assessment": assessment,
         "report": report,
@@ -68,8 +92,65 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else None,
         "can_claim": can_claim(request, assessment),
         "standing": campaigns_selectors.standing_of(assessment),
+        "can_plan": can_plan,
+        "plan_history": history,
+        "plan_statuses": ActionProgress.Status.choices,
+        "owner_max_length": ActionProgress.OWNER_MAX_LENGTH,
+        "today": timezone.localdate(),
+        "has_due_dates": can_plan and any(a.due_on for area in report.areas for a in area.actions),
+        # The form that did not save: its action's values and messages replace the stored ones.
+        "plan_failed": failed,
+        "plan_posted": plan_form.data if plan_form is not None else {},
+        "plan_errors": [str(e) for errors in plan_form.errors.values() for e in errors] if plan_form else [],
+        "open_area": next((a.key for a in report.areas for x in a.actions if x.key == failed), None),
     }
-    return render(request, "assessment/results.html", context)
+    return render(request, "assessment/results.html", context, status=status)
+
+
+@require_POST
+def plan_save(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Mark one action planned, in progress or done: the owner (account or private link) and
+    the firm's consultant; anyone else, an association included, gets a 404."""
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.is_draft:
+        return _to_review(request, assessment)
+    form = ActionProgressForm(request.POST, actions=assessment.outcome.action_keys())
+    if form.is_valid():
+        user = request.user
+        # Who changed it: an account that owns or serves the assessment, else the private link.
+        by_account = user.is_authenticated and (
+            assessment.owner_id == user.pk or selectors.is_member(user, assessment.organisation_id)
+        )
+        try:
+            plan_services.action_progress_set(
+                assessment=assessment,
+                action_key=form.cleaned_data["action"],
+                status=form.cleaned_data["status"],
+                owner_name=form.cleaned_data["owner_name"],
+                due_on=form.cleaned_data["due_on"],
+                user=user if by_account else None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if not form.is_valid():
+        return _results_page(request, assessment, plan_form=form, status=400)
+    messages.success(request, _("Saved. The plan keeps it for your next visit."))
+    return redirect(reverse("results", args=[assessment.public_id]) + f"#action-{form.cleaned_data['action']}")
+
+
+@require_GET
+def plan_ics(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The plan's due dates as a calendar file, in the page's language (same access as the form)."""
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.is_draft:
+        return _to_review(request, assessment)
+    data = plan_ics_file(assessment, current_lang())
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    filename = download_name(
+        assessment.firm_name, timezone.localdate(assessment.submitted_at), "plan", lang=current_lang(), ext="ics"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @require_POST

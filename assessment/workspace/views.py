@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import access, links, selectors, services
 from assessment.languages import current_lang
 from assessment.models import Assessment, Firm, Organisation
+from assessment.plan import selectors as plan_selectors
 from assessment.questionnaire.definition import tr
 from assessment.reports.builder import progress_section
 from assessment.workspace import selectors as workspace_selectors
@@ -140,11 +141,23 @@ def client(request: HttpRequest, firm_id: int) -> HttpResponse:
     history = workspace_selectors.firm_assessments(firm)
     # Submitted assessments all have submitted_at (None only on drafts).
     submitted = sorted((a for a in history if not a.is_draft), key=lambda a: a.submitted_at)  # type: ignore[arg-type, return-value]
-    progress = progress_section(submitted[-2], submitted[-1], lang) if len(submitted) >= 2 else None
+    progress = (
+        progress_section(submitted[-2], submitted[-1], lang, selectors.action_statuses_of(submitted[-2]))
+        if len(submitted) >= 2
+        else None
+    )
     links = request.session.get(OWNER_LINKS, {})
     for assessment in history:
         assessment.owner_link = links.get(str(assessment.public_id)) if assessment.is_draft else None
-    context = {"firm": firm, "history": history, "progress": progress}
+    # Today in the app's time zone (Asia/Shanghai): a due date before it is overdue.
+    open_actions = plan_selectors.open_actions(firm, lang, timezone.localdate())
+    context = {
+        "firm": firm,
+        "history": history,
+        "progress": progress,
+        "open_actions": open_actions,
+        "overdue_count": sum(1 for a in open_actions if a.overdue),
+    }
     return render(request, "workspace/client.html", context)
 
 

@@ -12,6 +12,7 @@ from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.memberlist import Member
 from assessment.languages import EN, ZH_HANS
 from assessment.models import Assessment, Invitation, Organisation
+from assessment.plan import services as plan_services
 from assessment.questionnaire.samples import sample_answers
 from assessment.workspace import services as workspace_services
 
@@ -205,7 +206,7 @@ class Command(BaseCommand):
         organisation = workspace_services.organisation_create(user=user, name=CONSULTANCY, kind="consultancy")
         for seed, (name, profile, rounds) in enumerate(CLIENTS):
             firm = workspace_services.firm_create(organisation=organisation, name=name)
-            for quality, days_ago in rounds:
+            for round_number, (quality, days_ago) in enumerate(rounds):
                 assessment, _ = services.assessment_create(
                     version=version, owner=None, language=ZH_HANS, firm=firm, created_by=user
                 )
@@ -214,6 +215,29 @@ class Command(BaseCommand):
                 services.assessment_submit(assessment=assessment)
                 when = timezone.now() - timedelta(days=days_ago)
                 Assessment.objects.filter(pk=assessment.pk).update(created_at=when, submitted_at=when)
+                if seed == 0:
+                    self._plan(assessment, user, later=round_number > 0)
+
+    def _plan(self, assessment: Assessment, user, *, later: bool) -> None:
+        """The first client's plan: the earlier round's first actions done, the later round's
+        planned with due dates (one overdue, one due within the week of the reminder)."""
+        keys = assessment.outcome.action_keys()
+        today = timezone.localdate()
+        if not later:
+            for key in keys[:2]:
+                plan_services.action_progress_set(assessment=assessment, action_key=key, status="done", user=user)
+            return
+        for key, status, owner, days in zip(
+            keys, ("in_progress", "planned"), ("王经理", "李会计"), (-3, 5), strict=False
+        ):
+            plan_services.action_progress_set(
+                assessment=assessment,
+                action_key=key,
+                status=status,
+                owner_name=owner,
+                due_on=today + timedelta(days=days),
+                user=user,
+            )
 
     def _association(self, version, qn, base_url: str):
         user, _ = get_user_model().objects.get_or_create(username=ASSOCIATION_USER, defaults={"email": DEMO_EMAIL})
