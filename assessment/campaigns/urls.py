@@ -4,6 +4,7 @@ from assessment.campaigns import views
 
 urlpatterns = [
     path("campaigns/", views.association_home, name="association_home"),
+    path("campaigns/logo/", views.association_logo, name="association_logo"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/invite/", views.campaign_invite, name="campaign_invite"),

@@ -27,12 +27,13 @@ from assessment.campaigns import memberlist, qr
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.dashboard import build_dashboard, logger
-from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm, MemberFilterForm
+from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm, MemberFilterForm, PosterLogoForm
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
 from assessment.reports.filenames import download_name
 from assessment.reports.forms import ReportRequestForm
+from assessment.workspace import services as workspace_services
 
 JOINS_PER_SESSION = 3
 
@@ -54,8 +55,30 @@ def association_home(request: HttpRequest) -> HttpResponse:
         "organisation": organisation,
         "campaigns": campaigns_selectors.campaigns_of(organisation),
         "form": CampaignForm(),
+        "logo_form": PosterLogoForm() if selectors.is_admin(request.user, organisation) else None,
+        "has_logo": bool(organisation.logo),
     }
     return render(request, "campaigns/home.html", context)
+
+
+@login_required
+@require_POST
+def association_logo(request: HttpRequest) -> HttpResponse:
+    """The association's logo for its posters: checked and re-encoded as a consultancy's is."""
+    organisation = _association(request)
+    if not selectors.is_admin(request.user, organisation):
+        raise Http404
+    form = PosterLogoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose an image file to upload."))
+        return redirect("association_home")
+    try:
+        workspace_services.organisation_logo_set(organisation=organisation, upload=form.cleaned_data["logo"])
+    except workspace_services.LogoRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Logo saved. It appears on your campaign posters."))
+    return redirect("association_home")
 
 
 @login_required

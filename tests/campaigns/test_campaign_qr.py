@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from assessment.campaigns.services import campaign_create
+from assessment.models import Membership
 from assessment.reports import pdf
 from assessment.workspace.services import organisation_create, organisation_logo_set
 from tests.factories import squash, text_of, url
@@ -118,16 +119,28 @@ def test_it_prints_a_one_page_poster_whose_code_decodes_to_the_campaign_link(zhe
         assert squash(f"{ASSOCIATION} sees that your firm took part, and your results only if you choose") in text
 
 
-def test_it_prints_the_associations_logo_on_the_poster(zhejiang):
-    organisation_logo_set(organisation=zhejiang["org"], upload=a_logo())
-    with_logo = PdfReader(io.BytesIO(poster(zhejiang, "en").content)).pages[0]
-    assert len(with_logo.images) == 1  # the QR code itself is vectors, not an image
-
-
 def a_logo() -> SimpleUploadedFile:
     png = io.BytesIO()
     Image.new("RGB", (300, 100), "#0b5394").save(png, "PNG")
     return SimpleUploadedFile("logo.png", png.getvalue())
+
+
+def test_it_prints_the_logo_the_association_uploads_on_the_poster(zhejiang, django_user_model):
+    client = zhejiang["client"]
+    assert len(PdfReader(io.BytesIO(poster(zhejiang, "en").content)).pages[0].images) == 0  # the code is vectors
+    page = client.get(url("association_home", lang="zh-hans")).content.decode()
+    assert "活动海报上的徽标" in page
+    response = client.post(url("association_logo"), {"logo": a_logo()}, follow=True)
+    assert "Logo saved. It appears on your campaign posters." in response.content.decode()
+    assert len(PdfReader(io.BytesIO(poster(zhejiang, "en").content)).pages[0].images) == 1
+    # Only the association's administrators may change it.
+    staff = django_user_model.objects.create_user("staff", password="a-long-password-1")
+    Membership.objects.create(organisation=zhejiang["org"], user=staff, role="staff")
+    other = Client()
+    other.force_login(staff)
+    assert other.post(url("association_logo"), {"logo": a_logo()}).status_code == 404
+    bad = client.post(url("association_logo"), {"logo": SimpleUploadedFile("x.png", b"<svg/>")}, follow=True)
+    assert "This file is not an image we can read." in bad.content.decode()
 
 
 @pytest.mark.parametrize("lang", LANGS)
