@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from django.utils import translation
 
 from assessment import services
 from assessment.bulk.samples import sample_table
@@ -49,6 +50,14 @@ def media_of_this_process(tmp_path_factory):
     processes (and the developer's own var/media) never see each other's files."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active():
+    """A request leaves its language active in the thread (LocaleMiddleware activates, nothing
+    deactivates): each test starts as the first one does, whatever ran before it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

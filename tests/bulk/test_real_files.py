@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from assessment.bulk import importing
 from assessment.bulk.services import ImportRejected, assessments_import
@@ -26,6 +27,13 @@ MEMBER_FILES = ["members-excel-gbk.csv", "members-libreoffice.xlsx", "members-un
 ERROR_FILES = ["errors-excel-gbk.csv", "errors-libreoffice.xlsx"]
 # (row, column) of the five mistakes, as the spreadsheet numbers rows (the header is row 1).
 FIVE_MISTAKES = [(3, "industry"), (5, "export_share"), (7, "res_cash_months"), (9, "share_results"), (12, "legal_form")]
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The error messages read here are the English ones (an import page in English)."""
+    with translation.override("en"):
+        yield
 
 
 @cache
