@@ -250,6 +250,10 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     pages["bulk-job"] = a.get(url("bulk_job", campaign.pk, job.pk)).content
     pages["dashboard"] = a.get(url("campaign_dashboard", campaign.pk)).content
     pages["join"] = anonymous.get(url("campaign_join", campaign.link_token)).content
+    # A closed link gets a page that says why, never a QR code or poster of a dead link.
+    a.post(url("campaign_link", campaign.pk), {"action": "close"})
+    pages["poster-link-closed"] = a.get(url("campaign_poster", campaign.pk)).content
+    assert "The campaign link is closed" in pages["poster-link-closed"].decode()
     pages["invitation-invalid"] = anonymous.get(url("invitation", "not-a-token")).content
     assert answers_for(version)  # the shared helpers above really produced data
     return pages

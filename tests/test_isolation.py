@@ -58,6 +58,8 @@ OBJECT_URLS = [
     ("import_upload", "post", "upload", []),
     ("campaign_dashboard", "get", "campaign", []),
     ("campaign_dashboard_pdf", "get", "campaign", []),
+    ("campaign_qr", "get", "campaign", ["png"]),
+    ("campaign_poster", "get", "campaign", []),
 ]
 TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm", "signup_finish"}
 

@@ -21,6 +21,10 @@ from assessment.reports.labels import FACT_LABELS
 DATE_INPUT = {"type": "date"}
 
 
+class PosterLogoForm(forms.Form):
+    logo = forms.FileField(label=gettext_lazy("Logo for campaign posters (PNG, JPEG, GIF or WebP, at most 2 MB)"))
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Campaign name"), max_length=200)
     questionnaire = forms.ModelChoiceField(

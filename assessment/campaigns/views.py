@@ -6,6 +6,7 @@ call a service, redirect.
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 from django.contrib import messages
@@ -16,21 +17,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import access, languages, links, selectors
-from assessment.campaigns import memberlist
+from assessment.campaigns import memberlist, qr
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.campaigns import services as campaigns_services
 from assessment.campaigns.dashboard import build_dashboard, logger
-from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm, MemberFilterForm
+from assessment.campaigns.forms import CampaignForm, ConsentForm, InviteForm, JoinForm, MemberFilterForm, PosterLogoForm
 from assessment.languages import current_lang
 from assessment.models import Campaign
 from assessment.questionnaire.definition import tr
 from assessment.reports.filenames import download_name
 from assessment.reports.forms import ReportRequestForm
+from assessment.workspace import services as workspace_services
 
 JOINS_PER_SESSION = 3
 
@@ -52,8 +55,30 @@ def association_home(request: HttpRequest) -> HttpResponse:
         "organisation": organisation,
         "campaigns": campaigns_selectors.campaigns_of(organisation),
         "form": CampaignForm(),
+        "logo_form": PosterLogoForm() if selectors.is_admin(request.user, organisation) else None,
+        "has_logo": bool(organisation.logo),
     }
     return render(request, "campaigns/home.html", context)
+
+
+@login_required
+@require_POST
+def association_logo(request: HttpRequest) -> HttpResponse:
+    """The association's logo for its posters: checked and re-encoded as a consultancy's is."""
+    organisation = _association(request)
+    if not selectors.is_admin(request.user, organisation):
+        raise Http404
+    form = PosterLogoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose an image file to upload."))
+        return redirect("association_home")
+    try:
+        workspace_services.organisation_logo_set(organisation=organisation, upload=form.cleaned_data["logo"])
+    except workspace_services.LogoRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Logo saved. It appears on your campaign posters."))
+    return redirect("association_home")
 
 
 @login_required
@@ -83,6 +108,7 @@ def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None,
     qn = selectors.questionnaire_of(campaign.questionnaire)
     summary = campaigns_selectors.campaign_summary(campaign, [area.key for area in qn.areas], counts)
     lang = current_lang()
+    share_link = _join_link(campaign, lang)
     means = [
         {"title": tr(area.title, lang), "score": summary["means"].get(area.key)}
         for area in qn.areas
@@ -91,7 +117,10 @@ def _render_campaign(request: HttpRequest, campaign: Campaign, invite_form=None,
     context = {
         "campaign": campaign,
         "is_open": campaigns_services.campaign_is_open(campaign),
-        "share_link": links.absolute_url(reverse("campaign_join", args=[campaign.link_token])),
+        "share_link": share_link,
+        # Only a link that lets members in gets a QR code and a poster: no dead code on a wall.
+        "qr_unusable": _link_unusable(campaign),
+        "qr_size": qr.svg_size(share_link),
         "rows": rows,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
@@ -331,5 +360,117 @@ def campaign_dashboard_pdf(request: HttpRequest, campaign_id: int) -> HttpRespon
         return render(request, "campaigns/dashboard_failed.html", {"campaign": campaign}, status=503)
     response = HttpResponse(document, content_type="application/pdf")
     filename = download_name(campaign.name, timezone.localdate(), "cohort", lang=lang)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# --- The campaign link on paper: QR code and poster ---------------------------------------
+
+
+def _join_link(campaign: Campaign, lang: str) -> str:
+    """The campaign's public link in `lang`, so that a member lands on pages in that language."""
+    with translation.override(lang):
+        return links.absolute_url(reverse("campaign_join", args=[campaign.link_token]))
+
+
+def _link_unusable(campaign: Campaign) -> str:
+    """Why the campaign link lets nobody in any more ("" while it does).
+
+    A campaign that has not opened yet is fine: posters go up before it opens, and the link
+    says when it does."""
+    if not campaign.link_active:
+        return _("The campaign link is closed, so a QR code of it would lead nowhere. Open the link again first.")
+    if timezone.localdate() > campaign.closes_on:
+        return _("The campaign closed on %(date)s: its link no longer lets anyone take part.") % {
+            "date": campaign.closes_on.isoformat()
+        }
+    return ""
+
+
+def _download_lang(request: HttpRequest) -> str:
+    form = ReportRequestForm({"lang": request.GET.get("lang", current_lang()), "variant": "full"})
+    return form.cleaned_data["lang"] if form.is_valid() else current_lang()
+
+
+def _link_unavailable(request: HttpRequest, campaign: Campaign, title: str, reason: str, status: int) -> HttpResponse:
+    context = {"campaign": campaign, "title": title, "reason": reason}
+    return render(request, "campaigns/link_unavailable.html", context, status=status)
+
+
+def _logo_uri(organisation) -> str:
+    # The logo is stored re-encoded and small (workspace.services.organisation_logo_set), within
+    # what the PDF renderer accepts as an inline image.
+    if not organisation.logo:
+        return ""
+    return f"data:{organisation.logo_type};base64,{base64.b64encode(bytes(organisation.logo)).decode()}"
+
+
+def _length_class(text: str, long: int, very_long: int) -> str:
+    return "very-long" if len(text) > very_long else "long" if len(text) > long else ""
+
+
+def _poster_classes(campaign_name: str, organisation_name: str) -> dict[str, str]:
+    """CSS classes that shrink long names (up to 200 characters each) so the poster stays one
+    page: a Chinese title of more than 34 characters would take a third line at full size."""
+    title = _length_class(campaign_name, 34, 80)
+    organisation = _length_class(organisation_name, 33, 80)
+    return {"title": title, "organisation": organisation, "body": "crowded" if title or organisation else ""}
+
+
+@login_required
+@require_GET
+def campaign_qr(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
+    """The campaign link as a QR code, SVG (also shown on the campaign page) or PNG."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    if fmt not in ("svg", "png"):
+        raise Http404
+    reason = _link_unusable(campaign)
+    if reason:
+        return _link_unavailable(request, campaign, _("No QR code for this link"), reason, 409)
+    lang = _download_lang(request)
+    link = _join_link(campaign, lang)
+    if fmt == "svg":
+        with translation.override(lang):
+            title = _("QR code of the campaign link: %(link)s") % {"link": link}
+        response = HttpResponse(qr.qr_svg(link, title), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr.qr_png(link), content_type="image/png")
+    filename = download_name(campaign.name, timezone.localdate(), "qr", lang=lang, ext=fmt)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def campaign_poster(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """An A4 poster of the campaign link for notice boards and WeChat groups, in zh or en."""
+    campaign = access.campaign_for_request(request, campaign_id)
+    reason = _link_unusable(campaign)
+    if reason:
+        return _link_unavailable(request, campaign, _("No poster for this link"), reason, 409)
+    lang = _download_lang(request)
+    link = _join_link(campaign, lang)
+    organisation = campaign.organisation
+    with translation.override(lang):
+        context = {
+            "campaign": campaign,
+            "organisation": organisation,
+            "logo": _logo_uri(organisation),
+            "link": link,
+            "qr_svg": mark_safe(qr.qr_svg_inline(link)),  # noqa: S308 - segno's markup of our own URL
+            "lang": lang,
+            "classes": _poster_classes(campaign.name, organisation.name),
+        }
+        html = render_to_string("campaigns/poster.html", context)
+    from assessment.reports import pdf  # WeasyPrint: imported by the processes that render
+
+    try:
+        document = pdf.render_html_bounded(html)
+    except Exception:
+        logger.exception("Poster PDF for campaign %s failed", campaign.pk)
+        message = _("Creating the PDF took too long or failed. Nothing is lost: try again in a minute.")
+        return _link_unavailable(request, campaign, _("The poster could not be created"), message, 503)
+    response = HttpResponse(document, content_type="application/pdf")
+    filename = download_name(campaign.name, timezone.localdate(), "poster", lang=lang)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

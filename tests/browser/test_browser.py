@@ -269,6 +269,13 @@ def test_it_runs_the_association_journey_with_progress_and_downloads(browser, si
     with page.expect_download() as bundle:
         page.click("text=Download all reports (zip)")
     assert bundle.value.suggested_filename.endswith(".zip")
+    # The campaign link's QR code shows on the page (an <img> the CSP allows) and its poster downloads.
+    page.goto(f"{site}/zh-hans/campaigns/{campaign.pk}/")
+    check_accessibility(page)
+    assert page.locator("img[src$='/qr.svg']").evaluate("img => img.complete && img.naturalWidth > 0")
+    with page.expect_download() as poster:
+        page.click("text=A4 海报（PDF，中文）")
+    assert poster.value.suggested_filename.endswith("-poster-zh.pdf")
     page.goto(f"{site}/en/campaigns/{campaign.pk}/dashboard/")
     assert "Scores by area" in page.content()
     check_accessibility(page)
