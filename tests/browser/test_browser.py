@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import DESKTOP, ONE_AT_A_TIME, PHONE, needs_chromium
+from tests.browser.chromium import DESKTOP, ONE_AT_A_TIME, PHONE, answer_page, check_accessibility, needs_chromium
 from tests.factories import run_worker
 
-AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
 POLLS = 300  # x 100 ms
+FIRM = "浏览器测试有限公司"  # the owner journeys' firm
 
 pytestmark = needs_chromium
 
@@ -23,31 +23,6 @@ def wait_until_saved(page) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"no autosave confirmation: {status.inner_text()!r}")
-
-
-def check_accessibility(page) -> None:
-    """axe-core on the page as it is now: no violation of the WCAG 2.1 A and AA rules."""
-    page.evaluate(AXE)  # evaluate is not subject to the page's Content Security Policy
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert problems == [], f"{page.url}: {problems}"
-
-
-def answer_page(page) -> None:
-    """Answer every question on a wizard page as an owner would: a choice, a number, a name."""
-    for group in set(page.eval_on_selector_all("input[type=radio]", "els => els.map(e => e.name)")):
-        page.locator(f"input[type=radio][name='{group}']").last.check()
-    for group in set(page.eval_on_selector_all("input[type=checkbox]", "els => els.map(e => e.name)")):
-        page.locator(f"input[type=checkbox][name='{group}']").first.check()
-    for select in page.locator("select").all():
-        select.select_option(index=1)
-    for number in page.locator("input[type=number], input[inputmode=numeric], input[inputmode=decimal]").all():
-        number.fill("20")
-    firm = page.locator("input[name=firm_name]")
-    if firm.count():
-        firm.fill("浏览器测试有限公司")
 
 
 def owner_journey(browser, base: str, lang: str, device: dict) -> None:
@@ -84,7 +59,7 @@ def owner_journey(browser, base: str, lang: str, device: dict) -> None:
     for _ in range(8):
         if "/review/" in page.url:
             break
-        answer_page(page)
+        answer_page(page, FIRM)
         page.locator("button[name=action][value=next]").click()
         page.wait_for_load_state()
         check_accessibility(page)
@@ -92,7 +67,7 @@ def owner_journey(browser, base: str, lang: str, device: dict) -> None:
     page.locator("main form button.btn-lg[type=submit]").click()
     page.wait_for_url(re.compile(r"/results/"))
     check_accessibility(page)
-    assert "浏览器测试有限公司" in page.locator("h1").inner_text()
+    assert FIRM in page.locator("h1").inner_text()
     # The page leads with scores, priorities and plan; each area's details are folded, and a
     # priority's link opens the folded area at that action.
     assert page.locator("details.area-details[open]").count() == 0
@@ -134,7 +109,7 @@ def test_it_shows_a_phone_owner_how_long_the_firm_would_last_and_lets_them_try_a
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/step/profile/"))
     for _ in range(5):  # the profile and the four areas
-        answer_page(page)
+        answer_page(page, FIRM)
         page.locator("button[name=action][value=next]").click()
         page.wait_for_load_state()
     assert "/step/stress/" in page.url
@@ -316,7 +291,7 @@ def test_it_runs_the_consultant_journey_and_never_executes_stored_markup(browser
     for _ in range(8):
         if "/review/" in page.url:
             break
-        answer_page(page)
+        answer_page(page, FIRM)
         if "/step/profile/" in page.url:
             page.locator("input[name=firm_name]").fill(f"Client {XSS}")
         page.locator("button[name=action][value=next]").click()

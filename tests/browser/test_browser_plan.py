@@ -4,37 +4,12 @@ device, and the consultant sees them on the client page. Every page is checked w
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 from django.utils import timezone
 
-from tests.browser.chromium import DESKTOP, PHONE, needs_chromium
-
-AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
+from tests.browser.chromium import DESKTOP, PHONE, answer_page, check_accessibility, needs_chromium
 
 pytestmark = needs_chromium
-
-
-def check_accessibility(page) -> None:
-    """axe-core on the page as it is now: no violation of the WCAG 2.1 A and AA rules."""
-    page.evaluate(AXE)
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert problems == [], f"{page.url}: {problems}"
-
-
-def answer_page(page) -> None:
-    """A choice for every question, 20 in every number field."""
-    for group in set(page.eval_on_selector_all("input[type=radio]", "els => els.map(e => e.name)")):
-        page.locator(f"input[type=radio][name='{group}']").last.check()
-    for group in set(page.eval_on_selector_all("input[type=checkbox]", "els => els.map(e => e.name)")):
-        page.locator(f"input[type=checkbox][name='{group}']").first.check()
-    for select in page.locator("select").all():
-        select.select_option(index=1)
-    for number in page.locator("input[type=number], input[inputmode=numeric], input[inputmode=decimal]").all():
-        number.fill("20")
 
 
 def test_it_keeps_the_owners_plan_for_the_private_link_and_the_consultant(browser, site, version, django_user_model):
