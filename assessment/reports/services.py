@@ -66,19 +66,36 @@ def _is_current(report: ReportFile | None, digest: str) -> bool:
     )
 
 
+def _current(assessment: Assessment, lang: str, variant: str) -> tuple[ReportFile | None, str, dict[str, Any]]:
+    """(the stored PDF if rendered from today's inputs, else None; the inputs' digest; the inputs)."""
+    digest, inputs = _digest(assessment, lang, variant)
+    existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
+    return (existing if _is_current(existing, digest) else None), digest, inputs
+
+
 def report_pdf_stored(*, assessment: Assessment, lang: str, variant: str) -> ReportFile | None:
     """The stored PDF if it is current (rendered from today's inputs), else None: never renders."""
-    digest, _ = _digest(assessment, lang, variant)
-    existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
-    return existing if _is_current(existing, digest) else None
+    return _current(assessment, lang, variant)[0]
 
 
 def report_pdf(*, assessment: Assessment, lang: str, variant: str) -> ReportFile:
     """The stored PDF of a submitted assessment, rendered now if missing or out of date."""
-    digest, inputs = _digest(assessment, lang, variant)
-    existing = ReportFile.objects.filter(assessment=assessment, language=lang, variant=variant).first()
-    if existing is not None and _is_current(existing, digest):
-        return existing
+    stored, digest, inputs = _current(assessment, lang, variant)
+    return stored or _render_and_store(assessment, lang, variant, digest, inputs)
+
+
+def report_pdf_for_download(*, assessment: Assessment, lang: str, variant: str) -> ReportFile | None:
+    """As report_pdf, but None while the worker is preparing this PDF (asked for moments
+    after submission): the download says so rather than render it a second time."""
+    stored, digest, inputs = _current(assessment, lang, variant)
+    if stored is None and report_preparing(assessment=assessment, lang=lang, variant=variant):
+        return None
+    return stored or _render_and_store(assessment, lang, variant, digest, inputs)
+
+
+def _render_and_store(
+    assessment: Assessment, lang: str, variant: str, digest: str, inputs: dict[str, Any]
+) -> ReportFile:
     from assessment.reports import pdf  # WeasyPrint: imported by the processes that render
 
     qn = selectors.questionnaire_of(assessment.questionnaire)

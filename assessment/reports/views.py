@@ -181,8 +181,14 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     if not form.is_valid():
         raise Http404
     lang, variant = form.cleaned_data["lang"], form.cleaned_data["variant"]
-    stored = reports_services.report_pdf_stored(assessment=assessment, lang=lang, variant=variant)
-    if stored is None and reports_services.report_preparing(assessment=assessment, lang=lang, variant=variant):
+    try:
+        stored = reports_services.report_pdf_for_download(assessment=assessment, lang=lang, variant=variant)
+        handle = stored.file.open("rb") if stored is not None else None
+    except Exception:
+        # Never a 500 page: say what happened and keep the results page one click away.
+        logger.exception("PDF report for assessment %s failed", assessment.pk)
+        return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
+    if handle is None:
         # Submitted a moment ago: the worker is on it. Say so rather than render it twice.
         context = {
             "assessment": assessment,
@@ -191,13 +197,6 @@ def report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
             "variant": variant,
         }
         return render(request, "assessment/report_preparing.html", context, status=202)
-    try:
-        stored = stored or reports_services.report_pdf(assessment=assessment, lang=lang, variant=variant)
-        handle = stored.file.open("rb")
-    except Exception:
-        # Never a 500 page: say what happened and keep the results page one click away.
-        logger.exception("PDF report for assessment %s failed", assessment.pk)
-        return render(request, "assessment/report_failed.html", {"assessment": assessment}, status=503)
     filename = report_filename(assessment.firm_name, timezone.localdate(assessment.submitted_at), variant, lang)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
