@@ -21,7 +21,6 @@ import argparse
 import http.cookiejar
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -31,18 +30,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _setup import EXPORTER, ROOT
+from _setup import EXPORTER, ROOT, free_port, production_on_localhost
 
 LIGHTHOUSE = ROOT / ".cache" / "npm" / "node_modules" / ".bin" / "lighthouse"
 CHROME = "/usr/bin/chromium"
 CATEGORIES = [("performance", "perf", 95), ("accessibility", "a11y", 100), ("best-practices", "best", 100)]
 CATEGORIES += [("seo", "seo", 90)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scratch_app(port: int, lang: str) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
@@ -54,15 +47,8 @@ def scratch_app(port: int, lang: str) -> tuple[dict[str, str], list[str], list[t
         "DATABASE_URL": f"sqlite:///{scratch}/lh.sqlite3",
         "MEDIA_ROOT": f"{scratch}/media",
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"https://127.0.0.1:{port}",
-        # Plain http on 127.0.0.1 (a secure context for Chrome); HSTS and secure cookies need https.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "LOG_LEVEL": "WARNING",
+        # Plain http on 127.0.0.1 is a secure context for Chrome.
+        **production_on_localhost(port),
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
