@@ -1,5 +1,6 @@
 """The language registry in templates: `{% load languages %}`, then `{{ code|html_lang }}`
-for lang="…" and `{% content_languages as langs %}` to loop over downloads and pickers."""
+for lang="…", `{% content_languages as langs %}` to loop over downloads and pickers and
+`{% sentence_separator %}` between two sentences."""
 
 from django import template
 
@@ -17,3 +18,9 @@ def html_lang(code: str) -> str:
 @register.simple_tag
 def content_languages() -> tuple[languages.Language, ...]:
     return languages.LANGUAGES
+
+
+@register.simple_tag
+def sentence_separator() -> str:
+    """What goes between two sentences in the page's language (Chinese runs them on)."""
+    return languages.get(languages.current_lang()).sentence_separator

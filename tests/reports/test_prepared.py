@@ -92,6 +92,7 @@ def test_it_says_the_report_is_being_prepared_while_the_worker_is_on_it(
     assert response.status_code == 202
     page = response.content.decode()
     assert "报告正在生成" in page and "完整报告就已开始生成" in page
+    assert "还需几秒钟。<span data-report-waiting" in page  # Chinese runs sentences on, no space
     assert f'href="{zh_pdf.replace("&", "&amp;")}"' in page  # the button, for a browser without JS
     status = owner.get(url("report_pdf_status", assessment.public_id) + "?lang=zh-hans&variant=full")
     assert json.loads(status.content) == {"ready": False, "preparing": True}
