@@ -112,6 +112,10 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its members counted by status and the sums behind the mean area scores, written by
+    # services.campaign_tallies_refresh in the transaction of every write that changes them, so
+    # the campaign page reads a row instead of counting every member (selectors.campaign_tallies).
+    tallies = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -259,7 +263,11 @@ class Assessment(models.Model):
     RESULT_COLUMNS = ("result", "overall_score", "overall_band", "weakest_area")
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-updated_at"]),
+            # A firm's assessments in a campaign: the member table's probe for a firm's newer one.
+            models.Index(fields=["firm", "campaign"], name="assessment_firm_campaign"),
+        ]
 
     def __str__(self) -> str:
         return self.firm_name or str(self.public_id)

@@ -106,6 +106,7 @@ def assessment_create(
             Answer.objects.create(
                 assessment=assessment, question_key="firm_name", value=firm.name, updated_at=timezone.now()
             )
+        campaign_tallies_refresh(assessment.campaign_id)
     return assessment, token
 
 
@@ -203,6 +204,7 @@ def assessment_submit(*, assessment: Assessment) -> bool:
         )
         if assessment.firm_id is not None:
             firms_latest_refresh([assessment.firm_id])
+        campaign_tallies_refresh(assessment.campaign_id)
     assessment.refresh_from_db()
     return True
 
@@ -225,6 +227,8 @@ def assessment_reopen(*, assessment: Assessment) -> bool:
         # The firm's newest submitted assessment is now an earlier one, or none.
         if reopened and assessment.firm_id is not None:
             firms_latest_refresh([assessment.firm_id])
+        if reopened:
+            campaign_tallies_refresh(assessment.campaign_id)
     assessment.refresh_from_db()
     return bool(reopened)
 
@@ -247,6 +251,29 @@ def firms_latest_refresh(firm_ids: Iterable[int]) -> None:
         latest_band=Coalesce(Subquery(newest.values("overall_band")[:1]), Value("")),
         latest_weakest=Coalesce(Subquery(newest.values("weakest_area")[:1]), Value("")),
     )
+
+
+def campaign_tallies_refresh(campaign_id: int | None) -> None:
+    """Count a campaign's members again and store the tallies on the campaign row.
+
+    Call it in the transaction of every write that adds a member or changes a member's status
+    or consent: an invitation, a start, a submission, a reopening, an import, a consent
+    change. The row is locked first, so concurrent writers count one after the other and the
+    last to commit counts everything committed before it."""
+    if campaign_id is None:
+        return
+    with transaction.atomic():
+        # Only the campaign's row is locked (campaigns share questionnaire versions).
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("questionnaire")
+            .defer("questionnaire__definition")
+            .filter(pk=campaign_id)
+            .first()
+        )
+        if campaign is None:
+            return
+        Campaign.objects.filter(pk=campaign_id).update(tallies=selectors.campaign_tallies_count(campaign))
 
 
 def assessments_claim(*, user, assessments: Iterable[Assessment]) -> int:

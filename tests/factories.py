@@ -25,7 +25,13 @@ from assessment.models import Assessment, Firm, Invitation
 from assessment.questionnaire.result import build_result
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
-from assessment.services import answers_save, assessment_create, assessment_submit, firms_latest_refresh
+from assessment.services import (
+    answers_save,
+    assessment_create,
+    assessment_submit,
+    campaign_tallies_refresh,
+    firms_latest_refresh,
+)
 from assessment.workspace.services import organisation_create
 
 # --- Profiles ----------------------------------------------------------------------------------
@@ -279,6 +285,7 @@ def many_members(
             )
             for n, firm, assessment in zip(numbers, firms, assessments, strict=True)
         )
+    campaign_tallies_refresh(campaign.pk)  # as the services do after their writes
 
 
 # --- Imports (answers collected offline) -------------------------------------------------------

@@ -36,7 +36,7 @@ from assessment.models import (
     Invitation,
 )
 from assessment.questionnaire.result import build_result
-from assessment.services import firms_latest_refresh
+from assessment.services import campaign_tallies_refresh, firms_latest_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,7 @@ def _assessments_import(
                         chunk.append(row)
                         results.append(json.loads(line))
                 _import_chunk(campaign, batch, user, report_language, chunk, [by_row[r.row] for r in chunk], results)
+            campaign_tallies_refresh(campaign.pk)  # once for the whole file
     except IntegrityError:
         # The same file uploaded twice at once: the unique hash lets only one through.
         raise ImportRejected(_("This file is being imported already. Nothing was written again.")) from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -15,18 +14,15 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
-    IntegerField,
-    Max,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 
+from assessment import selectors
 from assessment.campaigns import cohort
 from assessment.models import (
     ActionProgress,
@@ -65,14 +61,16 @@ def invitation_assessment(digest: str) -> Assessment | None:
 
 # --- The member table -----------------------------------------------------------------------
 #
-# A campaign's members are its invitations (with the assessment each led to, if any) and the
-# assessments of firms nobody invited (joined by the link, or imported). Both are read as one
-# UNION of the same columns, so the database filters, counts, orders and pages them: a page of
-# the table costs two queries whatever the number of members (20,000 made a 9.9 MB page).
+# The members (see selectors.campaign_invited / campaign_uninvited) are read as two halves of
+# the same columns, invited members first in the order they were invited, then the others as
+# they came. A page of the table is a slice of one or both halves, and its count comes from the
+# campaign's stored tallies: a page costs one or two short queries whatever the number of
+# members. A search or a sector filter has no stored count: its page is the halves' UNION,
+# counted and paged by the database.
 
 MEMBERS_PER_PAGE = 50
 MEMBER_STATUSES = ("invited", "started", "submitted")
-# The columns of both halves of the union, in this order (m_ names clash with no model field).
+# The columns of both halves, in this order (m_ names clash with no model field).
 _COLUMNS = (
     "m_kind",
     "m_id",
@@ -95,28 +93,6 @@ class MemberFilters:
     status: str = ""  # one of MEMBER_STATUSES
     sector: str = ""  # a FACT_VALUES["sector"] value: only members who share submitted results have one
     search: str = ""  # part of the firm's name or of the invited e-mail address
-
-
-def _invited_members(campaign: Campaign) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(campaign=campaign)
-
-
-def _uninvited_members(campaign: Campaign) -> QuerySet[Assessment]:
-    """The campaign's assessments of firms nobody invited, one per firm: its newest submitted
-    one, else its newest draft. A draft left behind when the member's answers were imported
-    later is not a second member. Assessments without a firm are each their own member."""
-    mine = Assessment.objects.filter(campaign=campaign)
-    # One grouped pass, not a correlated subquery per row (that read the campaign's every
-    # assessment for each one: seconds at 20,000 members).
-    kept = (
-        mine.filter(firm__isnull=False)
-        .values("firm_id")
-        .annotate(kept=Coalesce(Max("pk", filter=Q(status=Assessment.Status.SUBMITTED)), Max("pk")))
-        .values("kept")
-    )
-    return mine.exclude(firm_id__in=_invited_members(campaign).values("firm_id")).filter(
-        Q(firm__isnull=True) | Q(pk__in=kept)
-    )
 
 
 def _shares_submitted(prefix: str = "") -> Q:
@@ -157,18 +133,16 @@ def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tu
     return queryset
 
 
-def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = None) -> QuerySet:
-    """The campaign's members as one ordered query of plain values (invited members first, in
-    the order they were invited, then the others as they came). Read rows with member_row()."""
-    filters = filters or MemberFilters()
+def _halves(campaign: Campaign, filters: MemberFilters) -> tuple[QuerySet, QuerySet]:
+    """The invited members and the others, each ordered, as plain values (read with member_row())."""
     invited = (
-        _invited_members(campaign)
+        selectors.campaign_invited(campaign.pk)
         .annotate(m_kind=Value(0), m_id=F("pk"), m_firm=F("firm__name"), m_email=F("email"))
         .annotate(m_sent=F("sent_at"), m_reminded=F("reminded_at"), **_member_columns("assessment__"))
     )
     invited = _filtered(invited, filters, "assessment__", ("firm__name", "email"))
     others = (
-        _uninvited_members(campaign)
+        selectors.campaign_uninvited(campaign.pk)
         .annotate(m_kind=Value(1), m_id=F("pk"), m_firm=F("firm_name"), m_email=Value(""))
         .annotate(
             m_sent=Value(None, output_field=DateTimeField()),
@@ -177,7 +151,46 @@ def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = Non
         )
     )
     others = _filtered(others, filters, "", ("firm_name",))
-    return invited.values(*_COLUMNS).union(others.values(*_COLUMNS), all=True).order_by("m_kind", "m_id")
+    return invited.values(*_COLUMNS).order_by("m_id"), others.values(*_COLUMNS).order_by("m_id")
+
+
+def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = None) -> QuerySet:
+    """The campaign's members as one ordered query of plain values (invited members first, in
+    the order they were invited, then the others as they came). Read rows with member_row()."""
+    invited, others = _halves(campaign, filters or MemberFilters())
+    return invited.order_by().union(others.order_by(), all=True).order_by("m_kind", "m_id")
+
+
+class _CountedMembers:
+    """The two halves as one sliceable list of known length, for a Paginator: a slice reads
+    only the rows it covers, from the half (or both) they are in."""
+
+    ordered = True  # each half is ordered (Paginator warns about unordered lists)
+
+    def __init__(self, invited: QuerySet, invited_count: int, others: QuerySet, others_count: int):
+        self.invited, self.invited_count = invited, invited_count
+        self.others, self.others_count = others, others_count
+
+    def count(self) -> int:
+        return self.invited_count + self.others_count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield from self.invited
+        yield from self.others
+
+    def __getitem__(self, part: int | slice) -> Any:
+        if isinstance(part, int):
+            return self[part : part + 1][0]
+        start, stop = part.start or 0, part.stop if part.stop is not None else self.count()
+        rows: list[dict[str, Any]] = []
+        if start < self.invited_count:
+            rows += self.invited[start : min(stop, self.invited_count)]
+        if stop > self.invited_count:
+            rows += self.others[max(start - self.invited_count, 0) : stop - self.invited_count]
+        return rows
 
 
 def member_row(values: dict[str, Any]) -> dict[str, Any]:
@@ -208,49 +221,50 @@ def campaign_members(campaign: Campaign, filters: MemberFilters | None = None) -
 
 
 def campaign_member_counts(campaign: Campaign) -> dict[str, int]:
-    """Members in all and by status, counted by the database in two queries."""
-    by_status = {
-        "started": Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
-        "submitted": Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
+    """Members in all and by status, from the campaign's stored tallies (no counting)."""
+    tallies = selectors.campaign_tallies(campaign)
+    counts = {
+        status: tallies["invited"].get(status, 0) + tallies["others"].get(status, 0) for status in MEMBER_STATUSES
     }
-    invited = _invited_members(campaign).aggregate(
-        invited=Count("pk", filter=Q(assessment__isnull=True)),
-        started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
-        submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
-    )
-    others = _uninvited_members(campaign).aggregate(**by_status)
-    counts = {status: invited.get(status, 0) + others.get(status, 0) for status in MEMBER_STATUSES}
     return {**counts, "total": sum(counts.values())}
 
 
 def campaign_members_page(
     campaign: Campaign, filters: MemberFilters, page_number: str | int | None, per_page: int = MEMBERS_PER_PAGE
 ) -> tuple[Page, list[dict[str, Any]]]:
-    """One page of the member table and its rows, in two queries (the count and the page).
-    A page number that is not one (or past the end) gives the first (or the last) page."""
-    page: Page = Paginator(campaign_member_rows(campaign, filters), per_page).get_page(page_number)
+    """One page of the member table and its rows. Unfiltered or by status: counted from the
+    stored tallies, one or two queries for the rows. With a search or a sector: counted and
+    paged by the database (two queries over the members). A page number that is not one (or
+    past the end) gives the first (or the last) page."""
+    members: QuerySet | _CountedMembers
+    if filters.search or filters.sector:
+        members = campaign_member_rows(campaign, filters)
+    else:
+        tallies = selectors.campaign_tallies(campaign)
+        invited, others = _halves(campaign, filters)
+
+        def counted(half: dict[str, int]) -> int:
+            return half.get(filters.status, 0) if filters.status else sum(half.values())
+
+        members = _CountedMembers(invited, counted(tallies["invited"]), others, counted(tallies["others"]))
+    page: Page = Paginator(members, per_page).get_page(page_number)
     return page, [member_row(values) for values in page.object_list]
 
 
 def campaign_summary(campaign: Campaign, areas: Sequence[str], counts: dict[str, int] | None = None) -> dict[str, Any]:
     """Participation counts, and mean area scores of the members who share their results,
-    where cohort's rule allows them ("submitted" counts those members). The database sums
-    the scores: one query however many members (parsing 20,000 snapshots took seconds)."""
+    where cohort's rule allows them ("submitted" counts those members): from the sums in
+    the campaign's stored tallies, so no member is read."""
     counts = counts if counts is not None else campaign_member_counts(campaign)
-    sharing = _counted(campaign).filter(share_with_association=True, result__isnull=False)
-    sums: dict[str, Any] = {"sharing": Count("pk")}
-    for n, area in enumerate(areas):
-        score = Cast(KeyTextTransform("score", KeyTransform(area, KeyTransform("scores", "result"))), IntegerField())
-        sums[f"sum_{n}"] = Sum(score)
-        sums[f"n_{n}"] = Count(score)
-    found = sharing.aggregate(**sums)
-    means = {area: cohort.mean_of_sum(found[f"sum_{n}"] or 0, found[f"n_{n}"]) for n, area in enumerate(areas)}
+    tallies = selectors.campaign_tallies(campaign)
+    sums = tallies["sums"]
+    means = {area: cohort.mean_of_sum(*sums[area]) if area in sums else None for area in areas}
     if all(m is None for m in means.values()):
         means = {}
     return {
         "counts": {status: counts[status] for status in MEMBER_STATUSES},
         "total": counts["total"],
-        "submitted": found["sharing"],
+        "submitted": tallies["sharing"],
         "means": means,
         "min_group": cohort.MIN_GROUP,
     }
@@ -293,17 +307,7 @@ def campaign_assessment_ids(campaign: Campaign, public_ids: list[str]) -> list[i
     return list(Assessment.objects.filter(campaign=campaign, public_id__in=valid).values_list("pk", flat=True))
 
 
-def campaign_end(campaign: Campaign):
-    """The end of the campaign's closing day, in the site's time zone."""
-    return timezone.make_aware(datetime.combine(campaign.closes_on + timedelta(days=1), time.min))
-
-
-def _counted(campaign: Campaign) -> QuerySet[Assessment]:
-    # Submitted before the campaign closed: a late submission gets its report but does not
-    # change the campaign's figures afterwards.
-    return Assessment.objects.filter(
-        campaign=campaign, status=Assessment.Status.SUBMITTED, submitted_at__lt=campaign_end(campaign)
-    )
+_counted = selectors.campaign_counted
 
 
 def campaign_members_results(campaign: Campaign) -> list[cohort.CohortMember]:

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import selectors
 from assessment.campaigns import memberlist, tasks
-from assessment.campaigns import selectors as campaigns_selectors
 from assessment.links import invitation_url, token_digest
 from assessment.models import (
     Assessment,
@@ -22,7 +22,7 @@ from assessment.models import (
     Invitation,
     Organisation,
 )
-from assessment.services import assessment_create, assessment_new_link
+from assessment.services import assessment_create, assessment_new_link, campaign_tallies_refresh
 
 JOIN_WINDOW_SECONDS = 3600
 
@@ -111,9 +111,10 @@ def invitations_add(
                 email=member.email,
                 language=member.language,
                 token_digest=token_digest(token),
-                expires_at=campaigns_selectors.campaign_end(campaign),
+                expires_at=selectors.campaign_end(campaign),
             )
             tokens.append((invitation.pk, invitation_url(token, member.language)))
+        campaign_tallies_refresh(campaign.pk)
         # E-mails go out only once the invitations exist; a rolled-back import sends nothing.
         if notify:
             ids = [pk for pk, _link in tokens]
@@ -191,6 +192,7 @@ def invitation_accept(*, token: str, user, share: bool, language: str) -> tuple[
             share_with_association=share,
         )
         Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now(), assessment=assessment)
+        campaign_tallies_refresh(campaign.pk)  # the invited member has started
     return assessment, resume
 
 
@@ -212,5 +214,7 @@ def campaign_join(*, campaign: Campaign, firm_name: str, user, share: bool, lang
 
 def consent_set(*, assessment: Assessment, share: bool) -> None:
     """The member decides whether the association may see its individual results."""
-    Assessment.objects.filter(pk=assessment.pk, campaign__isnull=False).update(share_with_association=share)
+    with transaction.atomic():
+        Assessment.objects.filter(pk=assessment.pk, campaign__isnull=False).update(share_with_association=share)
+        campaign_tallies_refresh(assessment.campaign_id)  # the mean scores count sharing members only
     assessment.share_with_association = share
