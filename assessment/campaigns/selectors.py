@@ -120,7 +120,13 @@ def _member_columns(prefix: str) -> dict[str, Any]:
 
 def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tuple[str, ...]) -> QuerySet:
     if filters.status:
-        queryset = queryset.filter(m_status=filters.status)
+        # On the status column itself, not on m_status (an expression no index can serve).
+        if filters.status == "invited":
+            # Only an invitation nobody used is "invited"; an assessment has started at least.
+            queryset = queryset.filter(**{"assessment__isnull": True}) if prefix else queryset.none()
+        else:
+            status = Assessment.Status.DRAFT if filters.status == "started" else Assessment.Status.SUBMITTED
+            queryset = queryset.filter(**{f"{prefix}status": status})
     if filters.sector:
         # The sector is an answer: it is known to the association only from the results a member
         # shares, so the filter keeps only those (a private member's answers never narrow a list).
