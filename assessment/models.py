@@ -334,6 +334,41 @@ class ReportFile(models.Model):
         return self.file.name or ""
 
 
+class ReportEmail(models.Model):
+    """A report sent by e-mail at someone's request: the summary attached, links to the rest.
+
+    Kept (without the private link) so the page can say when it was sent, and so the limits per
+    assessment and per address can be counted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("could not be sent")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="report_emails")
+    address = models.EmailField()  # stored in lower case: the limit per address counts it once
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    by_consultant = models.BooleanField(default=False)  # to the client's stored contact
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The owner's private link, when they asked for it in the e-mail: only until it is sent
+    # (the worker needs it), then blanked; the assessment itself stores only its digest.
+    private_token = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["assessment", "created_at"], name="report_email_assessment"),
+            models.Index(fields=["address", "created_at"], name="report_email_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.status})"
+
+
 class Note(models.Model):
     """A consultant's note on one area or one recommendation of a submitted assessment."""
 

@@ -33,6 +33,7 @@ OBJECT_URLS = [
     ("note_save", "post", "assessment", []),
     ("plan_save", "post", "assessment", []),
     ("plan_ics", "get", "assessment", []),
+    ("report_email", "post", "assessment", []),
     ("answer_reason", "post", "assessment", []),
     ("consent", "post", "assessment", []),
     ("claim", "post", "assessment", []),

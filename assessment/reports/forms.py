@@ -18,6 +18,24 @@ class ReportRequestForm(forms.Form):
     variant = forms.ChoiceField(choices=[("full", "full"), ("summary", "summary")])
 
 
+class ReportEmailForm(forms.Form):
+    """Where the owner wants the report; a consultant sends it to the client's stored contact."""
+
+    address = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=254)
+    include_link = forms.BooleanField(
+        label=gettext_lazy("Put my private link in the e-mail"),
+        help_text=gettext_lazy("Anyone who can read the e-mail can then open these results."),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, contact: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contact is not None:  # a consultant: the address is the client's, not typed
+            del self.fields["address"]
+            del self.fields["include_link"]
+
+
 class NoteForm(forms.Form):
     """A note on one area, or on one recommendation this assessment triggered."""
 

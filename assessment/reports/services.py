@@ -10,15 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment import languages, selectors
 from assessment.models import (
     Assessment,
+    ReportEmail,
     ReportFile,
 )
 from assessment.reports.builder import build_report
@@ -188,3 +192,90 @@ def report_file_prepare(*, assessment_id: int, lang: str, variant: str) -> str:
         return "failed"
     finally:
         _forget(_preparing_key(assessment_id, lang, variant))
+
+
+# --- The report by e-mail -----------------------------------------------------------------
+#
+# A form that mails a PDF to an address anyone can type is a way to send mail to strangers:
+# each assessment, and each address, gets a few a day (rolling 24 hours, counted from the rows).
+
+EMAILS_PER_ASSESSMENT = 5
+EMAILS_PER_ADDRESS = 3
+EMAIL_WINDOW = timedelta(hours=24)
+
+
+class EmailLimitReached(Exception):
+    """Nothing was queued; the message says which limit and when to try again."""
+
+
+def report_email_request(
+    *,
+    assessment: Assessment,
+    address: str,
+    language: str,
+    user=None,
+    by_consultant: bool = False,
+    private_token: str = "",
+) -> ReportEmail:
+    """Queue the report's e-mail (summary attached, links to the full report and the results
+    page, and the owner's private link if given) for the worker, once this transaction commits.
+    Raises EmailLimitReached when the assessment or the address had its e-mails for the day."""
+    from assessment.reports.tasks import send_report_email  # the task runs this module's code
+
+    address = address.strip().lower()
+    since = timezone.now() - EMAIL_WINDOW
+    with transaction.atomic():
+        # Two requests at once for one assessment are counted one after the other.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
+        if ReportEmail.objects.filter(assessment=assessment, created_at__gte=since).count() >= EMAILS_PER_ASSESSMENT:
+            raise EmailLimitReached(
+                _("This report has been e-mailed %(count)d times in the last 24 hours. Please try again tomorrow.")
+                % {"count": EMAILS_PER_ASSESSMENT}
+            )
+        if ReportEmail.objects.filter(address=address, created_at__gte=since).count() >= EMAILS_PER_ADDRESS:
+            raise EmailLimitReached(
+                _("This address has been sent enough reports for today. Please try again tomorrow.")
+            )
+        row = ReportEmail.objects.create(
+            assessment=assessment,
+            address=address,
+            language=languages.get(language).code,
+            by_consultant=by_consultant,
+            requested_by=user if user is not None and user.is_authenticated else None,
+            private_token=private_token,
+        )
+
+        def enqueue() -> None:
+            task = send_report_email
+            if task.get_backend().supports_priority:
+                task = task.using(priority=OWNER_REPORT_PRIORITY)  # a person is waiting on it
+            task.enqueue(row.pk)
+
+        transaction.on_commit(enqueue)
+    return row
+
+
+def report_email_send(*, report_email_id: int) -> str:
+    """The worker's side of report_email_request: the summary (stored, else rendered in the
+    bounded child), the e-mail, and the row marked sent or failed; the private link is blanked
+    either way. Run twice (a retried task), it sends nothing the second time."""
+    from assessment.reports.mail import report_email_message
+
+    row = ReportEmail.objects.filter(pk=report_email_id, status=ReportEmail.Status.QUEUED).first()
+    if row is None:
+        return "skipped"
+    assessment = selectors.assessments().select_related("firm").filter(pk=row.assessment_id).first()
+    done = ReportEmail.objects.filter(pk=row.pk, status=ReportEmail.Status.QUEUED)
+    if assessment is None or assessment.is_draft:  # reopened for validation since: no report to send
+        done.update(status=ReportEmail.Status.FAILED, private_token="")
+        return "skipped"
+    row.assessment = assessment
+    try:
+        summary = report_pdf(assessment=assessment, lang=row.language, variant="summary")
+        report_email_message(row, summary).send()
+    except Exception:
+        logger.exception("The report e-mail %s could not be sent", row.pk)
+        done.update(status=ReportEmail.Status.FAILED, private_token="")
+        return "failed"
+    done.update(status=ReportEmail.Status.SENT, sent_at=timezone.now(), private_token="")
+    return "sent"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("a/<uuid:public_id>/report-status", views.report_pdf_status, name="report_pdf_status"),
     path("a/<uuid:public_id>/notes/", views.note_save, name="note_save"),
     path("a/<uuid:public_id>/plan/", views.plan_save, name="plan_save"),
+    path("a/<uuid:public_id>/email/", views.report_email, name="report_email"),
     path("a/<uuid:public_id>/plan.ics", views.plan_ics, name="plan_ics"),
 ]

@@ -26,10 +26,11 @@ from assessment.plan import selectors as plan_selectors
 from assessment.plan import services as plan_services
 from assessment.plan.forms import ActionProgressForm
 from assessment.plan.ics import plan_ics_file
+from assessment.reports import selectors as reports_selectors
 from assessment.reports import services as reports_services
 from assessment.reports.builder import build_report
 from assessment.reports.filenames import download_name, report_filename
-from assessment.reports.forms import NoteForm, ReportRequestForm, StressScenarioForm
+from assessment.reports.forms import NoteForm, ReportEmailForm, ReportRequestForm, StressScenarioForm
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,23 @@ def results(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _results_page(request, assessment)
 
 
+def _email_contact(request: HttpRequest, assessment: Assessment) -> str | None:
+    """For the firm's consultant, the client's stored address the report goes to ("" when
+    none is stored); None for the owner, who types one."""
+    if not selectors.is_member(request.user, assessment.organisation_id):
+        return None
+    return assessment.firm.contact_email if assessment.firm_id and assessment.firm else ""
+
+
 def _results_page(
-    request: HttpRequest, assessment: Assessment, plan_form: ActionProgressForm | None = None, status: int = 200
+    request: HttpRequest,
+    assessment: Assessment,
+    plan_form: ActionProgressForm | None = None,
+    email_form: ReportEmailForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The results page; with a plan form that did not save, that form with its message and
-    what was typed (status 400), under its action."""
+    """The results page; with a plan or e-mail form that did not go through, that form with its
+    message and what was typed (status 400, or 429 over the e-mail limit)."""
     qn = selectors.questionnaire_of(assessment.questionnaire)
     notes = selectors.notes_of(assessment)
     validation = selectors.validation_of(assessment)
@@ -102,9 +115,61 @@ def _results_page(
         "plan_failed": failed,
         "plan_posted": plan_form.data if plan_form is not None else {},
         "plan_errors": [str(e) for errors in plan_form.errors.values() for e in errors] if plan_form else [],
+        # The report by e-mail: for those who keep the plan (an association reading shared results does not).
+        "email_form": (email_form or _blank_email_form(request, assessment)) if can_plan else None,
+        "email_contact": _email_contact(request, assessment) if can_plan else None,
+        "report_emails": reports_selectors.report_emails_of(assessment) if can_plan else [],
         "open_area": next((a.key for a in report.areas for x in a.actions if x.key == failed), None),
     }
     return render(request, "assessment/results.html", context, status=status)
+
+
+def _blank_email_form(request: HttpRequest, assessment: Assessment) -> ReportEmailForm:
+    user = request.user
+    initial = {"address": user.email} if user.is_authenticated and assessment.owner_id == user.pk else {}
+    return ReportEmailForm(initial=initial, contact=_email_contact(request, assessment))
+
+
+@require_POST
+def report_email(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """E-mail the report: the owner (account or private link) to an address they type, the
+    firm's consultant to the client's stored contact; anyone else, an association included,
+    gets a 404. The worker sends it; the page then says when."""
+    assessment = access.assessment_for_request(request, public_id)
+    if assessment.is_draft:
+        return _to_review(request, assessment)
+    contact = _email_contact(request, assessment)
+    form = ReportEmailForm(request.POST, contact=contact)
+    status = 400
+    if form.is_valid():
+        if contact == "":
+            form.add_error(None, _("The client has no e-mail address yet: add it on the client's page first."))
+        else:
+            address = contact if contact is not None else form.cleaned_data["address"]
+            # The private link is the one this browser holds (never made anew: that would end the old one).
+            token = (
+                access.token_for(request, assessment) if contact is None and form.cleaned_data["include_link"] else None
+            )
+            try:
+                row = reports_services.report_email_request(
+                    assessment=assessment,
+                    address=address,
+                    language=current_lang(),
+                    user=request.user,
+                    by_consultant=contact is not None,
+                    private_token=token or "",
+                )
+            except reports_services.EmailLimitReached as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            else:
+                messages.success(
+                    request,
+                    _("The report is on its way to %(address)s. This page shows when it has been sent.")
+                    % {"address": row.address},
+                )
+                return redirect(reverse("results", args=[assessment.public_id]) + "#email")
+    return _results_page(request, assessment, email_form=form, status=status)
 
 
 @require_POST
