@@ -213,6 +213,22 @@ def test_it_prints_development_e_mails_as_readable_text(associations, django_cap
     assert "base64" not in printed
 
 
+def test_it_prints_a_report_email_with_its_attachment_as_one_line(version, django_capture_on_commit_callbacks):
+    assessment, token = submitted(version)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client(assessment, token).post(
+            url("report_email", assessment.public_id, lang="zh-hans"), {"address": "wang@example.com"}
+        )
+    assert response.status_code == 302
+    run_worker()
+    out = io.StringIO()
+    ReadableConsoleBackend(stream=out).send_messages(mail.outbox)
+    printed = out.getvalue()
+    assert "行动报告" in printed and "摘要已作为 PDF 附件随信发送" in printed
+    assert re.search(r"\[attachment \S+-summary-zh\.pdf, application/pdf, [\d,]+ bytes: not printed\]", printed)
+    assert "base64" not in printed and "%PDF" not in printed and len(printed) < 20_000
+
+
 def test_it_says_the_lockout_lasts_as_long_as_the_settings_say(client, db, settings):
     settings.AXES_COOLOFF_TIME = timedelta(minutes=20)
     for lang, expected in (("en", "paused for 20 minutes"), ("zh-hans", "登录已暂停 20 分钟")):
