@@ -348,6 +348,12 @@ class _Session:
                 child = self.child = _RenderChild(max_renders=SESSION_MAX_RENDERS)
             return child.render(html, timeout)
 
+    def start(self) -> None:
+        """Fork the child now rather than on the first render."""
+        with self.lock:
+            if self.child is None:
+                self.child = _RenderChild(max_renders=SESSION_MAX_RENDERS)
+
     def close(self) -> None:
         with self.lock:
             if self.child is not None:
@@ -356,6 +362,13 @@ class _Session:
 
 
 _session: _Session | None = None
+
+
+def render_session_start() -> None:
+    """Inside render_session(): fork its child now (after a warm-up in this process, say), so
+    the first report does not wait for it."""
+    if _session is not None and _session.pid == os.getpid():
+        _session.start()
 
 
 @contextlib.contextmanager

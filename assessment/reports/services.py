@@ -25,6 +25,8 @@ from assessment.models import (
     ReportEmail,
     ReportFile,
 )
+from assessment.questionnaire.result import build_result
+from assessment.questionnaire.samples import sample_answers, sample_firm
 from assessment.reports.builder import build_report
 from assessment.reports.fingerprint import VARIANTS, template_fingerprint
 
@@ -129,6 +131,36 @@ def _render_and_store(
         # missing file is re-rendered on the next request, so deleting now is safe.
         report.file.storage.delete(old_name)
     return report
+
+
+def reports_warm_up() -> None:
+    """Render a sample report of each variant in each language in this process (a worker, as it starts),
+    so the render children it forks start with the fonts open, their common glyphs loaded and
+    the template compiled, instead of spending that on their first real report. Nothing is
+    stored (the sample is an unsaved assessment); a failure costs only the warmth."""
+    from assessment.reports import pdf
+
+    try:
+        version = selectors.current_version()
+        if version is None:
+            return  # no content loaded yet: nothing to render either
+        qn = selectors.questionnaire_of(version)
+        answers = sample_answers(qn, sample_firm(qn, 1), 0.5, seed=1)
+        result = build_result(qn, answers).to_json()
+        for lang in languages.CODES:
+            sample = Assessment(
+                questionnaire=version,
+                language=lang,
+                firm_name=str(answers.get("firm_name", "")),
+                status=Assessment.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+                result=result,
+            )
+            report = build_report(sample, qn, answers, lang)
+            for variant in VARIANTS:
+                pdf.html_to_pdf(pdf.report_html(report, variant))
+    except Exception:
+        logger.exception("Warming up the PDF renderer failed; the first reports start cold")
 
 
 def _preparing_key(assessment_id: int, lang: str, variant: str) -> str:

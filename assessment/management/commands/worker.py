@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.reports import pdf
+from assessment.reports.services import reports_warm_up
 
 
 class Command(BaseCommand):
@@ -19,6 +20,12 @@ class Command(BaseCommand):
         # Both run tasks in this process, so the reports of a whole job go to one long-lived,
         # bounded render child that stays warm (pdf.render_session), not to a cold fork each.
         with pdf.render_session():
+            # A long-running worker warms this process once (about 4 s), then forks the render
+            # child from it: every child (the first, and each successor after one retires or
+            # fails) starts warm. A burst run ends with its queue: it would not earn that back.
+            if not burst:
+                reports_warm_up()
+                pdf.render_session_start()
             if settings.TASK_BACKEND == "database":
                 extra = ["--batch"] if burst else []
                 call_command("db_worker", "--no-reload", "--interval", "0.5", *extra)
