@@ -289,7 +289,9 @@ def test_it_keeps_step_queries_low_and_results_queries_flat(client, version):
     client.post(url("submit", assessment.public_id))
     with CaptureQueriesContext(connection) as results:
         client.get(url("results", assessment.public_id))
-    assert len(results) <= 6
+    # The session, the assessment, its answers, notes, validation, plan history and the report
+    # e-mails sent: one query each, however many answers, actions or e-mails there are.
+    assert len(results) <= 7
 
 
 def open_tab_snapshot(client, step: str) -> str:
