@@ -56,6 +56,8 @@ class Cluster:
         if backend == "rq":
             self._redis_flush()
         self.manage("migrate", "-v", "0")
+        # The join limits and the "being prepared" marks live in the database cache.
+        self.manage("createcachetable")
         self.manage("load_questionnaire")
 
     def _psql(self, sql: str) -> None:
