@@ -107,6 +107,7 @@ bench: setup-dev
 	$(PYTHON) bench/report.py
 	$(PYTHON) bench/cold.py
 	$(PYTHON) bench/worker_start.py
+	$(PYTHON) bench/run_start.py
 	$(PYTHON) bench/workspace.py
 	$(PYTHON) bench/members.py
 	$(PYTHON) bench/bulk.py

@@ -192,9 +192,13 @@ def figures(values: list[float]) -> str:
 def run(database: str, owners: int, readers: int, seconds: int) -> list[str]:
     """One run; returns the targets it missed."""
     cluster = Cluster(backend="database", database=database)
-    if readers:
-        cluster.start_workers(1)
-    links = readers_ready(cluster, readers) if readers else []
+    try:
+        if readers:
+            cluster.start_workers(1)
+        links = readers_ready(cluster, readers) if readers else []
+    except BaseException:
+        cluster.close()  # its worker too
+        raise
     port = free_port()
     env = {
         **cluster.env,
