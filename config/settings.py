@@ -220,6 +220,10 @@ STORAGES = {
 # Each PDF render runs in a child process with these bounds (assessment/pdf.py).
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", "60")
 PDF_RENDER_MEMORY_MB = envint("PDF_RENDER_MEMORY_MB", "1024")
+# A process that renders outside a worker (a web process asked for a PDF nobody stored yet)
+# keeps its render child this many seconds after its last render, so the next one starts warm
+# instead of paying for a fork and cold fonts; 0 forks a child for every render.
+PDF_CHILD_IDLE_SECONDS = envint("PDF_CHILD_IDLE_SECONDS", "120")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

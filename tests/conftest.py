@@ -52,6 +52,15 @@ def media_of_this_process(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def a_render_child_per_render():
+    """Tests change the render in this process (monkeypatching html_to_pdf, say), which a child
+    kept from an earlier render would not see: here every render forks its own, as before
+    PDF_CHILD_IDLE_SECONDS. The kept child has its own tests (reports/test_pdf.py)."""
+    with override_settings(PDF_CHILD_IDLE_SECONDS=0):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def no_language_left_active():
     """A request leaves its language active in the thread (LocaleMiddleware activates, nothing

@@ -330,12 +330,16 @@ class _RenderChild:
 
 
 class _Session:
-    """One long-lived render child for the renders of this process (see render_session)."""
+    """One long-lived render child for the renders of this process (see render_session); with
+    idle_seconds, the child ends that long after its last render (and comes back on the next)."""
 
-    def __init__(self) -> None:
+    def __init__(self, idle_seconds: float = 0) -> None:
         self.pid = os.getpid()
         self.child: _RenderChild | None = None
         self.lock = threading.Lock()  # one document at a time goes through the child's pipes
+        self.idle_seconds = idle_seconds
+        self.renders = 0
+        self.timer: threading.Timer | None = None
 
     def render(self, html: str, timeout: float) -> bytes:
         with self.lock:
@@ -346,7 +350,27 @@ class _Session:
                 if child is not None:
                     child.close(kill=True)
                 child = self.child = _RenderChild(max_renders=SESSION_MAX_RENDERS)
-            return child.render(html, timeout)
+            try:
+                return child.render(html, timeout)
+            finally:
+                self.renders += 1
+                self._retire_when_idle()
+
+    def _retire_when_idle(self) -> None:
+        """(Under the lock.) End the child idle_seconds from now unless another render comes first."""
+        if not self.idle_seconds:
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = threading.Timer(self.idle_seconds, self._retire, args=(self.renders,))
+        self.timer.daemon = True  # never keeps a finishing process alive
+        self.timer.start()
+
+    def _retire(self, renders: int) -> None:
+        with self.lock:
+            if self.renders == renders and self.child is not None:  # no render since it was set
+                self.child.close()
+                self.child = None
 
     def start(self) -> None:
         """Fork the child now rather than on the first render."""
@@ -356,12 +380,15 @@ class _Session:
 
     def close(self) -> None:
         with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
             if self.child is not None:
                 self.child.close()
                 self.child = None
 
 
 _session: _Session | None = None
+_session_lock = threading.Lock()
 
 
 def render_session_start() -> None:
@@ -383,8 +410,10 @@ def render_session() -> Iterator[None]:
     """
     global _session
     if _session is not None and _session.pid == os.getpid():
-        yield  # already inside one
-        return
+        if not _session.idle_seconds:
+            yield  # already inside one
+            return
+        _session.close()  # a web process's idle-ending child gives way to this block's
     _session = session = _Session()
     try:
         yield
@@ -402,11 +431,21 @@ def render_html_bounded(html: str) -> bytes:
     than it had before the render and PDF_RENDER_TIMEOUT seconds, so one pathological report
     can neither exhaust the server's memory nor hold a worker forever. Raises RenderFailed.
 
-    A child per render, gone when this returns; inside render_session(), the session's child.
+    Inside render_session(), the session's child. Elsewhere a child that stays for the next
+    render until PDF_CHILD_IDLE_SECONDS pass without one (with 0, a child per render).
     """
+    global _session
     timeout = settings.PDF_RENDER_TIMEOUT
     session = _session
     if session is not None and session.pid == os.getpid():  # not a session inherited by a fork
+        return session.render(html, timeout)
+    if settings.PDF_CHILD_IDLE_SECONDS > 0:
+        # Outside a worker (a web process): a child that stays while renders keep coming, and
+        # ends PDF_CHILD_IDLE_SECONDS after the last, giving its memory back.
+        with _session_lock:  # a threaded server's requests make one session, not one each
+            if _session is None or _session.pid != os.getpid():
+                _session = _Session(idle_seconds=settings.PDF_CHILD_IDLE_SECONDS)
+            session = _session
         return session.render(html, timeout)
     child = _RenderChild(max_renders=1)
     try:

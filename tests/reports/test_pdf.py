@@ -443,6 +443,35 @@ def test_it_retires_a_workers_render_child_after_its_share_of_reports(monkeypatc
     assert multiprocessing.active_children() == []
 
 
+def test_it_keeps_a_web_processs_render_child_while_renders_come_and_ends_it_when_idle(monkeypatch, settings):
+    monkeypatch.setattr(pdf, "html_to_pdf", _render_by_pid)
+    settings.PDF_CHILD_IDLE_SECONDS = 1
+    try:
+        first = pdf.render_html_bounded("a")  # no render_session(): as a web process renders
+        assert pdf.render_html_bounded("b") == first != f"%PDF {os.getpid()}".encode()  # the same, warm child
+        settings.PDF_RENDER_TIMEOUT = 1
+        with pytest.raises(pdf.RenderFailed, match="render took longer than 1 s"):
+            pdf.render_html_bounded("hang")  # every bound still holds, and a failure ends the child
+        settings.PDF_RENDER_TIMEOUT = 30
+        second = pdf.render_html_bounded("c")
+        assert second.startswith(b"%PDF") and second != first
+        # A second without a render: the child ends and gives its memory back.
+        deadline = time.monotonic() + 60
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert multiprocessing.active_children() == []
+        third = pdf.render_html_bounded("d")  # the next render forks a new one
+        assert third.startswith(b"%PDF") and third != second
+        # A worker's session takes over from it, and ends with its block.
+        with pdf.render_session():
+            assert pdf.render_html_bounded("e") not in (third, b"")
+        assert multiprocessing.active_children() == []
+    finally:
+        if pdf._session is not None:
+            pdf._session.close()
+        pdf._session = None
+
+
 def test_it_prints_firm_name_and_page_x_of_y_on_every_page_after_the_cover(version):
     assessment, _ = submitted(version)
     report = build_report(assessment, questionnaire_of(version), answers_of(assessment), "en")
