@@ -12,7 +12,7 @@ from django.http import Http404
 
 from assessment import selectors
 from assessment.campaigns import selectors as campaigns_selectors
-from assessment.models import ApiToken, BulkJob, Campaign, ImportUpload, Organisation, QuestionnaireVersion
+from assessment.models import ApiToken, Assessment, BulkJob, Campaign, ImportUpload, Organisation, QuestionnaireVersion
 
 
 def api_token_by_digest(digest: str) -> ApiToken | None:
@@ -61,6 +61,14 @@ def upload_of(campaign: Campaign, upload_id: int) -> ImportUpload:
     from assessment.bulk import selectors as bulk_selectors
 
     return bulk_selectors.upload_of(campaign, upload_id)
+
+
+def sharing_assessment_ids(campaign: Campaign, public_ids: list[str]) -> list[int]:
+    """Of these result ids, the campaign's submitted assessments whose members share them: the
+    ones a bulk job renders (the page's campaign_assessment_ids, narrowed as bulk_job_start does)."""
+    ids = campaigns_selectors.campaign_assessment_ids(campaign, public_ids)
+    shared = Assessment.objects.filter(pk__in=ids, status=Assessment.Status.SUBMITTED, share_with_association=True)
+    return list(shared.values_list("pk", flat=True))
 
 
 def versions() -> QuerySet[QuestionnaireVersion]:

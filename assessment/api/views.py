@@ -393,7 +393,7 @@ class BulkJobs(WriteView):
         chosen = None
         if data.get("assessments"):
             ids = [str(value) for value in data["assessments"]]
-            chosen = campaigns_selectors.campaign_assessment_ids(campaign, ids)
+            chosen = api_selectors.sharing_assessment_ids(campaign, ids)
             if not chosen:
                 raise ValidationError({"assessments": [_("None of the chosen members shares its results.")]})
         job = bulk_services.bulk_job_start(
