@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from assessment.models import ApiToken, Organisation
@@ -25,11 +26,12 @@ class ApiTokenForm(forms.Form):
     )
     organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"), queryset=Organisation.objects.none())
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations: QuerySet[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations
-        if len(organisations) == 1:
-            field.initial = organisations[0].pk
+        only = list(organisations[:2])
+        if len(only) == 1:
+            field.initial = only[0].pk
             field.widget = forms.HiddenInput()

@@ -22,10 +22,11 @@ from assessment.models import ApiToken
 @never_cache  # the page shows a new token once: no cache may keep it
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    organisations = list(api_selectors.admin_organisations(request.user))
+    administered = api_selectors.admin_organisations(request.user)
+    organisations = list(administered)
     if not organisations:
         raise Http404  # administrators only, as the logo forms
-    form = ApiTokenForm(request.POST or None, organisations=organisations)
+    form = ApiTokenForm(request.POST or None, organisations=administered)
     created = None
     status = 200
     if request.method == "POST":
@@ -38,7 +39,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             )
             # Rendered, not redirected: the token exists only in this response, never in a session.
             created = {"token": token, "raw": raw}
-            form = ApiTokenForm(organisations=organisations)
+            form = ApiTokenForm(organisations=administered)
         else:
             status = 400
     context = {
