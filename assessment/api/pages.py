@@ -47,7 +47,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "form": form,
         "created": created,
         "api_base": links.absolute_url("/api/v1/"),
-        "docs_url": links.absolute_url(reverse("api:docs")),
+        "docs_url": reverse("api:docs"),
     }
     return render(request, "api/tokens.html", context, status=status)
 

@@ -11,8 +11,18 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from assessment import selectors
+from assessment.bulk import selectors as bulk_selectors
 from assessment.campaigns import selectors as campaigns_selectors
-from assessment.models import ApiToken, Assessment, BulkJob, Campaign, ImportUpload, Organisation, QuestionnaireVersion
+from assessment.models import (
+    ApiToken,
+    Assessment,
+    BulkJob,
+    Campaign,
+    ImportUpload,
+    Membership,
+    Organisation,
+    QuestionnaireVersion,
+)
 
 
 def api_token_by_digest(digest: str) -> ApiToken | None:
@@ -30,7 +40,8 @@ def api_tokens_of(organisation: Organisation) -> QuerySet[ApiToken]:
 
 def admin_organisations(user) -> QuerySet[Organisation]:
     """The organisations this user administers: whose tokens the tokens page manages."""
-    return selectors.organisations_of(user).filter(memberships__user=user, memberships__role="admin").defer("logo")
+    admin = Membership.Role.ADMIN
+    return selectors.organisations_of(user).filter(memberships__user=user, memberships__role=admin).defer("logo")
 
 
 def campaign_of(organisation: Organisation, campaign_id: int) -> Campaign:
@@ -58,8 +69,6 @@ def job_of(campaign: Campaign, job_id: int) -> BulkJob:
 
 
 def upload_of(campaign: Campaign, upload_id: int) -> ImportUpload:
-    from assessment.bulk import selectors as bulk_selectors
-
     return bulk_selectors.upload_of(campaign, upload_id)
 
 

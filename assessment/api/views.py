@@ -189,7 +189,8 @@ def _result_json(public_id, lang: str) -> dict[str, Any]:
     scores, bands, every planned action with its citations (never the member's own plan)."""
     assessment = selectors.assessments().get(public_id=public_id)
     qn = selectors.questionnaire_of(assessment.questionnaire)
-    report = build_report(assessment, qn, selectors.answers_of(assessment), lang, selectors.notes_of(assessment))
+    # As the association's results page builds it: no plan state (a member's plan is its own).
+    report = build_report(assessment, qn, selectors.answers_of(assessment), lang)
     return {
         "language": lang,
         "questionnaire_version": qn.version,

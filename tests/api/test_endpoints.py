@@ -401,3 +401,34 @@ def test_it_gives_a_questionnaire_versions_content(api, version):
     assert body["version"] == version.version
     assert body["content"] == version.definition
     assert api["read"].get("/api/v1/questionnaires/1999.1/").status_code == 404
+
+
+def test_it_imports_a_large_file_in_the_background_and_the_poll_says_when_done(
+    api, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_KB = 1  # every file here is "large"
+    qn = questionnaire_of(api["campaign"].questionnaire)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_file(api, "big.csv", csv_bytes(table(qn, 4)))
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "checking" and body["imported"] is None
+    assert not Assessment.objects.filter(import_batch__isnull=False).exists()
+    run_worker()
+    polled = api["read"].get(body["url"]).json()
+    assert polled["status"] == "done" and polled["imported"] == 4 and polled["rows_done"] == 4
+
+
+def test_it_invites_nobody_once_the_campaign_has_closed(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    campaign = api["campaign"]
+    campaign.closes_on = timezone.localdate() - timedelta(days=1)
+    campaign.save()
+    body = {"members": [{"firm_name": "Late Co", "email": "late@example.com"}]}
+    response = api["write"].post(f"/api/v1/campaigns/{campaign.pk}/invitations/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Invitations can be sent only while the campaign is open")
+    assert not Invitation.objects.filter(email="late@example.com").exists()
