@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from assessment import selectors
@@ -35,7 +35,9 @@ def api_token_by_digest(digest: str) -> ApiToken | None:
 
 
 def api_tokens_of(organisation: Organisation) -> QuerySet[ApiToken]:
-    return organisation.api_tokens.select_related("created_by").order_by("revoked_at", "-created_at")
+    # Working tokens first (NULL first on every database), then the revoked ones, newest first.
+    revoked = F("revoked_at").asc(nulls_first=True)
+    return organisation.api_tokens.select_related("created_by").order_by(revoked, "-created_at")
 
 
 def admin_organisations(user) -> QuerySet[Organisation]:
