@@ -71,3 +71,20 @@ def test_it_serves_the_docs_page_with_its_own_assets_and_no_inline_code(db):
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in init.content.decode()
+
+
+def test_it_collects_the_docs_assets_for_production_and_leaves_drfs_out(settings, tmp_path):
+    """Hashed names, as production serves them: Swagger UI's files are collected, Django REST
+    framework's browsable-API files are not (they failed the manifest storage: missing fonts)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    collected = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()}
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in collected
+    assert "css/api-docs.css" in collected
+    assert not [name for name in collected if name.startswith("rest_framework/")]
