@@ -167,6 +167,8 @@ def test_it_pages_members_and_filters_them_by_status(api):
     assert last["results"][0]["id"].startswith("a")
     invited = members_of(api, status="invited")
     assert [m["email"] for m in invited["results"]] == ["m3@example.com"]
+    found = members_of(api, search="00004")
+    assert [m["firm"] for m in found["results"]] == ["Joined 00004"] and found["count"] == 1
     past = api["read"].get(f"/api/v1/campaigns/{api['campaign'].pk}/members/", {"page": 9})
     assert past.status_code == 404
     wrong = api["read"].get(f"/api/v1/campaigns/{api['campaign'].pk}/members/", {"status": "lost", "page": "x"})
