@@ -16,3 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
 ]
 urlpatterns += i18n_patterns(path("", include("assessment.urls")))
+
+# Pages keep Django's error pages (templates/400.html, 500.html); the API answers JSON even there.
+handler400 = "assessment.api.views.bad_request"
+handler500 = "assessment.api.views.server_error"

@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Page
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -469,3 +471,23 @@ class QuestionnaireDetail(ApiView):
         and the papers they cite, in both languages, as the import template's codes use them."""
         found = api_selectors.version_by_name(version)
         return Response({**_version_json(request, found), "content": found.definition})
+
+
+# --- Errors raised outside the API's views (a refused Host header, a middleware's failure) ---
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    if _is_api(request):
+        return JsonResponse({"detail": _("The request could not be understood.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    if _is_api(request):
+        message = _("Something went wrong on our side. Nothing was changed; try again.")
+        return JsonResponse({"detail": message}, status=500)
+    return defaults.server_error(request)

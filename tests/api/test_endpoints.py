@@ -434,3 +434,11 @@ def test_it_invites_nobody_once_the_campaign_has_closed(api):
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Invitations can be sent only while the campaign is open")
     assert not Invitation.objects.filter(email="late@example.com").exists()
+
+
+def test_it_answers_json_even_where_django_refuses_the_request_before_the_api(api):
+    refused = api["read"].get("/api/v1/campaigns/", HTTP_HOST="evil.example.com")
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "The request could not be understood."}
+    page = Client().get("/en/", HTTP_HOST="evil.example.com")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")  # pages keep their page
