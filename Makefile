@@ -21,7 +21,8 @@ PG_URL ?= postgres://127.0.0.1:5432/sme_pg
 PG_TESTS := tests/test_security.py tests/campaigns/test_campaigns.py tests/workspace/test_workspace.py \
 	tests/wizard/test_wizard.py tests/accounts/test_accounts.py tests/bulk/test_bulk.py \
 	tests/plan/test_services.py tests/plan/test_results_form.py tests/plan/test_reminders.py \
-	tests/campaigns/test_tallies.py tests/campaigns/test_member_table.py
+	tests/campaigns/test_tallies.py tests/campaigns/test_member_table.py \
+	tests/api/test_endpoints.py tests/api/test_tokens_page.py
 
 # Two processes (this machine has 2 cores), each with its own test database (pytest-django
 # suffixes its name per worker) and media directory (tests/conftest.py); whole files go to one

@@ -10,24 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 MB = 1024 * 1024
-IMPORT_URL_NAME = "campaign_import"
+IMPORT_URL_NAMES = ("campaign_import", "api:imports")  # the import page and the API's import
 MULTIPART_MARGIN = MB  # the form's other fields and the multipart boundaries
 
 
 def body_limit(request: HttpRequest) -> int:
     """The largest body this request's page accepts, in bytes."""
     try:
-        name = resolve(request.path_info).url_name
+        name = resolve(request.path_info).view_name
     except Resolver404:
         name = None
-    if name == IMPORT_URL_NAME:
+    if name in IMPORT_URL_NAMES:
         return settings.IMPORT_MAX_MB * MB + MULTIPART_MARGIN
     return settings.REQUEST_MAX_MB * MB
 
@@ -44,6 +45,9 @@ class RequestBodyLimitMiddleware:
         # Only a body over the general limit needs the page resolved (the import page's own
         # limit): every other request passes without an extra URL resolution.
         if length > settings.REQUEST_MAX_MB * MB and length > (limit := body_limit(request)):
+            if request.path_info.startswith("/api/"):
+                message = _("The request is larger than %(size)d MB.") % {"size": limit // MB}
+                return JsonResponse({"detail": message}, status=413)
             return render(request, "413.html", {"max_mb": limit // MB}, status=413)
         return self.get_response(request)
 

@@ -487,3 +487,32 @@ class ActionProgressChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.progress_id}: {self.old_status or '-'} -> {self.new_status}"
+
+
+class ApiToken(models.Model):
+    """A key an organisation's own system (a CRM, a bank's client system) calls the JSON API
+    with (assessment/api). Only the SHA-256 of the token is stored; its first characters are
+    kept to tell tokens apart on the page. Revoked tokens stay, so the page says when."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) @ {self.organisation}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

@@ -1,6 +1,7 @@
 """The app's URLs, one list per feature package; every URL name is used by templates and tests."""
 
 from assessment.accounts import urls as accounts
+from assessment.api import urls as api
 from assessment.bulk import urls as bulk
 from assessment.campaigns import urls as campaigns
 from assessment.reports import urls as reports
@@ -14,4 +15,5 @@ urlpatterns = [
     *workspace.urlpatterns,
     *campaigns.urlpatterns,
     *bulk.urlpatterns,
+    *api.page_urlpatterns,
 ]

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static (no CDN)
     "assessment",
 ]
 
@@ -266,6 +269,46 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0"),
     }
+}
+
+# The JSON API for organisations' own systems (assessment/api, /api/v1/): bearer tokens of
+# an organisation only (no session, so no CSRF), JSON in and out, errors as JSON, and each
+# token limited to API_RATE requests (DRF's "number/second|minute|hour|day").
+API_RATE = os.getenv("API_RATE", "300/minute")
+API_PAGE_SIZE = envint("API_PAGE_SIZE", "100")  # members per page (at most API_PAGE_SIZE_MAX with ?per_page=)
+API_PAGE_SIZE_MAX = envint("API_PAGE_SIZE_MAX", "500")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["assessment.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["assessment.api.permissions.HasApiToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["assessment.api.throttling.ApiTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "assessment.api.views.exception_handler",
+    "UNAUTHENTICATED_USER": None,  # no AnonymousUser: a request is its token's organisation or nothing
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SME Compass API",
+    "DESCRIPTION": "Campaigns, members and their consented results, invitations, imports and bulk reports "
+    "of one organisation, for its own systems. Authenticate with `Authorization: Bearer <token>` "
+    "(tokens are made by the organisation's administrators on the API tokens page).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "assessment.languages.CODES",
+        "MemberStatusEnum": "assessment.campaigns.selectors.MEMBER_STATUSES",
+        "UploadStatusEnum": "assessment.models.ImportUpload.Status",
+    },
 }
 
 # Content Security Policy: no inline script or style anywhere, so 'self' suffices.

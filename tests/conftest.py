@@ -258,6 +258,12 @@ def main_pages(version, django_user_model, django_capture_on_commit_callbacks) -
     job = BulkJob.objects.create(campaign=campaign, language="en", variant="summary")
     pages["bulk-job"] = a.get(url("bulk_job", campaign.pk, job.pk)).content
     pages["dashboard"] = a.get(url("campaign_dashboard", campaign.pk)).content
+    # The API tokens page: a token just made (shown once), and the form refused.
+    pages["api-tokens"] = a.post(
+        url("api_tokens"), {"name": "CRM sync", "scope": "write", "organisation": campaign.organisation_id}
+    ).content
+    assert b"smec_" in pages["api-tokens"]
+    pages["api-tokens-errors"] = a.post(url("api_tokens"), {"name": "", "scope": "all"}).content
     pages["join"] = anonymous.get(url("campaign_join", campaign.link_token)).content
     # A closed link gets a page that says why, never a QR code or poster of a dead link.
     a.post(url("campaign_link", campaign.pk), {"action": "close"})

@@ -9,14 +9,15 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver
 
-from assessment.campaigns.services import campaign_join
-from assessment.models import Assessment, BulkJob, ImportUpload
+from assessment.api.services import api_token_create
+from assessment.campaigns.services import campaign_join, invitations_add
+from assessment.models import Assessment, BulkJob, ImportUpload, Invitation
 from assessment.questionnaire.samples import sample_answers
 from assessment.selectors import questionnaire_of
 from assessment.services import answers_save, assessment_create, assessment_submit, questionnaire_load
 from assessment.workspace.services import firm_create, organisation_create
 from tests.content import shipped_text
-from tests.factories import PROFILE, open_campaign, submitted_assessment, url
+from tests.factories import PROFILE, member, open_campaign, submitted_assessment, url
 
 ROLES = ["anonymous", "owner_a", "owner_b", "consultant_a", "consultant_b", "association_x", "association_y"]
 
@@ -61,6 +62,7 @@ OBJECT_URLS = [
     ("campaign_dashboard_pdf", "get", "campaign", []),
     ("campaign_qr", "get", "campaign", ["png"]),
     ("campaign_poster", "get", "campaign", []),
+    ("api_token_revoke", "post", "api_token", []),
 ]
 TOKEN_URLS = {"resume", "invitation", "campaign_join", "password_reset_confirm", "signup_finish"}
 
@@ -88,14 +90,17 @@ def build_world():
         org = organisation_create(user=consultant, name=f"Centre {tag}", kind="consultancy")
         firm = firm_create(organisation=org, name=f"Client {tag}")
         draft, _ = assessment_create(version=version, owner=None, language="en", firm=firm)
+        token, raw = api_token_create(organisation=org, user=consultant, name="CRM", scope="write")
         objects[f"consultant_{tag}"] = {
             "assessment": submitted_assessment(version, owner=None, firm=firm),
             "firm": (firm.pk,),
             "firm_draft": (firm.pk, draft.public_id),
+            "api_token": (token.pk,),
+            "api_raw": raw,
         }
     for tag in ("x", "y"):
-        member = users[f"association_{tag}"]
-        _org, campaign = open_campaign(member, f"Chamber {tag}", f"Round {tag}", version, days=9)
+        member_user = users[f"association_{tag}"]
+        _org, campaign = open_campaign(member_user, f"Chamber {tag}", f"Round {tag}", version, days=9)
         joined, _ = campaign_join(campaign=campaign, firm_name=f"Member of {tag}", user=None, share=True, language="en")
         answers_save(
             assessment=joined,
@@ -107,7 +112,14 @@ def build_world():
         upload = ImportUpload.objects.create(
             campaign=campaign, filename="x.csv", messages_language="en", report_language="en", status="decide"
         )
+        invitations_add(campaign=campaign, members=[member(1)], notify=False)
+        invitation = campaign.invitations.get()
+        token, raw = api_token_create(organisation=_org, user=member_user, name="CRM", scope="write")
         objects[f"association_{tag}"] = {
+            "api_token": (token.pk,),
+            "api_raw": raw,
+            "member": (campaign.pk, f"a{joined.pk}"),
+            "invited_member": (campaign.pk, f"i{invitation.pk}"),
             "campaign": (campaign.pk,),
             "job": (campaign.pk, job.pk),
             "upload": (campaign.pk, upload.pk),
@@ -138,6 +150,9 @@ def missing_args(kind):
         "campaign": (987654,),
         "job": (987654, 987654),
         "upload": (987654, 987654),
+        "api_token": (987654,),
+        "member": (987654, "a987654"),
+        "invited_member": (987654, "i987654"),
     }[kind]
 
 
@@ -194,3 +209,85 @@ def test_it_lets_each_role_open_its_own_objects(db, world, name):
         response = clients[role].get(url(name, *args) + suffix)
         assert response.status_code == 200, role
     assert Assessment.objects.filter(status="submitted").count() == 6
+
+
+# --- The JSON API: every endpoint naming an object, called with another organisation's token ---
+
+# (URL name in the "api" namespace, method, kind of object, extra args, body). The bodies are
+# valid: a check that failed open would act on the foreign object, not stop at a bad input.
+API_URLS = [
+    ("campaign", "get", "campaign", [], None),
+    ("members", "get", "campaign", [], None),
+    ("member", "get", "member", [], None),
+    ("member", "get", "invited_member", [], None),
+    ("invitations", "post", "campaign", [], {"members": [{"firm_name": "Spy Co", "email": "spy@example.com"}]}),
+    ("imports", "post", "campaign", [], "file"),
+    ("import", "get", "upload", [], None),
+    ("import_choice", "post", "upload", [], {"replace_rows": [2]}),
+    ("bulk_jobs", "post", "campaign", [], {"language": "en", "variant": "summary"}),
+    ("bulk_job", "get", "job", [], None),
+    ("bulk_job_zip", "get", "job", [], None),
+]
+# Not any organisation's: the questionnaire versions are the product's content, the same for all.
+API_SHARED_URLS = {"questionnaire"}
+API_ROLES = ["consultant_a", "consultant_b", "association_x", "association_y"]
+
+
+def api_call(role_objects, method, path, body):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {role_objects['api_raw']}", HTTP_ACCEPT_LANGUAGE="en")
+    if body == "file":
+        return client.post(path, {"file": SimpleUploadedFile("x.csv", b"firm_name\nSpy Co\n")})
+    if method == "post":
+        return client.post(path, body, content_type="application/json")
+    return client.get(path)
+
+
+def api_url(name, *args):
+    from django.urls import reverse
+
+    return reverse(f"api:{name}", args=args)
+
+
+def test_it_covers_every_api_url_that_names_an_object():
+    patterns = [p for p in get_resolver("assessment.api.urls").url_patterns if isinstance(p, URLPattern)]
+    with_object = {p.name for p in patterns if p.name and p.pattern.converters}
+    assert with_object - API_SHARED_URLS == {name for name, *_ in API_URLS}
+
+
+@pytest.mark.parametrize("name,method,kind,extra,body", API_URLS, ids=[f"api-{u[0]}-{u[2]}" for u in API_URLS])
+def test_it_answers_another_organisations_token_like_a_missing_object(db, world, name, method, kind, extra, body):
+    _clients, objects = world
+    checked = 0
+    for owner in API_ROLES:
+        args = objects[owner].get(kind)
+        if args is None:
+            continue
+        for role in API_ROLES:
+            if role == owner:
+                continue
+            foreign = api_call(objects[role], method, api_url(name, *args, *extra), body)
+            missing = api_call(objects[role], method, api_url(name, *missing_args(kind), *extra), body)
+            assert foreign.status_code == missing.status_code == 404, (name, role, owner, foreign.content[:200])
+            assert foreign.json() == missing.json(), (name, role, owner)
+            checked += 1
+    assert checked
+    assert not Invitation.objects.filter(email="spy@example.com").exists()
+    # Nothing was written for the caller: the world's own jobs and uploads have no author.
+    assert not BulkJob.objects.filter(created_by__isnull=False).exists()
+    assert not ImportUpload.objects.filter(uploaded_by__isnull=False).exists()
+
+
+def test_it_lets_each_organisations_token_open_its_own_objects(db, world):
+    """The other half: the same API addresses answer the organisation that owns the objects."""
+    _clients, objects = world
+    for owner in ("association_x", "association_y"):
+        for name, method, kind, extra, _body in API_URLS:
+            if method != "get":
+                continue
+            response = api_call(objects[owner], "get", api_url(name, *objects[owner][kind], *extra), None)
+            assert response.status_code == 200, (name, owner, response.content[:200])
+    listed = api_call(objects["association_x"], "get", api_url("campaigns"), None).json()
+    assert [c["id"] for c in listed] == list(objects["association_x"]["campaign"])
+    assert api_call(objects["consultant_a"], "get", api_url("campaigns"), None).json() == []

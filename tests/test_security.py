@@ -73,6 +73,10 @@ def test_it_shows_stored_payloads_as_text_on_every_page_of_every_role(
     pages["import errors"] = a_client.post(
         url("campaign_import", campaign.pk), {"upload": SimpleUploadedFile("x.csv", data.getvalue().encode())}
     )
+    # An API token named with it, on the tokens page (just made, and listed).
+    pages["api tokens"] = a_client.post(
+        url("api_tokens"), {"name": payload[:100], "scope": "read", "organisation": campaign.organisation_id}
+    )
     for name, response in pages.items():
         html = response.content.decode()
         assert response.status_code in (200, 400), name
@@ -275,6 +279,10 @@ def test_it_shows_payloads_typed_into_forms_as_text_on_the_remaining_pages(
         "campaign with an import": f"Imported {payload}",
         "bulk job": f"Imported {payload}",
     }
+    # An API token named with it, on the tokens page (just made, and listed).
+    pages["api tokens"] = a_client.post(
+        url("api_tokens"), {"name": payload[:100], "scope": "read", "organisation": campaign.organisation_id}
+    )
     for name, response in pages.items():
         html = response.content.decode()
         assert response.status_code in (200, 400), name

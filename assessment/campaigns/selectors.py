@@ -377,3 +377,11 @@ def standing_of(assessment: Assessment) -> dict[str, int] | None:
     if rank is None:
         return None
     return {"percentile": rank, "count": len([s for s in scores if s is not None])}
+
+
+def campaign_member(campaign: Campaign, *, invited: bool, member_id: int) -> dict[str, Any] | None:
+    """One member of the campaign as the member table has it (read with member_row()): an
+    invitation's id, or the assessment id of a member nobody invited; None if it is not one
+    (another campaign's, or a draft left behind by a later import)."""
+    half = _halves(campaign, MemberFilters())[0 if invited else 1]
+    return half.filter(pk=member_id).first()
