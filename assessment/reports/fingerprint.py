@@ -1,8 +1,9 @@
 """What a rendered PDF is made of besides its data, kept apart from WeasyPrint.
 
 Reading whether a stored PDF is still current must not import WeasyPrint (over a second of a
-cold web worker's first request): this module names the variants, the stylesheet, and the
-fingerprint of every file a render reads; `pdf` renders.
+cold web worker's first request): this module names the variants, the stylesheet, the options
+the PDF is written with, and the fingerprint of all of them and of every file a render reads;
+`pdf` renders.
 """
 
 from __future__ import annotations
