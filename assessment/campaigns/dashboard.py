@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assessment import languages
 from assessment.campaigns import cohort
 from assessment.campaigns import selectors as campaigns_selectors
 from assessment.models import Campaign
@@ -59,6 +60,24 @@ class DashboardData:
         return self.count >= self.min_group
 
 
+# A chart's <title> is what a screen reader announces for it on the page and, in the cohort PDF,
+# its text alternative (/Alt): so it says what the chart shows, figures included.
+
+
+def _means_in_words(means: list[tuple[str, int]]) -> str:
+    """ "Average score by area: Resilience 62, Financing 48, …" """
+    figures = languages.enumeration_separator().join(f"{title} {mean}" for title, mean in means)
+    return _("%(chart)s: %(figures)s") % {"chart": _("Average score by area"), "figures": figures}
+
+
+def _counts_in_words(area_title: str, counts: list[int]) -> str:
+    """ "Resilience, firms per score range: 0–19: 0; 20–39: 2; …" """
+    figures = languages.list_separator().join(
+        _("%(range)s: %(count)s") % {"range": bucket, "count": n} for bucket, n in zip(BUCKETS, counts, strict=True)
+    )
+    return _("%(area)s, firms per score range: %(counts)s") % {"area": area_title, "counts": figures}
+
+
 def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> DashboardData:
     results = campaigns_selectors.campaign_members_results(campaign)
     areas = [a.key for a in qn.areas]
@@ -81,12 +100,14 @@ def build_dashboard(campaign: Campaign, qn: Questionnaire, lang: str) -> Dashboa
                 "mean": stats.area_means.get(key),
                 "counts": list(zip(BUCKETS, counts, strict=True)) if counts else None,
                 # The SVG is built by cohort.histogram_svg, which escapes every text it writes.
-                "chart": mark_safe(cohort.histogram_svg(counts, BUCKETS, title=titles[key])) if counts else "",  # noqa: S308
+                "chart": mark_safe(cohort.histogram_svg(counts, BUCKETS, title=_counts_in_words(titles[key], counts)))  # noqa: S308
+                if counts
+                else "",
             }
         )
     means = [(titles[k], m) for k, m in stats.area_means.items() if m is not None]
     if means:
-        data.means_chart = mark_safe(cohort.bars_svg(means, title=_("Average score by area")))  # noqa: S308
+        data.means_chart = mark_safe(cohort.bars_svg(means, title=_means_in_words(means)))  # noqa: S308
     data.weakest = [{"title": titles[k], "mean": m} for k, m in stats.weakest]
     recommendations = {r.key: r for r in qn.recommendations}
     data.top_actions = [

@@ -44,7 +44,10 @@ def qr_png(link: str) -> bytes:
     return out.getvalue()
 
 
-def qr_svg_inline(link: str) -> str:
+def qr_svg_inline(link: str, title: str) -> str:
     """An <svg> element with a viewBox and no fixed size, for the poster's HTML: its stylesheet
-    sizes it, and it prints as vectors at any resolution."""
-    return qr_code(link).svg_inline(border=BORDER, light="#fff", omitsize=True, svgclass="qr", lineclass=None)
+    sizes it, and it prints as vectors at any resolution. Its <title> is the tagged PDF's text
+    alternative for it (/Alt)."""
+    return qr_code(link).svg_inline(
+        border=BORDER, light="#fff", omitsize=True, svgclass="qr", lineclass=None, title=title
+    )

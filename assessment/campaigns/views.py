@@ -452,12 +452,14 @@ def campaign_poster(request: HttpRequest, campaign_id: int) -> HttpResponse:
     link = _join_link(campaign, lang)
     organisation = campaign.organisation
     with translation.override(lang):
+        qr_title = _("QR code of the campaign link: %(link)s") % {"link": link}
         context = {
             "campaign": campaign,
             "organisation": organisation,
             "logo": _logo_uri(organisation),
             "link": link,
-            "qr_svg": mark_safe(qr.qr_svg_inline(link)),  # noqa: S308 - segno's markup of our own URL
+            # segno's markup of our own URL; it escapes the title it writes
+            "qr_svg": mark_safe(qr.qr_svg_inline(link, qr_title)),  # noqa: S308
             "lang": lang,
             "classes": _poster_classes(campaign.name, organisation.name),
         }

@@ -210,6 +210,7 @@ class ReportData:
     support: list[SupportItem] = field(default_factory=list)  # domestic kinds first, then benchmarks
     overall_note: str = ""  # what the overall score leaves out (a readiness area)
     stress: StressSection | None = None  # only when the owner gave the stress-test figures
+    logo_alt: str = ""  # the logo's text alternative, the PDF's /Alt for it
 
 
 def answer_text(q: Question, value: Any, lang: str) -> str:
@@ -446,6 +447,19 @@ def _scenario_text(drop: float, months: int) -> str:
     ) % {"drop": int(drop), "months": months}
 
 
+def scores_in_words(areas: Iterable[AreaReport], lang: str) -> str:
+    """The radar chart in words, the PDF's text alternative for it (its /Alt): "Scores by area
+    (0-100): Resilience 62 (Developing), …"; an area without a score says so."""
+    items = [
+        _("%(area)s %(score)s (%(band)s)") % {"area": area.title, "score": area.score, "band": area.band_label}
+        if area.score is not None
+        else _("%(area)s (%(band)s)") % {"area": area.title, "band": area.band_label}
+        for area in areas
+    ]
+    figures = languages.enumeration_separator(lang).join(items)
+    return _("%(chart)s: %(figures)s") % {"chart": _("Scores by area (0-100)"), "figures": figures}
+
+
 def _runway_text(projection: runway.Projection, lang: str) -> str:
     months = projection.runway
     if months is None:
@@ -585,7 +599,19 @@ def stress_section(
         credit=credit,
         warning=warning,
         chart_svg=runway_svg(balances, with_credit_line, shown.months, chart_labels, tick),
-        chart_svg_pdf=runway_svg(balances, with_credit_line, shown.months, chart_labels, tick, PDF_FONT),
+        # In the PDF the chart's <title> is its text alternative (/Alt), so it says what the chart shows.
+        chart_svg_pdf=runway_svg(
+            balances,
+            with_credit_line,
+            shown.months,
+            {
+                **chart_labels,
+                "title": _("%(title)s. %(description)s")
+                % {"title": chart_labels["title"], "description": chart_labels["desc"]},
+            },
+            tick,
+            PDF_FONT,
+        ),
         chart_caption=_("Amounts in %(unit)s; below zero is a shortfall.") % {"unit": unit},
         rows=[
             StressMonthRow(
@@ -732,9 +758,12 @@ def build_report(
             overall_band_label=tr(overall_band.label, lang) if overall_band else "",
             areas=areas,
             radar_svg=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)")),
-            radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], _("Scores by area (0-100)"), PDF_FONT),
+            radar_svg_pdf=radar_svg([(a.title, a.score) for a in areas], scores_in_words(areas, lang), PDF_FONT),
             language_name=languages.get(lang).name,
             logo_data_uri=_logo_uri(assessment),
+            logo_alt=_("Logo of %(organisation)s") % {"organisation": assessment.organisation.name}
+            if assessment.organisation
+            else "",
             progress=progress_section(previous, assessment, lang, previous_plan) if previous is not None else None,
             prepared_by=(
                 _("With %(organisation)s") % {"organisation": assessment.organisation.name}

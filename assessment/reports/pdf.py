@@ -37,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessment.apps import fast_subsetting_available  # noqa: F401 - part of this module's API
 from assessment.reports.builder import ReportData
-from assessment.reports.fingerprint import STYLESHEET, VARIANTS, static_dir
+from assessment.reports.fingerprint import PDF_OPTIONS, STYLESHEET, VARIANTS, static_dir
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def _write_pdf(html: str) -> tuple[bytes, set[str]]:
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher()).render(
         font_config=font_config(), stylesheets=[stylesheet()], attachments=[]
     )
-    data = document.write_pdf(attachments=[])
+    data = document.write_pdf(attachments=[], **PDF_OPTIONS)  # tagged: see PDF_OPTIONS
     # Fonts are filled while the pages are drawn: read them after write_pdf.
     return data, {chr(code) for font in document.fonts.values() for code in font.missing}
 
