@@ -8,7 +8,8 @@ variants run in turn, round after round (so drift and other work on the machine 
 alike), each after a full garbage collection:
 
 - bare: plain WeasyPrint, `HTML(string=html).write_pdf()` on the app's final HTML with one
-  CSS and one FontConfiguration built here once and reused (the floor: none of the app's code);
+  CSS and one FontConfiguration built here once and reused, writing a tagged PDF as the app does
+  (the floor: none of the app's code); untagged: the same without the structure tree;
 - in process: report data + template + the app's WeasyPrint step (`pdf.render_pdf`);
 - web: what a download that finds no stored PDF runs (`reports.services.report_pdf`: inputs,
   digest, the web process's bounded render child, kept for PDF_CHILD_IDLE_SECONDS after a
@@ -188,9 +189,12 @@ def main() -> None:
         font_config=fonts,
     )
 
-    def bare(html: str) -> bytes:
+    def bare(html: str, tagged: bool = True) -> bytes:
+        # The same kind of PDF as the app writes (tagged: PDF_OPTIONS), and untagged beside it,
+        # so the cost of the structure tree shows apart from the app's own.
+        options = pdf.PDF_OPTIONS if tagged else {}
         return HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.fetcher()).write_pdf(
-            stylesheets=[css], font_config=fonts
+            stylesheets=[css], font_config=fonts, **options
         )
 
     def stored(lang: str, variant: str) -> bytes:
@@ -209,6 +213,7 @@ def main() -> None:
                 html = pdf.report_html(build_report(assessment, qn, answers, lang), variant)
                 paths: dict[str, Callable[[], object]] = {
                     "bare": lambda html=html: bare(html),
+                    "untagged": lambda html=html: bare(html, tagged=False),
                     "in process": lambda lang=lang, variant=variant: pdf.render_pdf(
                         build_report(assessment, qn, answers, lang), variant
                     ),
