@@ -92,7 +92,9 @@ def test_it_leaves_the_private_link_out_unless_asked_and_sends_in_english(owner,
     assert "What to do first:" in message.body and "1. " in message.body
 
 
-@pytest.mark.parametrize("lang,message", [("en", "Enter a valid email address."), ("zh-hans", "请输入有效的电子邮件地址。")])
+@pytest.mark.parametrize(
+    "lang,message", [("en", "Enter a valid email address."), ("zh-hans", "请输入有效的电子邮件地址。")]
+)
 def test_it_answers_a_bad_address_with_a_message_and_keeps_what_was_typed(owner, lang, message):
     response = ask(owner["client"], owner["assessment"], lang, address="wang@@example", include_link="on")
     assert response.status_code == 400
