@@ -55,10 +55,9 @@ class Cluster:
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         if backend == "rq":
             self._redis_flush()
-        self.manage("migrate", "-v", "0")
-        # The join limits and the "being prepared" marks live in the database cache.
-        self.manage("createcachetable")
-        self.manage("load_questionnaire")
+        # As `make run` sets up: migrations, the database cache (join limits, the "being
+        # prepared" marks) and the shipped questionnaires.
+        self.manage("prepare")
 
     def _psql(self, sql: str) -> None:
         import psycopg

@@ -12,12 +12,9 @@ from tests.factories import open_campaign, url
 
 
 @pytest.fixture
-def admin(version, django_user_model):
-    user = django_user_model.objects.create_user("admin", password="a-long-password-1")
-    org, campaign = open_campaign(user, "Wuhan Chamber", "Round", version)
-    client = Client()
-    client.force_login(user)
-    return {"user": user, "org": org, "campaign": campaign, "client": client}
+def admin(chamber):
+    """The association's administrator, logged in: who opened its campaign (tests/conftest.py)."""
+    return chamber
 
 
 def create(admin, name="CRM sync", scope="write", lang="en"):
