@@ -258,15 +258,19 @@ class Assessment(models.Model):
     overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
     overall_band = models.CharField(max_length=40, blank=True)
     weakest_area = models.CharField(max_length=64, blank=True)
+    # The sector fact (FACT_VALUES["sector"]): the campaign member table filters on it.
+    sector = models.CharField(max_length=16, blank=True)
 
     # Written together: every write of `result` sets the columns copied from it.
-    RESULT_COLUMNS = ("result", "overall_score", "overall_band", "weakest_area")
+    RESULT_COLUMNS = ("result", "overall_score", "overall_band", "weakest_area", "sector")
 
     class Meta:
         indexes = [
             models.Index(fields=["owner", "-updated_at"]),
             # A firm's assessments in a campaign: the member table's probe for a firm's newer one.
             models.Index(fields=["firm", "campaign"], name="assessment_firm_campaign"),
+            # The member table by sector: a campaign's members of one sector, in the order they came.
+            models.Index(fields=["campaign", "sector"], name="assessment_campaign_sector"),
         ]
 
     def __str__(self) -> str:
@@ -276,8 +280,14 @@ class Assessment(models.Model):
     def result_columns(snapshot: dict[str, Any] | None) -> dict[str, Any]:
         """The values of RESULT_COLUMNS for a snapshot (None: no result), for update() or a
         constructor; set_result() sets them on an instance."""
-        overall, band, weakest = headline(snapshot)
-        return {"result": snapshot, "overall_score": overall, "overall_band": band or "", "weakest_area": weakest or ""}
+        overall, band, weakest, sector = headline(snapshot)
+        return {
+            "result": snapshot,
+            "overall_score": overall,
+            "overall_band": band or "",
+            "weakest_area": weakest or "",
+            "sector": sector or "",
+        }
 
     def set_result(self, snapshot: dict[str, Any] | None) -> None:
         for name, value in self.result_columns(snapshot).items():

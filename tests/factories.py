@@ -265,7 +265,7 @@ def many_members(
                 resume_digest=f"{campaign.pk}-{firm.pk}-resume",
                 status=Assessment.Status.SUBMITTED if done else Assessment.Status.DRAFT,
                 submitted_at=timezone.now() if done else None,
-                result=result if done else None,
+                **Assessment.result_columns(result if done else None),
                 share_with_association=share,
             )
             for firm in firms

@@ -6,6 +6,7 @@ one language, the same one the campaign page writes out.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
@@ -17,7 +18,10 @@ PNG_SCALE = 10  # pixels per module: about 450 px square for a campaign link
 BORDER = 4  # the quiet zone the QR standard asks for, in modules
 
 
+@functools.lru_cache(maxsize=256)
 def qr_code(link: str) -> segno.QRCode:
+    """The code of a link, made once per process: encoding it costs ~10-20 ms, and the campaign
+    page reads its size on every view. (Saving a code does not change it.)"""
     # micro=False: phone cameras and WeChat's scanner read only full-size QR codes.
     return segno.make(link, error=ERROR, micro=False)
 

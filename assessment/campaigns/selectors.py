@@ -19,7 +19,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from assessment import selectors
@@ -65,8 +64,8 @@ def invitation_assessment(digest: str) -> Assessment | None:
 # the same columns, invited members first in the order they were invited, then the others as
 # they came. A page of the table is a slice of one or both halves, and its count comes from the
 # campaign's stored tallies: a page costs one or two short queries whatever the number of
-# members. A search or a sector filter has no stored count: its page is the halves' UNION,
-# counted and paged by the database.
+# members. A search or a sector filter has no stored count: each half is counted with its
+# filter alone (on the columns, no JSON read), then sliced as an unfiltered page.
 
 MEMBERS_PER_PAGE = 50
 MEMBER_STATUSES = ("invited", "started", "submitted")
@@ -114,7 +113,7 @@ def _member_columns(prefix: str) -> dict[str, Any]:
         "m_batch": F(f"{prefix}import_batch_id"),
         "m_shared": Coalesce(F(f"{prefix}share_with_association"), Value(False)),
         "m_public_id": Case(When(shared, then=F(f"{prefix}public_id")), default=Value(None)),
-        "m_overall": Case(When(shared, then=KeyTextTransform("overall", f"{prefix}result")), default=Value(None)),
+        "m_overall": Case(When(shared, then=F(f"{prefix}overall_score")), default=Value(None)),
     }
 
 
@@ -130,7 +129,7 @@ def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tu
     if filters.sector:
         # The sector is an answer: it is known to the association only from the results a member
         # shares, so the filter keeps only those (a private member's answers never narrow a list).
-        queryset = queryset.filter(_shares_submitted(prefix), **{f"{prefix}result__facts__sector": filters.sector})
+        queryset = queryset.filter(_shares_submitted(prefix), **{f"{prefix}sector": filters.sector})
     if filters.search:
         matches = Q()
         for name in names:
@@ -140,30 +139,30 @@ def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tu
 
 
 def _halves(campaign: Campaign, filters: MemberFilters) -> tuple[QuerySet, QuerySet]:
-    """The invited members and the others, each ordered, as plain values (read with member_row())."""
-    invited = (
-        selectors.campaign_invited(campaign.pk)
-        .annotate(m_kind=Value(0), m_id=F("pk"), m_firm=F("firm__name"), m_email=F("email"))
-        .annotate(m_sent=F("sent_at"), m_reminded=F("reminded_at"), **_member_columns("assessment__"))
+    """The invited members and the others, narrowed by the filters (count them as they are;
+    read their rows through _rows())."""
+    invited = _filtered(selectors.campaign_invited(campaign.pk), filters, "assessment__", ("firm__name", "email"))
+    others = _filtered(selectors.campaign_uninvited(campaign.pk), filters, "", ("firm_name",))
+    return invited, others
+
+
+def _rows(invited: QuerySet, others: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """Each half as ordered plain values of _COLUMNS (read with member_row())."""
+    invited = invited.annotate(m_kind=Value(0), m_id=F("pk"), m_firm=F("firm__name"), m_email=F("email")).annotate(
+        m_sent=F("sent_at"), m_reminded=F("reminded_at"), **_member_columns("assessment__")
     )
-    invited = _filtered(invited, filters, "assessment__", ("firm__name", "email"))
-    others = (
-        selectors.campaign_uninvited(campaign.pk)
-        .annotate(m_kind=Value(1), m_id=F("pk"), m_firm=F("firm_name"), m_email=Value(""))
-        .annotate(
-            m_sent=Value(None, output_field=DateTimeField()),
-            m_reminded=Value(None, output_field=DateTimeField()),
-            **_member_columns(""),
-        )
+    others = others.annotate(m_kind=Value(1), m_id=F("pk"), m_firm=F("firm_name"), m_email=Value("")).annotate(
+        m_sent=Value(None, output_field=DateTimeField()),
+        m_reminded=Value(None, output_field=DateTimeField()),
+        **_member_columns(""),
     )
-    others = _filtered(others, filters, "", ("firm_name",))
     return invited.values(*_COLUMNS).order_by("m_id"), others.values(*_COLUMNS).order_by("m_id")
 
 
 def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = None) -> QuerySet:
     """The campaign's members as one ordered query of plain values (invited members first, in
     the order they were invited, then the others as they came). Read rows with member_row()."""
-    invited, others = _halves(campaign, filters or MemberFilters())
+    invited, others = _rows(*_halves(campaign, filters or MemberFilters()))
     return invited.order_by().union(others.order_by(), all=True).order_by("m_kind", "m_id")
 
 
@@ -203,7 +202,6 @@ def member_row(values: dict[str, Any]) -> dict[str, Any]:
     """One row of the member table from the values of campaign_member_rows()."""
     invited = values["m_kind"] == 0
     imported = values["m_batch"] is not None
-    overall = values["m_overall"]
     return {
         "firm": values["m_firm"],
         "source": "invited" if invited else "imported" if imported else "joined",
@@ -215,7 +213,7 @@ def member_row(values: dict[str, Any]) -> dict[str, Any]:
         "shared": bool(values["m_shared"]),
         # Set only for members who share their submitted results: their link and score.
         "public_id": values["m_public_id"],
-        "overall": int(overall) if overall is not None else None,  # text on PostgreSQL
+        "overall": values["m_overall"],
     }
 
 
@@ -239,20 +237,21 @@ def campaign_members_page(
     campaign: Campaign, filters: MemberFilters, page_number: str | int | None, per_page: int = MEMBERS_PER_PAGE
 ) -> tuple[Page, list[dict[str, Any]]]:
     """One page of the member table and its rows. Unfiltered or by status: counted from the
-    stored tallies, one or two queries for the rows. With a search or a sector: counted and
-    paged by the database (two queries over the members). A page number that is not one (or
-    past the end) gives the first (or the last) page."""
-    members: QuerySet | _CountedMembers
+    stored tallies, one or two queries for the rows. With a search or a sector: each half
+    counted with the filter (two queries over the members' columns), then sliced alike. A page
+    number that is not one (or past the end) gives the first (or the last) page."""
+    invited, others = _halves(campaign, filters)
     if filters.search or filters.sector:
-        members = campaign_member_rows(campaign, filters)
+        counts = invited.count(), others.count()
     else:
         tallies = selectors.campaign_tallies(campaign)
-        invited, others = _halves(campaign, filters)
 
         def counted(half: dict[str, int]) -> int:
             return half.get(filters.status, 0) if filters.status else sum(half.values())
 
-        members = _CountedMembers(invited, counted(tallies["invited"]), others, counted(tallies["others"]))
+        counts = counted(tallies["invited"]), counted(tallies["others"])
+    invited_rows, others_rows = _rows(invited, others)
+    members = _CountedMembers(invited_rows, counts[0], others_rows, counts[1])
     page: Page = Paginator(members, per_page).get_page(page_number)
     return page, [member_row(values) for values in page.object_list]
 
@@ -383,5 +382,5 @@ def campaign_member(campaign: Campaign, *, invited: bool, member_id: int) -> dic
     """One member of the campaign as the member table has it (read with member_row()): an
     invitation's id, or the assessment id of a member nobody invited; None if it is not one
     (another campaign's, or a draft left behind by a later import)."""
-    half = _halves(campaign, MemberFilters())[0 if invited else 1]
+    half = _rows(*_halves(campaign, MemberFilters()))[0 if invited else 1]
     return half.filter(pk=member_id).first()

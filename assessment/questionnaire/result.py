@@ -1,7 +1,7 @@
 """The result of an assessment: the one contract between scoring and everything that reads it.
 
 Submission stores `Result.to_json()` in `Assessment.result`, and its `headline()` (overall
-score, band, weakest area) in columns beside it for lists; the report, the cohort statistics
+score, band, weakest area, sector) in columns beside it for lists; the report, the cohort statistics
 and the exports read it back with `Result.from_json()` (or the model's `outcome`), never by
 the snapshot's keys. Snapshots stored by earlier versions lack some keys: their defaults are
 decided here, once (no "level": a plan from before severity rules, printed as it always was).
@@ -102,14 +102,16 @@ class Result:
         )
 
 
-def headline(data: Mapping[str, Any] | None) -> tuple[int | None, str | None, str | None]:
-    """(overall score, overall band, weakest area) of a stored snapshot, as from_json() and
-    weakest_area() read it: what lists store beside it. Reads only these keys, not the whole
+def headline(data: Mapping[str, Any] | None) -> tuple[int | None, str | None, str | None, str | None]:
+    """(overall score, overall band, weakest area, sector) of a stored snapshot, as from_json()
+    and weakest_area() read it: what lists store beside it. Reads only these keys, not the whole
     snapshot: imports call it for every row."""
     data = data or {}
     scores = data.get("scores") or {}
     weakest = _lowest((key, a.get("score")) for key, a in scores.items() if isinstance(a, Mapping))
-    return data.get("overall"), data.get("overall_band"), weakest
+    facts = data.get("facts")
+    sector = facts.get("sector") if isinstance(facts, Mapping) else None
+    return data.get("overall"), data.get("overall_band"), weakest, sector if isinstance(sector, str) else None
 
 
 def _lowest(scores: Iterable[tuple[str, int | None]]) -> str | None:

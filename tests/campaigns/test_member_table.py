@@ -78,6 +78,10 @@ def test_it_shows_twenty_thousand_members_a_page_at_a_time_in_few_queries(chambe
     by_mail = get(chamber, "?q=INVITED00042@example")
     assert member_rows(by_mail) == ["Invited 00042"] and "1 member matches these filters." in text_of(by_mail)
     assert member_rows(get(chamber, "?q=Private 00007&status=submitted")) == ["Private 00007"]
+    # A search across both halves: the invited members first, then the others, counted together.
+    both = get(chamber, "?q=00001")
+    assert member_rows(both) == ["Invited 00001", "Draft 00001", "Shared 00001", "Private 00001"]
+    assert "4 members match these filters." in text_of(both)
     nothing = text_of(get(chamber, "?q=Invited 00042&status=submitted"))
     assert "No member matches these filters. Show all members" in nothing
     assert "20000 members 12000 invited, not started" in nothing

@@ -246,9 +246,9 @@ def test_it_stores_the_columns_of_imported_and_replaced_assessments(chamber):
     imported = list(Assessment.objects.filter(campaign=chamber["campaign"]).select_related("firm"))
     assert len(imported) == 2 and any(a.import_batch.filename == "b.csv" for a in imported)
     for assessment in imported:
-        assert (assessment.overall_score, assessment.overall_band or None, assessment.weakest_area or None) == (
-            headline(assessment.result)
-        )
+        columns = (assessment.overall_score, assessment.overall_band, assessment.weakest_area, assessment.sector)
+        assert tuple(value or None for value in columns) == headline(assessment.result)
+        assert assessment.sector in ("primary", "secondary", "tertiary")
         assert assessment.overall_score is not None
         firm = assessment.firm
         assert (firm.latest_score, firm.latest_band, firm.latest_submitted_at) == (
@@ -281,6 +281,16 @@ def test_it_fills_the_columns_of_existing_rows_in_the_migration(consultancy, ver
     assert (other.latest_submitted_at, other.latest_band) == (None, "")
 
 
+def test_it_fills_the_sector_of_existing_rows_in_the_migration(consultancy, version):
+    a = consultancy["a"]
+    submitted = submitted_for(a["firm"], version, 0.5, days_ago=3)
+    assert submitted.sector == submitted.outcome.facts["sector"] != ""
+    Assessment.objects.update(sector="")  # as rows stood before migration 0017
+    migration = importlib.import_module("assessment.migrations.0017_assessment_sector")
+    migration.fill_sector(apps, None)
+    assert Assessment.objects.get(pk=submitted.pk).sector == submitted.outcome.facts["sector"]
+
+
 @pytest.mark.parametrize(
     "snapshot",
     [
@@ -289,8 +299,11 @@ def test_it_fills_the_columns_of_existing_rows_in_the_migration(consultancy, ver
         {"scores": {"financing": {"score": 30}, "resilience": {"score": 30}, "innovation": {"score": None}}},
         {"scores": {"b": {"score": 10, "band": "fragile"}, "a": {"score": 55}}, "overall": 40, "overall_band": "x"},
         {"scores": {"a": "not a mapping", "b": {"score": 80}}, "overall": 80, "overall_band": "leading"},
+        {"scores": {"a": {"score": 80}}, "facts": {"sector": "primary", "region": "east"}},
+        {"facts": {"region": "east"}},
     ],
 )
 def test_it_reads_the_headline_of_any_snapshot_as_the_typed_result_does(snapshot):
     result = Result.from_json(snapshot)
-    assert headline(snapshot) == (result.overall, result.overall_band, result.weakest_area())
+    sector = result.facts.get("sector")
+    assert headline(snapshot) == (result.overall, result.overall_band, result.weakest_area(), sector)
