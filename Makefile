@@ -12,7 +12,7 @@ run: setup ## set up, then serve the app on http://127.0.0.1:8000 with a backgro
 	@echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops both). Demo data: make demo HOST=$(HOST) PORT=$(PORT)"
 	@export HOST=$(HOST) PORT=$(PORT); $(PYTHON) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+	$(PYTHON) manage.py runserver --nostatic $(HOST):$(PORT)
 
 # The tests of pages that store user input run once more on PostgreSQL: its column limits and
 # locking differ from SQLite's (a 300-character e-mail address was a 500 page only there).

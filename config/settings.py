@@ -214,11 +214,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        # Compressed copies (gzip, Brotli) in both; hashed names only in production, so that
+        # templates render in development and tests before anything is collected.
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# WhiteNoise serves the collected files (STATIC_ROOT) in every mode, compressed and with cache
+# headers, so `make run` (runserver --nostatic; `manage.py prepare` collects what changed) is
+# served as production is. Plain `runserver` still serves static/ itself, for editing.
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_MAX_AGE = 60  # seconds, for names without a hash (production's hashed ones: a year)
 
 # Each PDF render runs in a child process with these bounds (assessment/pdf.py).
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", "60")

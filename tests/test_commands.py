@@ -1,5 +1,6 @@
 """Management commands and set-up: loading content, exporting it, demo data, settings."""
 
+import gzip
 import json
 import os
 import re
@@ -287,11 +288,13 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     ran = []
     monkeypatch.setattr(prepare, "call_command", lambda name, *args, **kwargs: ran.append(name))
     settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "collected"
     catalogue = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po"
     catalogue.parent.mkdir(parents=True)
     catalogue.write_text("", encoding="utf-8")
     call_command("prepare")
-    assert ran == ["createcachetable", "load_questionnaire", "compilemessages"]  # the test database is migrated
+    # The test database is migrated; nothing was collected into this STATIC_ROOT yet.
+    assert ran == ["createcachetable", "load_questionnaire", "compilemessages", "collectstatic"]
 
     compiled = catalogue.with_suffix(".mo")
     compiled.write_bytes(b"")
@@ -301,3 +304,42 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     assert ran == ["createcachetable", "load_questionnaire"]
     os.utime(catalogue, (compiled.stat().st_mtime + 60,) * 2)  # edited since
     assert prepare.stale_catalogues() == [catalogue]
+
+
+def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path):
+    from assessment.management.commands import prepare
+
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    style = tmp_path / "static" / "css" / "app.css"
+    style.parent.mkdir(parents=True)
+    style.write_text("body { color: #222 }", encoding="utf-8")
+    assert prepare.static_behind()
+    (tmp_path / "collected").mkdir()
+    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
+    assert not prepare.static_behind()
+    style.write_text("body { color: #111 }", encoding="utf-8")  # edited
+    assert prepare.static_behind()
+    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
+    (tmp_path / "static" / "new.js").write_text("", encoding="utf-8")  # added
+    assert prepare.static_behind()
+
+
+def test_it_serves_the_collected_compressed_copies_with_cache_headers(settings, tmp_path):
+    """What `make run` (runserver --nostatic) and production both do: WhiteNoise answers from
+    STATIC_ROOT with the gzip copy collectstatic wrote beside the file, cached for a minute."""
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "css").mkdir()
+    body = b"body { color: #222 }" * 50
+    (tmp_path / "css" / "app.css").write_bytes(body)
+    (tmp_path / "css" / "app.css.gz").write_bytes(gzip.compress(body))
+    response = Client().get("/static/css/app.css", HTTP_ACCEPT_ENCODING="gzip")  # a new client: WhiteNoise anew
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip" and response["Cache-Control"] == "max-age=60, public"
+    assert gzip.decompress(b"".join(response.streaming_content)) == body
+    plain = Client().get("/static/css/app.css")
+    assert "Content-Encoding" not in plain and b"".join(plain.streaming_content) == body
+    # Only what was collected is served: not the sources under static/ (the report fonts among them).
+    assert Client().get("/static/js/app.js").status_code == 404

@@ -1,10 +1,14 @@
-"""Bring the database, the shipped content and the compiled translations up to date, in one
-process and doing only what is behind: `make run` and `make test` start with it, and once
-everything is current it takes about as long as Django takes to start."""
+"""Bring the database, the shipped content, the compiled translations and the collected static
+files up to date, in one process and doing only what is behind: `make run` and `make test`
+start with it, and once everything is current it takes about as long as Django takes to start."""
 
+import hashlib
+import os
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -21,9 +25,31 @@ def stale_catalogues() -> list[Path]:
     return stale
 
 
+# Beside the collected files: the static_signature() they were collected at.
+COLLECTED_MARK = ".collected"
+
+
+def static_signature() -> str:
+    """What collectstatic would gather, and how: every file's name, size and modification time,
+    and the storage. An edited, added or removed file changes it."""
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    ignored = apps.get_app_config("staticfiles").ignore_patterns
+    for finder in finders.get_finders():
+        for path, storage in sorted(finder.list(ignored), key=lambda found: found[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"\n{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def static_behind() -> bool:
+    mark = Path(settings.STATIC_ROOT) / COLLECTED_MARK
+    return not mark.exists() or mark.read_text(encoding="utf-8") != static_signature()
+
+
 class Command(BaseCommand):
     help = (
-        "Migrate, create the cache table, load the shipped questionnaires, compile translations: each only if behind."
+        "Migrate, create the cache table, load the shipped questionnaires, compile translations, collect "
+        "static files: each only if behind."
     )
 
     def handle(self, *args, **options):
@@ -34,3 +60,9 @@ class Command(BaseCommand):
         call_command("load_questionnaire", stdout=self.stdout, stderr=self.stderr)
         if stale_catalogues():
             call_command("compilemessages", ignore_patterns=[".venv", ".cache"], verbosity=0)
+        # WhiteNoise serves the collected copies, compressed, under `make run` as in production.
+        if static_behind():
+            call_command("collectstatic", "--noinput", verbosity=0)
+            mark = Path(settings.STATIC_ROOT) / COLLECTED_MARK
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.write_text(static_signature(), encoding="utf-8")
