@@ -183,7 +183,7 @@ def test_it_hands_out_links_to_the_port_make_run_serves():
         text=True,
         check=True,
     ).stdout
-    assert "runserver 127.0.0.1:8101" in plan
+    assert "runserver --nostatic 127.0.0.1:8101" in plan
     assert "export HOST=127.0.0.1 PORT=8101" in plan and "PORT=8101 .venv/bin/python manage.py demo" in plan
 
 
