@@ -287,6 +287,7 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
 
     ran = []
     monkeypatch.setattr(prepare, "call_command", lambda name, *args, **kwargs: ran.append(name))
+    monkeypatch.setattr(prepare, "content_behind", list)  # the next test's subject
     settings.BASE_DIR = tmp_path
     settings.STATIC_ROOT = tmp_path / "collected"
     catalogue = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po"
@@ -294,16 +295,47 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     catalogue.write_text("", encoding="utf-8")
     call_command("prepare")
     # The test database is migrated; nothing was collected into this STATIC_ROOT yet.
-    assert ran == ["createcachetable", "load_questionnaire", "compilemessages", "collectstatic"]
+    assert ran == ["createcachetable", "compilemessages", "collectstatic"]
 
     compiled = catalogue.with_suffix(".mo")
     compiled.write_bytes(b"")
     os.utime(catalogue, (1_700_000_000, 1_700_000_000))  # edited before it was compiled
     ran.clear()
     call_command("prepare")
-    assert ran == ["createcachetable", "load_questionnaire"]
+    assert ran == ["createcachetable"]
     os.utime(catalogue, (compiled.stat().st_mtime + 60,) * 2)  # edited since
     assert prepare.stale_catalogues() == [catalogue]
+
+
+def test_it_reads_again_only_the_content_files_not_loaded_since_they_changed(db, monkeypatch, tmp_path):
+    from assessment.management.commands import prepare
+
+    shipped = content_files()
+    copies = []
+    for path in shipped:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        os.utime(copy, (1_700_000_000, 1_700_000_000))  # unchanged since long before it was loaded
+        copies.append(copy)
+    monkeypatch.setattr(prepare, "content_files", lambda: copies)
+    monkeypatch.setattr(prepare, "static_behind", lambda: False)  # the test after next's subject
+    assert prepare.content_behind() == copies  # an empty database
+    call_command("load_questionnaire", *copies, stdout=StringIO())
+    assert prepare.content_behind() == []
+    # Edited after it was loaded (a second after: file times lag the clock by a tick): read
+    # again, and refused if its content differs.
+    edited = QuestionnaireVersion.objects.get(version=copies[-1].stem.removeprefix("questionnaire-")).loaded_at
+    os.utime(copies[-1], (edited.timestamp() + 1,) * 2)
+    assert prepare.content_behind() == [copies[-1]]
+    newest = copies[-1].stem.removeprefix("questionnaire-")
+    QuestionnaireVersion.objects.filter(version=newest).update(is_current=False)
+    Assessment.objects.filter(questionnaire__version=newest).delete()
+    QuestionnaireVersion.objects.filter(version=newest).delete()  # a database without it
+    os.utime(copies[-1], (1_700_000_000, 1_700_000_000))
+    assert prepare.content_behind() == [copies[-1]]
+    call_command("prepare")
+    assert QuestionnaireVersion.objects.get(version=newest).is_current
+    assert prepare.content_behind() == []
 
 
 def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path):

@@ -14,6 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from assessment.content import content_files
+from assessment.models import QuestionnaireVersion
+
 
 def stale_catalogues() -> list[Path]:
     """The translation catalogues (.po) whose compiled .mo is missing or older."""
@@ -25,6 +28,20 @@ def stale_catalogues() -> list[Path]:
     return stale
 
 
+def content_behind() -> list[Path]:
+    """The shipped content files whose version (named in the file name) is not loaded, or was
+    loaded before the file last changed: only those are read again (parsing all of them took
+    half a second of every start). An edited file under a loaded version is still read, so
+    loading refuses it as before."""
+    loaded = dict(QuestionnaireVersion.objects.values_list("version", "loaded_at"))
+    behind = []
+    for path in content_files():
+        loaded_at = loaded.get(path.stem.removeprefix("questionnaire-"))
+        if loaded_at is None or loaded_at.timestamp() < path.stat().st_mtime:
+            behind.append(path)
+    return behind
+
+
 # Beside the collected files: the static_signature() they were collected at.
 COLLECTED_MARK = ".collected"
 
@@ -33,7 +50,7 @@ def static_signature() -> str:
     """What collectstatic would gather, and how: every file's name, size and modification time,
     and the storage. An edited, added or removed file changes it."""
     digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
-    ignored = apps.get_app_config("staticfiles").ignore_patterns
+    ignored = getattr(apps.get_app_config("staticfiles"), "ignore_patterns", [])  # StaticFilesConfig
     for finder in finders.get_finders():
         for path, storage in sorted(finder.list(ignored), key=lambda found: found[0]):
             stat = os.stat(storage.path(path))
@@ -47,6 +64,9 @@ def static_behind() -> bool:
 
 
 class Command(BaseCommand):
+    # The server and the tests that follow run Django's checks; here they cost a second of
+    # every start (they import every URLconf and view).
+    requires_system_checks: list[str] = []
     help = (
         "Migrate, create the cache table, load the shipped questionnaires, compile translations, collect "
         "static files: each only if behind."
@@ -57,7 +77,8 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             call_command("migrate", "--noinput", verbosity=0)
         call_command("createcachetable", verbosity=0)  # a no-op once it exists
-        call_command("load_questionnaire", stdout=self.stdout, stderr=self.stderr)
+        if behind := content_behind():
+            call_command("load_questionnaire", *behind, stdout=self.stdout, stderr=self.stderr)
         if stale_catalogues():
             call_command("compilemessages", ignore_patterns=[".venv", ".cache"], verbosity=0)
         # WhiteNoise serves the collected copies, compressed, under `make run` as in production.
