@@ -84,4 +84,6 @@ def production_on_localhost(port: int) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
+        # Its own collected (hashed) static files, not the development server's in staticfiles/.
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 from assessment import languages
 
@@ -209,7 +210,7 @@ MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"  # never served directly: stored reports go through access-checked views
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -226,6 +227,12 @@ STORAGES = {
 # served as production is. Plain `runserver` still serves static/ itself, for editing.
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_MAX_AGE = 60  # seconds, for names without a hash (production's hashed ones: a year)
+# Source maps (Swagger UI's, 2.5 MB) stay for the browser's developer tools, uncompressed:
+# compressing them took most of collectstatic's time, for files no visitor loads.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Production serves only the hashed names: compressing (and storing) the plain copies as well
+# doubled collectstatic's time and disk.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # Each PDF render runs in a child process with these bounds (assessment/pdf.py).
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", "60")
@@ -309,7 +316,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "assessment.languages.CODES",

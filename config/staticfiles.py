@@ -8,7 +8,8 @@ class WebStaticFilesConfig(StaticFilesConfig):
     do pages load Bootstrap's full stylesheet: it is the source `make css` reduces. Nor Django
     REST framework's browsable API files: the API renders JSON only (its docs are Swagger UI,
     from drf-spectacular-sidecar), and their CSS names fonts the "fonts" pattern leaves out,
-    which the manifest storage refuses."""
+    which the manifest storage refuses. Nor Redoc (drf-spectacular-sidecar's other docs
+    viewer, 5 MB): the docs page is Swagger UI."""
 
     ignore_patterns = [
         *StaticFilesConfig.ignore_patterns,
@@ -17,4 +18,5 @@ class WebStaticFilesConfig(StaticFilesConfig):
         "vendor/bootstrap/bootstrap.min.css",
         "vendor/bootstrap/bootstrap.min.css.map",
         "rest_framework",
+        "drf_spectacular_sidecar/redoc/*",  # fnmatch: * spans folders; a folder matches by its name only
     ]
