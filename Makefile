@@ -44,7 +44,8 @@ test: setup-dev ## set up, lint, then run the whole test suite (and the PostgreS
 setup: sysdeps deps prepare
 setup-dev: sysdeps-dev deps-dev vnu prepare
 
-# The database, the shipped content and the compiled translations, each only when behind.
+# The database, the shipped content, the compiled translations and the collected static files,
+# each only when behind.
 prepare:
 	$(PYTHON) manage.py prepare
 

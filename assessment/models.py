@@ -16,6 +16,9 @@ class QuestionnaireVersion(models.Model):
 
     version = models.CharField(max_length=20, unique=True)
     checksum = models.CharField(max_length=64)
+    # SHA-256 of the file's text as last loaded: `manage.py prepare` reads again only a file
+    # whose text differs (empty: not recorded yet).
+    source_sha256 = models.CharField(max_length=64, blank=True)
     definition = models.JSONField()
     is_current = models.BooleanField(default=False)
     loaded_at = models.DateTimeField(auto_now_add=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -42,6 +43,11 @@ class IncompleteAssessment(Exception):
         super().__init__(", ".join(missing))
 
 
+def source_sha256(text: str) -> str:
+    """The digest of a content file's text, as questionnaire_load() records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
     """Validate a content file and store it as a new current version.
 
@@ -51,6 +57,7 @@ def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
     raw = load_yaml(text)
     qn = parse_questionnaire(raw)
     checksum = content_checksum(raw)
+    source = source_sha256(text)
     with transaction.atomic():
         existing = QuestionnaireVersion.objects.filter(version=qn.version).first()
         if existing is not None:
@@ -61,10 +68,13 @@ def questionnaire_load(text: str) -> tuple[QuestionnaireVersion, bool]:
                         "assessments depend on it, so give the edited file a new version"
                     ]
                 )
+            if existing.source_sha256 != source:  # the same content, written differently (or not recorded)
+                existing.source_sha256 = source
+                existing.save(update_fields=["source_sha256"])
             return existing, False
         QuestionnaireVersion.objects.filter(is_current=True).update(is_current=False)
         version = QuestionnaireVersion.objects.create(
-            version=qn.version, checksum=checksum, definition=raw, is_current=True
+            version=qn.version, checksum=checksum, source_sha256=source, definition=raw, is_current=True
         )
     return version, True
 

@@ -56,8 +56,8 @@ class Cluster:
         if backend == "rq":
             self._redis_flush()
         # As `make run` sets up: migrations, the database cache (join limits, the "being
-        # prepared" marks) and the shipped questionnaires.
-        self.manage("prepare")
+        # prepared" marks) and the shipped questionnaires; no static files (the tests load none).
+        self.manage("prepare", "--no-static")
 
     def _psql(self, sql: str) -> None:
         import psycopg

@@ -290,6 +290,10 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     monkeypatch.setattr(prepare, "content_behind", list)  # the next test's subject
     settings.BASE_DIR = tmp_path
     settings.STATIC_ROOT = tmp_path / "collected"
+    # Whether static files are behind is the subject of a test below: here, until collected once.
+    monkeypatch.setattr(
+        prepare, "static_behind", lambda: not (tmp_path / "collected" / prepare.COLLECTED_MARK).exists()
+    )
     catalogue = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po"
     catalogue.parent.mkdir(parents=True)
     catalogue.write_text("", encoding="utf-8")
@@ -307,35 +311,34 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     assert prepare.stale_catalogues() == [catalogue]
 
 
-def test_it_reads_again_only_the_content_files_not_loaded_since_they_changed(db, monkeypatch, tmp_path):
+def test_it_reads_again_only_the_content_files_whose_text_changed(db, monkeypatch, tmp_path):
     from assessment.management.commands import prepare
 
-    shipped = content_files()
     copies = []
-    for path in shipped:
+    for path in content_files():
         copy = tmp_path / path.name
         copy.write_bytes(path.read_bytes())
-        os.utime(copy, (1_700_000_000, 1_700_000_000))  # unchanged since long before it was loaded
         copies.append(copy)
     monkeypatch.setattr(prepare, "content_files", lambda: copies)
-    monkeypatch.setattr(prepare, "static_behind", lambda: False)  # the test after next's subject
+    monkeypatch.setattr(prepare, "static_behind", lambda: False)  # the next test's subject
+    monkeypatch.setattr(prepare, "stale_catalogues", list)
     assert prepare.content_behind() == copies  # an empty database
-    call_command("load_questionnaire", *copies, stdout=StringIO())
+    call_command("prepare", stdout=StringIO())
     assert prepare.content_behind() == []
-    # Edited after it was loaded (a second after: file times lag the clock by a tick): read
-    # again, and refused if its content differs.
-    edited = QuestionnaireVersion.objects.get(version=copies[-1].stem.removeprefix("questionnaire-")).loaded_at
-    os.utime(copies[-1], (edited.timestamp() + 1,) * 2)
-    assert prepare.content_behind() == [copies[-1]]
     newest = copies[-1].stem.removeprefix("questionnaire-")
-    QuestionnaireVersion.objects.filter(version=newest).update(is_current=False)
-    Assessment.objects.filter(questionnaire__version=newest).delete()
-    QuestionnaireVersion.objects.filter(version=newest).delete()  # a database without it
-    os.utime(copies[-1], (1_700_000_000, 1_700_000_000))
-    assert prepare.content_behind() == [copies[-1]]
-    call_command("prepare")
     assert QuestionnaireVersion.objects.get(version=newest).is_current
+
+    # Edited: read again, whatever the file's time says; a comment changes no content, so
+    # loading accepts it and records the new text.
+    copies[-1].write_text(copies[-1].read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert prepare.content_behind() == [copies[-1]]
+    call_command("prepare", stdout=StringIO())
     assert prepare.content_behind() == []
+    # A change of content under a loaded version is refused, as loading always did.
+    copies[0].write_text(copies[0].read_text(encoding="utf-8") + "x: 1\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("prepare", stdout=StringIO())
+    assert f"{copies[0].name} is not valid, nothing was loaded" in str(refused.value)
 
 
 def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path):
@@ -343,17 +346,28 @@ def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path
 
     settings.STATIC_ROOT = tmp_path / "collected"
     settings.STATICFILES_DIRS = [tmp_path / "static"]
+    settings.STORAGES = {  # plain names, as in development, without the compression's time
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     style = tmp_path / "static" / "css" / "app.css"
     style.parent.mkdir(parents=True)
     style.write_text("body { color: #222 }", encoding="utf-8")
     assert prepare.static_behind()
-    (tmp_path / "collected").mkdir()
+    call_command("collectstatic", "--noinput", verbosity=0)
     (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
     assert not prepare.static_behind()
-    style.write_text("body { color: #111 }", encoding="utf-8")  # edited
+    style.write_text("body { color: #111 }", encoding="utf-8")  # edited (the same size)
+    os.utime(style, (style.stat().st_mtime + 1,) * 2)  # file times lag the clock by a tick
     assert prepare.static_behind()
     (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
     (tmp_path / "static" / "new.js").write_text("", encoding="utf-8")  # added
+    assert prepare.static_behind()
+    (tmp_path / "static" / "new.js").unlink()
+    # A production collectstatic into the same folder keeps only hashed names: the mark still
+    # matches the sources, but the files it promises are gone.
+    assert not prepare.static_behind()
+    (tmp_path / "collected" / "css" / "app.css").unlink(missing_ok=True)
     assert prepare.static_behind()
 
 
@@ -362,6 +376,7 @@ def test_it_serves_the_collected_compressed_copies_with_cache_headers(settings, 
     STATIC_ROOT with the gzip copy collectstatic wrote beside the file, cached for a minute."""
     from django.test import Client
 
+    settings.DEBUG = True  # as under `make run` (the test runner turns it off): WhiteNoise re-reads the folder
     settings.STATIC_ROOT = tmp_path
     (tmp_path / "css").mkdir()
     body = b"body { color: #222 }" * 50

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.questionnaire.definition import Questionnaire
+from assessment.questionnaire.definition import FACT_VALUES, Questionnaire
 from assessment.questionnaire.facts import derive_facts
 from assessment.questionnaire.plan import plan_entries, strengths, support_for
 from assessment.questionnaire.rules import Context, effective_answers
@@ -111,7 +111,8 @@ def headline(data: Mapping[str, Any] | None) -> tuple[int | None, str | None, st
     weakest = _lowest((key, a.get("score")) for key, a in scores.items() if isinstance(a, Mapping))
     facts = data.get("facts")
     sector = facts.get("sector") if isinstance(facts, Mapping) else None
-    return data.get("overall"), data.get("overall_band"), weakest, sector if isinstance(sector, str) else None
+    # Only a known sector: the column is short, and a list filters on these values.
+    return data.get("overall"), data.get("overall_band"), weakest, sector if sector in FACT_VALUES["sector"] else None
 
 
 def _lowest(scores: Iterable[tuple[str, int | None]]) -> str | None:

@@ -138,3 +138,18 @@ def test_it_sums_the_averages_in_the_database_as_the_dashboard_computes_them(cha
     assert summary["means"] == {area["key"]: area["mean"] for area in dashboard.areas}
     assert len(set(summary["means"].values())) > 1 and None not in summary["means"].values()
     assert summary["counts"] == {"invited": 0, "started": 0, "submitted": 10} and summary["total"] == 10
+
+
+def test_it_filters_by_sector_across_the_invited_members_and_the_others(chamber):
+    campaign = chamber["campaign"]
+    many_members(campaign, 3, "submitted", name="Invited", sector="secondary")
+    many_members(campaign, 2, "submitted", name="Farm", sector="primary")
+    many_members(campaign, 2, "joined", name="Joined", sector="secondary")
+    many_members(campaign, 1, "joined", name="Private", sector="secondary", share=False)
+    page = get(chamber, "?sector=secondary")
+    assert member_rows(page) == ["Invited 00001", "Invited 00002", "Invited 00003", "Joined 00001", "Joined 00002"]
+    assert "5 members match these filters." in text_of(page)
+    # A page boundary inside the invited half and one inside the others.
+    many_members(campaign, 60, "joined", name="More", sector="secondary", start=2)
+    second = member_rows(get(chamber, "?sector=secondary&page=2"))
+    assert second == [f"More {n:05d}" for n in range(48, 63)]

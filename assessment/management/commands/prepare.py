@@ -9,13 +9,16 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.module_loading import import_string
 
 from assessment.content import content_files
 from assessment.models import QuestionnaireVersion
+from assessment.services import source_sha256
 
 
 def stale_catalogues() -> list[Path]:
@@ -29,38 +32,53 @@ def stale_catalogues() -> list[Path]:
 
 
 def content_behind() -> list[Path]:
-    """The shipped content files whose version (named in the file name) is not loaded, or was
-    loaded before the file last changed: only those are read again (parsing all of them took
-    half a second of every start). An edited file under a loaded version is still read, so
-    loading refuses it as before."""
-    loaded = dict(QuestionnaireVersion.objects.values_list("version", "loaded_at"))
-    behind = []
-    for path in content_files():
-        loaded_at = loaded.get(path.stem.removeprefix("questionnaire-"))
-        if loaded_at is None or loaded_at.timestamp() < path.stat().st_mtime:
-            behind.append(path)
-    return behind
+    """The shipped content files whose version (named in the file name) is not loaded, or whose
+    text differs from the text it was loaded from: only those are read again (parsing all of
+    them took half a second of every start), so an edited file under a loaded version is still
+    refused by loading, as before."""
+    loaded = dict(QuestionnaireVersion.objects.values_list("version", "source_sha256"))
+    return [
+        path
+        for path in content_files()
+        if loaded.get(path.stem.removeprefix("questionnaire-")) != source_sha256(path.read_text(encoding="utf-8"))
+    ]
 
 
 # Beside the collected files: the static_signature() they were collected at.
 COLLECTED_MARK = ".collected"
 
 
-def static_signature() -> str:
-    """What collectstatic would gather, and how: every file's name, size and modification time,
-    and the storage. An edited, added or removed file changes it."""
-    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+def _static_sources() -> list[tuple[str, os.stat_result]]:
+    """What collectstatic would gather: each file's name and stat, in name order."""
     ignored = getattr(apps.get_app_config("staticfiles"), "ignore_patterns", [])  # StaticFilesConfig
+    found = []
     for finder in finders.get_finders():
-        for path, storage in sorted(finder.list(ignored), key=lambda found: found[0]):
-            stat = os.stat(storage.path(path))
-            digest.update(f"\n{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        for path, storage in finder.list(ignored):
+            found.append((path, os.stat(storage.path(path))))
+    return sorted(found, key=lambda source: source[0])
+
+
+def static_signature(sources: list[tuple[str, os.stat_result]] | None = None) -> str:
+    """The sources' names, sizes and modification times, and the storage: an edited, added or
+    removed file changes it."""
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for path, stat in _static_sources() if sources is None else sources:
+        digest.update(f"\n{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
 def static_behind() -> bool:
-    mark = Path(settings.STATIC_ROOT) / COLLECTED_MARK
-    return not mark.exists() or mark.read_text(encoding="utf-8") != static_signature()
+    """True unless STATIC_ROOT holds what the sources give, as collected by prepare. Under plain
+    names (development) every file must be there too: a production collectstatic into the same
+    folder keeps only the hashed names, and a hand may have deleted some."""
+    root = Path(settings.STATIC_ROOT)
+    mark = root / COLLECTED_MARK
+    sources = _static_sources()
+    if not mark.exists() or mark.read_text(encoding="utf-8") != static_signature(sources):
+        return True
+    if issubclass(import_string(settings.STORAGES["staticfiles"]["BACKEND"]), ManifestStaticFilesStorage):
+        return False
+    return not all((root / path).is_file() for path, _stat in sources)
 
 
 class Command(BaseCommand):
@@ -72,7 +90,12 @@ class Command(BaseCommand):
         "static files: each only if behind."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-static", action="store_true", help="leave the static files alone (a worker serves none)"
+        )
+
+    def handle(self, *args, no_static=False, **options):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             call_command("migrate", "--noinput", verbosity=0)
@@ -82,8 +105,9 @@ class Command(BaseCommand):
         if stale_catalogues():
             call_command("compilemessages", ignore_patterns=[".venv", ".cache"], verbosity=0)
         # WhiteNoise serves the collected copies, compressed, under `make run` as in production.
-        if static_behind():
-            call_command("collectstatic", "--noinput", verbosity=0)
+        if not no_static and static_behind():
+            # --clear: a file removed from the sources (or newly ignored) must not stay served.
+            call_command("collectstatic", "--noinput", "--clear", verbosity=0)
             mark = Path(settings.STATIC_ROOT) / COLLECTED_MARK
             mark.parent.mkdir(parents=True, exist_ok=True)
             mark.write_text(static_signature(), encoding="utf-8")
