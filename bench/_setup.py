@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import socket
 import sys
 import tempfile
 from pathlib import Path
+
+
+def scratch_dir(prefix: str) -> str:
+    """A new folder for one bench run (database, media, collected static files), removed when
+    the bench ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +45,7 @@ def django_on_scratch_database(prefix: str, debug: bool = True) -> None:
     With debug=False the settings are production's (what a server's timings depend on:
     no debug templates, connections kept), with throw-away values for what they demand."""
     sys.path.insert(0, str(ROOT))
-    scratch = tempfile.mkdtemp(prefix=prefix)
+    scratch = scratch_dir(prefix)
     os.environ["DATABASE_URL"] = os.getenv("BENCH_DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
     os.environ["MEDIA_ROOT"] = f"{scratch}/media"  # stored PDFs and uploads stay in the scratch folder
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -85,5 +96,5 @@ def production_on_localhost(port: int) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
         # Its own collected (hashed) static files, not the development server's in staticfiles/.
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
+        "STATIC_ROOT": scratch_dir("bench-static-"),
     }

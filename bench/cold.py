@@ -26,10 +26,13 @@ FIRST_REQUEST = """
 import json, os, sys, time
 start = time.perf_counter(); cpu = time.process_time()
 import config.wsgi  # what gunicorn config.wsgi loads in each worker
-booted, booted_cpu = time.perf_counter() - start, time.process_time() - cpu
 from django.conf import settings
 from django.test import Client
 client = Client()
+# The test client builds its middleware at its first request; config.wsgi's application built
+# it at import (WhiteNoise reading the collected static files among it): part of the start.
+client.handler.load_middleware()
+booted, booted_cpu = time.perf_counter() - start, time.process_time() - cpu
 client.cookies[settings.SESSION_COOKIE_NAME] = os.environ["BENCH_SESSION"]
 start = time.perf_counter(); cpu = time.process_time()
 response = client.get(os.environ["BENCH_URL"])
