@@ -292,7 +292,7 @@ def test_it_prepares_only_what_is_behind(db, monkeypatch, settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "collected"
     # Whether static files are behind is the subject of a test below: here, until collected once.
     monkeypatch.setattr(
-        prepare, "static_behind", lambda: not (tmp_path / "collected" / prepare.COLLECTED_MARK).exists()
+        prepare, "static_behind", lambda sources: not (tmp_path / "collected" / prepare.COLLECTED_MARK).exists()
     )
     catalogue = tmp_path / "locale" / "xx" / "LC_MESSAGES" / "django.po"
     catalogue.parent.mkdir(parents=True)
@@ -320,7 +320,7 @@ def test_it_reads_again_only_the_content_files_whose_text_changed(db, monkeypatc
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
     monkeypatch.setattr(prepare, "content_files", lambda: copies)
-    monkeypatch.setattr(prepare, "static_behind", lambda: False)  # the next test's subject
+    monkeypatch.setattr(prepare, "static_behind", lambda sources: False)  # the next test's subject
     monkeypatch.setattr(prepare, "stale_catalogues", list)
     assert prepare.content_behind() == copies  # an empty database
     call_command("prepare", stdout=StringIO())
@@ -344,6 +344,12 @@ def test_it_reads_again_only_the_content_files_whose_text_changed(db, monkeypatc
 def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path):
     from assessment.management.commands import prepare
 
+    def behind() -> bool:
+        return prepare.static_behind(prepare._static_sources())
+
+    def signature() -> str:
+        return prepare.static_signature(prepare._static_sources())
+
     settings.STATIC_ROOT = tmp_path / "collected"
     settings.STATICFILES_DIRS = [tmp_path / "static"]
     settings.STORAGES = {  # plain names, as in development, without the compression's time
@@ -353,22 +359,22 @@ def test_it_collects_static_files_again_only_when_one_changed(settings, tmp_path
     style = tmp_path / "static" / "css" / "app.css"
     style.parent.mkdir(parents=True)
     style.write_text("body { color: #222 }", encoding="utf-8")
-    assert prepare.static_behind()
+    assert behind()
     call_command("collectstatic", "--noinput", verbosity=0)
-    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
-    assert not prepare.static_behind()
+    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(signature(), encoding="utf-8")
+    assert not behind()
     style.write_text("body { color: #111 }", encoding="utf-8")  # edited (the same size)
     os.utime(style, (style.stat().st_mtime + 1,) * 2)  # file times lag the clock by a tick
-    assert prepare.static_behind()
-    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(prepare.static_signature(), encoding="utf-8")
+    assert behind()
+    (tmp_path / "collected" / prepare.COLLECTED_MARK).write_text(signature(), encoding="utf-8")
     (tmp_path / "static" / "new.js").write_text("", encoding="utf-8")  # added
-    assert prepare.static_behind()
+    assert behind()
     (tmp_path / "static" / "new.js").unlink()
     # A production collectstatic into the same folder keeps only hashed names: the mark still
     # matches the sources, but the files it promises are gone.
-    assert not prepare.static_behind()
+    assert not behind()
     (tmp_path / "collected" / "css" / "app.css").unlink(missing_ok=True)
-    assert prepare.static_behind()
+    assert behind()
 
 
 def test_it_serves_the_collected_compressed_copies_with_cache_headers(settings, tmp_path):

@@ -58,22 +58,21 @@ def _static_sources() -> list[tuple[str, os.stat_result]]:
     return sorted(found, key=lambda source: source[0])
 
 
-def static_signature(sources: list[tuple[str, os.stat_result]] | None = None) -> str:
+def static_signature(sources: list[tuple[str, os.stat_result]]) -> str:
     """The sources' names, sizes and modification times, and the storage: an edited, added or
     removed file changes it."""
     digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
-    for path, stat in _static_sources() if sources is None else sources:
+    for path, stat in sources:
         digest.update(f"\n{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
-def static_behind() -> bool:
-    """True unless STATIC_ROOT holds what the sources give, as collected by prepare. Under plain
-    names (development) every file must be there too: a production collectstatic into the same
-    folder keeps only the hashed names, and a hand may have deleted some."""
+def static_behind(sources: list[tuple[str, os.stat_result]]) -> bool:
+    """True unless STATIC_ROOT holds what the sources (_static_sources()) give, as collected by
+    prepare. Under plain names (development) every file must be there too: a production
+    collectstatic into the same folder keeps only the hashed names, and a hand may have deleted some."""
     root = Path(settings.STATIC_ROOT)
     mark = root / COLLECTED_MARK
-    sources = _static_sources()
     if not mark.exists() or mark.read_text(encoding="utf-8") != static_signature(sources):
         return True
     if issubclass(import_string(settings.STORAGES["staticfiles"]["BACKEND"]), ManifestStaticFilesStorage):
@@ -105,9 +104,13 @@ class Command(BaseCommand):
         if stale_catalogues():
             call_command("compilemessages", ignore_patterns=[".venv", ".cache"], verbosity=0)
         # WhiteNoise serves the collected copies, compressed, under `make run` as in production.
-        if not no_static and static_behind():
+        if no_static:
+            return
+        # The sources as they were before collecting: a file edited meanwhile is collected next time.
+        sources = _static_sources()
+        if static_behind(sources):
             # --clear: a file removed from the sources (or newly ignored) must not stay served.
             call_command("collectstatic", "--noinput", "--clear", verbosity=0)
             mark = Path(settings.STATIC_ROOT) / COLLECTED_MARK
             mark.parent.mkdir(parents=True, exist_ok=True)
-            mark.write_text(static_signature(), encoding="utf-8")
+            mark.write_text(static_signature(sources), encoding="utf-8")
