@@ -270,10 +270,15 @@ class Assessment(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["owner", "-updated_at"]),
-            # A firm's assessments in a campaign: the member table's probe for a firm's newer one.
-            models.Index(fields=["firm", "campaign"], name="assessment_firm_campaign"),
-            # The member table by sector: a campaign's members of one sector, in the order they came.
-            models.Index(fields=["campaign", "sector"], name="assessment_campaign_sector"),
+            # A firm's assessments in a campaign: the member table's probe for a firm's newer one,
+            # answered from the index alone (the status is in it).
+            models.Index(fields=["firm", "campaign", "status"], name="assessment_firm_campaign"),
+            # The member table by sector: the members of one sector who share their submitted
+            # results, counted from the index alone (a row of this table is wide: its result).
+            models.Index(
+                fields=["campaign", "sector", "status", "share_with_association", "firm"],
+                name="assessment_campaign_sector",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -153,3 +153,24 @@ def test_it_filters_by_sector_across_the_invited_members_and_the_others(chamber)
     many_members(campaign, 60, "joined", name="More", sector="secondary", start=2)
     second = member_rows(get(chamber, "?sector=secondary&page=2"))
     assert second == [f"More {n:05d}" for n in range(48, 63)]
+
+
+def test_it_pages_a_search_with_more_matches_than_fit_a_page(chamber):
+    # A search reads a half whole when it fits a page and counts it otherwise: both kinds of
+    # half, and a page boundary between them, give the same table.
+    campaign = chamber["campaign"]
+    many_members(campaign, 55, "invited", name="Lotus")
+    many_members(campaign, 3, "joined", name="Lotus Joined")
+    many_members(campaign, 4, "invited", name="Other")
+    first = get(chamber, "?q=lotus")
+    assert "58 members match these filters." in text_of(first)
+    assert member_rows(first) == [f"Lotus {n:05d}" for n in range(1, PER_PAGE + 1)]
+    second = get(chamber, "?q=lotus&page=2")
+    assert member_rows(second) == [f"Lotus {n:05d}" for n in range(51, 56)] + [
+        f"Lotus Joined {n:05d}" for n in range(1, 4)
+    ]
+    assert "Members 51–58 of 58" in text_of(second)
+    # Only the others match: the invited half is read (empty), never counted.
+    joined = get(chamber, "?q=joined")
+    assert member_rows(joined) == [f"Lotus Joined {n:05d}" for n in range(1, 4)]
+    assert "3 members match these filters." in text_of(joined)
