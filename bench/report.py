@@ -19,7 +19,11 @@ alike), each after a full garbage collection:
 - worker: the same service inside `pdf.render_session()` (a worker's long-lived render child).
 
 It prints the median wall time and CPU time (this process's plus the render child's) with
-their ratio to bare, the 1-minute load average over the rounds, the layout work (pages made,
+their ratio to bare (the median of each round's ratio to that round's bare render, and the
+quartiles of those ratios: one round's render differs from the next by up to 20 % on a shared
+machine, which pairing cancels in part), for the paths with a render child this process's own
+CPU time (the app's work around WeasyPrint's: data, template, digest, storing), the 1-minute
+load average over the rounds, the layout work (pages made,
 of which re-made for the contents' page numbers), the PDF's size and pages; at the end the
 resident memory of this process (the web or worker process) and of the render children.
 Targets (issue 17): every path at most 1.05 x bare (but the cold child, by nature); the zh
@@ -91,13 +95,17 @@ def _memory_mib(pid: int | str, *fields: str) -> dict[str, float]:
     return found
 
 
-def _timed(run: Callable[[], object]) -> tuple[float, float]:
+def _timed(run: Callable[[], object]) -> tuple[float, float, float]:
+    """Wall time, CPU time (this process and its render children) and this process's own CPU
+    time (for a path with a render child: the app's work around WeasyPrint's)."""
     gc.collect()
-    cpu = time.process_time() + _child_cpu_seconds()
+    own = time.process_time()
+    cpu = own + _child_cpu_seconds()
     start = time.perf_counter()
     run()
     wall = time.perf_counter() - start
-    return wall, time.process_time() + _child_cpu_seconds() - cpu
+    own_after = time.process_time()
+    return wall, own_after + _child_cpu_seconds() - cpu, own_after - own
 
 
 _web_session: object = None
@@ -225,25 +233,34 @@ def main() -> None:
                     run()  # warm-up: fonts, stylesheet, templates, the session's child
                 walls: dict[str, list[float]] = {name: [] for name in paths}
                 cpus: dict[str, list[float]] = {name: [] for name in paths}
+                owns: dict[str, list[float]] = {name: [] for name in paths}
                 load_before = os.getloadavg()[0]
                 for _ in range(args.renders):
                     for name, run in paths.items():
-                        wall, cpu = _timed(run)
+                        wall, cpu, own_cpu = _timed(run)
                         walls[name].append(wall)
                         cpus[name].append(cpu)
+                        owns[name].append(own_cpu)
                 load_after = os.getloadavg()[0]
                 pages, made = _layout_counts(html)
                 size = len(web(lang, variant))
-                bare_wall, bare_cpu = statistics.median(walls["bare"]), statistics.median(cpus["bare"])
                 print(
                     f"{lang} {variant}: {pages} pages, {size / 1024:.0f} KB, layout made {made} pages "
                     f"({made - pages} re-made for page numbers); load {load_before:.2f}-{load_after:.2f}"
                 )
                 for name in paths:
                     wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+                    # Each round's ratio to the bare render of the same round, then their median:
+                    # a slow spell of the machine touches both sides of a ratio alike.
+                    wall_ratio = statistics.median(v / b for v, b in zip(walls[name], walls["bare"], strict=True))
+                    cpu_ratios = sorted(v / b for v, b in zip(cpus[name], cpus["bare"], strict=True))
+                    spread = f"{cpu_ratios[len(cpu_ratios) // 4]:.2f}-{cpu_ratios[-1 - len(cpu_ratios) // 4]:.2f}"
+                    own = ""
+                    if name in ("web", "web, cold", "worker"):
+                        own = f"   this process {statistics.median(owns[name]) * 1000:4.0f} ms"
                     print(
                         f"  {name:10} wall {wall:6.3f} s  CPU {cpu:6.3f} s   ratio to bare: "
-                        f"wall {wall / bare_wall:4.2f}  CPU {cpu / bare_cpu:4.2f}"
+                        f"wall {wall_ratio:4.2f}  CPU {statistics.median(cpu_ratios):4.2f} (quartiles {spread}){own}"
                     )
         pid = _session_child_pid()
         if pid is not None:
