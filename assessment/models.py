@@ -270,14 +270,15 @@ class Assessment(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["owner", "-updated_at"]),
-            # A firm's assessments in a campaign: the member table's probe for a firm's newer one,
-            # answered from the index alone (the status is in it).
-            models.Index(fields=["firm", "campaign", "status"], name="assessment_firm_campaign"),
+            # A firm's assessments in a campaign: the member table's probe for a firm's newer one.
+            # The status is in it, so on SQLite (whose indexes carry the row id) the probe never
+            # reads a row, which is wide (a stored result each).
+            models.Index(fields=["firm", "campaign", "status"], name="assessment_member_probe"),
             # The member table by sector: the members of one sector who share their submitted
-            # results, counted from the index alone (a row of this table is wide: its result).
+            # results, counted on SQLite from the index alone (PostgreSQL may still visit rows).
             models.Index(
                 fields=["campaign", "sector", "status", "share_with_association", "firm"],
-                name="assessment_campaign_sector",
+                name="assessment_member_sector",
             ),
         ]
 

@@ -117,7 +117,9 @@ def _member_columns(prefix: str) -> dict[str, Any]:
     }
 
 
-def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tuple[str, ...]) -> QuerySet:
+def _filtered(
+    queryset: QuerySet, filters: MemberFilters, prefix: str, names: tuple[str, ...], campaign_id: int
+) -> QuerySet:
     if filters.status:
         # On the status column itself, not on m_status (an expression no index can serve).
         if filters.status == "invited":
@@ -134,7 +136,7 @@ def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tu
             # Always true (an invitation's assessment is made for its campaign, when it is used
             # or its answers are imported), and it lets the database count from the sector index
             # on the few shared results instead of reading every invitation's assessment.
-            queryset = queryset.filter(assessment__campaign_id=F("campaign_id"))
+            queryset = queryset.filter(assessment__campaign_id=campaign_id)
     if filters.search:
         matches = Q()
         for name in names:
@@ -146,8 +148,10 @@ def _filtered(queryset: QuerySet, filters: MemberFilters, prefix: str, names: tu
 def _halves(campaign: Campaign, filters: MemberFilters) -> tuple[QuerySet, QuerySet]:
     """The invited members and the others, narrowed by the filters (count them as they are;
     read their rows through _rows())."""
-    invited = _filtered(selectors.campaign_invited(campaign.pk), filters, "assessment__", ("firm__name", "email"))
-    others = _filtered(selectors.campaign_uninvited(campaign.pk), filters, "", ("firm_name",))
+    invited = _filtered(
+        selectors.campaign_invited(campaign.pk), filters, "assessment__", ("firm__name", "email"), campaign.pk
+    )
+    others = _filtered(selectors.campaign_uninvited(campaign.pk), filters, "", ("firm_name",), campaign.pk)
     return invited, others
 
 
@@ -171,6 +175,21 @@ def campaign_member_rows(campaign: Campaign, filters: MemberFilters | None = Non
     return invited.order_by().union(others.order_by(), all=True).order_by("m_kind", "m_id")
 
 
+class _ReadAhead:
+    """A half whose first rows were read already: a slice within them is served from them."""
+
+    def __init__(self, rows: QuerySet, first: list[dict[str, Any]]):
+        self.rows, self.first = rows, first
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __getitem__(self, part: slice) -> list[dict[str, Any]]:
+        if (part.stop or 0) <= len(self.first):
+            return self.first[part]
+        return list(self.rows[part])
+
+
 class _CountedMembers:
     """The two halves as one sliceable list of known length, for a Paginator: a slice reads
     only the rows it covers, from the half (or both) they are in."""
@@ -179,9 +198,9 @@ class _CountedMembers:
 
     def __init__(
         self,
-        invited: QuerySet | list[dict[str, Any]],
+        invited: QuerySet | list[dict[str, Any]] | _ReadAhead,
         invited_count: int,
-        others: QuerySet | list[dict[str, Any]],
+        others: QuerySet | list[dict[str, Any]] | _ReadAhead,
         others_count: int,
     ):
         self.invited, self.invited_count = invited, invited_count
@@ -244,15 +263,15 @@ def campaign_member_counts(campaign: Campaign) -> dict[str, int]:
     return {**counts, "total": sum(counts.values())}
 
 
-def _read_or_counted(rows: QuerySet, limit: int) -> tuple[QuerySet | list[dict[str, Any]], int]:
+def _read_or_counted(rows: QuerySet, limit: int) -> tuple[list[dict[str, Any]] | _ReadAhead, int]:
     """A searched half and its length. A search mostly finds a few members: up to `limit` of
     them are read whole, in the query that would have read them for the page anyway, and not
     counted first (the count scanned every name again: half a search page's time). A half with
-    more is counted as it is."""
+    more is counted, and its first page is served from what was read."""
     first = list(rows[: limit + 1])
     if len(first) <= limit:
         return first, len(first)
-    return rows, rows.count()
+    return _ReadAhead(rows, first[:limit]), rows.count()
 
 
 def campaign_members_page(
