@@ -21,7 +21,7 @@ from assessment.models import (
     Organisation,
     QuestionnaireVersion,
 )
-from assessment.questionnaire.definition import Questionnaire
+from assessment.questionnaire.definition import FACT_VALUES, Questionnaire
 from assessment.questionnaire.parser import parse_questionnaire
 
 # Versions never change once loaded (the loader refuses edits), so a parsed definition
@@ -162,7 +162,7 @@ def is_admin(user, organisation: Organisation) -> bool:
 # lists them (campaigns.selectors) and counts them from Campaign.tallies, which
 # services.campaign_tallies_refresh writes from campaign_tallies_count below.
 
-TALLIES_FORMAT = 1  # tallies written in another format are counted again when read
+TALLIES_FORMAT = 2  # tallies written in another format are counted again when read (2: by sector)
 
 
 def campaign_invited(campaign_id: int) -> QuerySet[Invitation]:
@@ -206,17 +206,38 @@ def campaign_counted(campaign: Campaign) -> QuerySet[Assessment]:
 
 def campaign_tallies_count(campaign: Campaign) -> dict[str, Any]:
     """Count the campaign's members by status, for each half of the member table ("invited": the
-    invitations, "others": the uninvited members), and sum the area scores of the counted
+    invitations, "others": the uninvited members), those who share their submitted results by
+    sector ("sectors": {half: {sector: how many}}), and sum the area scores of the counted
     members who share their results ("sharing", "sums": {area: [sum, how many]}). Three
     queries over every member: what Campaign.tallies stores, so pages do not run them."""
-    invited = campaign_invited(campaign.pk).aggregate(
-        invited=Count("pk", filter=Q(assessment__isnull=True)),
-        started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
-        submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
+
+    def by_sector(prefix: str) -> dict[str, Count]:
+        # The members who share their submitted results, by the sector those say: what the
+        # member table's sector filter finds (a private member's answers never narrow a list).
+        shared = Q(**{f"{prefix}status": Assessment.Status.SUBMITTED, f"{prefix}share_with_association": True})
+        return {
+            f"sector:{sector}": Count("pk", filter=shared & Q(**{f"{prefix}sector": sector}))
+            for sector in FACT_VALUES["sector"]
+        }
+
+    def split(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+        sectors = {key.removeprefix("sector:"): n for key, n in counts.items() if key.startswith("sector:")}
+        return {key: n for key, n in counts.items() if not key.startswith("sector:")}, sectors
+
+    invited, invited_sectors = split(
+        campaign_invited(campaign.pk).aggregate(
+            invited=Count("pk", filter=Q(assessment__isnull=True)),
+            started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
+            submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
+            **by_sector("assessment__"),
+        )
     )
-    others = campaign_uninvited(campaign.pk).aggregate(
-        started=Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
-        submitted=Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
+    others, others_sectors = split(
+        campaign_uninvited(campaign.pk).aggregate(
+            started=Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
+            submitted=Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
+            **by_sector(""),
+        )
     )
     areas = [area.key for area in questionnaire_of(campaign.questionnaire).areas]
     sums: dict[str, Any] = {"sharing": Count("pk")}
@@ -229,6 +250,7 @@ def campaign_tallies_count(campaign: Campaign) -> dict[str, Any]:
         "format": TALLIES_FORMAT,
         "invited": invited,
         "others": others,
+        "sectors": {"invited": invited_sectors, "others": others_sectors},
         "sharing": found["sharing"],
         "sums": {area: [found[f"sum_{n}"] or 0, found[f"n_{n}"]] for n, area in enumerate(areas)},
     }

@@ -277,24 +277,27 @@ def _read_or_counted(rows: QuerySet, limit: int) -> tuple[list[dict[str, Any]] |
 def campaign_members_page(
     campaign: Campaign, filters: MemberFilters, page_number: str | int | None, per_page: int = MEMBERS_PER_PAGE
 ) -> tuple[Page, list[dict[str, Any]]]:
-    """One page of the member table and its rows. Unfiltered or by status: counted from the
-    stored tallies, one or two queries for the rows. By sector: each half counted with the
-    filter (from the sector index), then sliced alike. With a search: each half read whole when
-    it has at most a page of matches, else counted. A page number that is not one (or past the
-    end) gives the first (or the last) page."""
+    """One page of the member table and its rows. Unfiltered, by status or by sector: counted
+    from the stored tallies, one or two queries for the rows. With a search: each half read
+    whole when it has at most a page of matches, else counted. A page number that is not one (or
+    past the end) gives the first (or the last) page."""
     invited, others = _halves(campaign, filters)
     invited_rows, others_rows = _rows(invited, others)
     if filters.search:
         members = _CountedMembers(*_read_or_counted(invited_rows, per_page), *_read_or_counted(others_rows, per_page))
-    elif filters.sector:
-        members = _CountedMembers(invited_rows, invited.count(), others_rows, others.count())
     else:
         tallies = selectors.campaign_tallies(campaign)
 
-        def counted(half: dict[str, int]) -> int:
-            return half.get(filters.status, 0) if filters.status else sum(half.values())
+        def counted(half: str) -> int:
+            if filters.sector:
+                # Only members who share submitted results have a sector the filter sees.
+                if filters.status not in ("", "submitted"):
+                    return 0
+                return tallies["sectors"][half].get(filters.sector, 0)
+            by_status = tallies[half]
+            return by_status.get(filters.status, 0) if filters.status else sum(by_status.values())
 
-        members = _CountedMembers(invited_rows, counted(tallies["invited"]), others_rows, counted(tallies["others"]))
+        members = _CountedMembers(invited_rows, counted("invited"), others_rows, counted("others"))
     page: Page = Paginator(members, per_page).get_page(page_number)
     return page, [member_row(values) for values in page.object_list]
 

@@ -153,6 +153,24 @@ def test_it_filters_by_sector_across_the_invited_members_and_the_others(chamber)
     many_members(campaign, 60, "joined", name="More", sector="secondary", start=2)
     second = member_rows(get(chamber, "?sector=secondary&page=2"))
     assert second == [f"More {n:05d}" for n in range(48, 63)]
+    # The count comes from the campaign's tallies: with a status, only "submitted" can match.
+    assert "65 members match these filters." in text_of(get(chamber, "?sector=secondary&status=submitted"))
+    assert "No member matches these filters." in text_of(get(chamber, "?sector=secondary&status=started"))
+    assert "2 members match these filters." in text_of(get(chamber, "?sector=primary"))
+
+
+def test_it_counts_a_sector_again_when_a_member_stops_sharing(chamber):
+    from assessment.campaigns.services import consent_set
+    from assessment.models import Assessment
+
+    campaign = chamber["campaign"]
+    many_members(campaign, 2, "submitted", name="Invited", sector="secondary")
+    many_members(campaign, 1, "joined", name="Joined", sector="secondary")
+    assert "3 members match these filters." in text_of(get(chamber, "?sector=secondary"))
+    for name in ("Invited 00002", "Joined 00001"):
+        consent_set(assessment=Assessment.objects.get(firm_name=name), share=False)
+    page = get(chamber, "?sector=secondary")
+    assert member_rows(page) == ["Invited 00001"] and "1 member matches these filters." in text_of(page)
 
 
 def test_it_pages_a_search_with_more_matches_than_fit_a_page(chamber):
@@ -174,3 +192,22 @@ def test_it_pages_a_search_with_more_matches_than_fit_a_page(chamber):
     joined = get(chamber, "?q=joined")
     assert member_rows(joined) == [f"Lotus Joined {n:05d}" for n in range(1, 4)]
     assert "3 members match these filters." in text_of(joined)
+
+
+def test_it_stores_the_tallies_by_sector_in_the_migration(chamber):
+    import importlib
+
+    from django.apps import apps
+
+    from assessment.models import Campaign
+
+    campaign = chamber["campaign"]
+    many_members(campaign, 2, "submitted", name="Invited", sector="secondary")
+    old = {key: value for key, value in Campaign.objects.get(pk=campaign.pk).tallies.items() if key != "sectors"}
+    Campaign.objects.filter(pk=campaign.pk).update(tallies={**old, "format": 1})  # as stored before 0020
+    migration = importlib.import_module("assessment.migrations.0020_campaign_tallies_by_sector")
+    migration.count_again(apps, None)
+    tallies = Campaign.objects.get(pk=campaign.pk).tallies
+    assert tallies["format"] == 2
+    assert tallies["sectors"]["invited"] == {"primary": 0, "secondary": 2, "tertiary": 0}
+    assert "2 members match these filters." in text_of(get(chamber, "?sector=secondary"))
