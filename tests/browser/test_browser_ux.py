@@ -70,3 +70,36 @@ def test_it_prints_the_folded_parts_of_the_results_open_without_javascript(brows
     page.emulate_media(media="print")
     assert folded.is_visible()
     page.context.close()
+
+
+def test_it_keeps_a_chinese_member_table_readable_on_a_phone(browser, site, chamber):
+    # Chinese breaks between any two characters: the statuses and headings stood one character
+    # a line while the e-mail column took the width. Now they keep to their words and the
+    # table scrolls sideways; a firm's name still wraps, a few characters a line at least.
+    from tests.browser.chromium import PHONE
+    from tests.factories import many_members
+
+    many_members(chamber["campaign"], 3, "submitted", name="武汉光谷精密仪器制造股份有限公司")
+    many_members(chamber["campaign"], 2, "invited", name="湖北楚天国际物流供应链管理有限公司")
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{site}/zh-hans/accounts/login/")
+    page.locator("input[name=username]").fill("chamber")
+    page.locator("input[name=password]").fill("a-long-password-1")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{site}/zh-hans/campaigns/{chamber['campaign'].pk}/")
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll("section[aria-labelledby=members] table tr")].map(
+          row => [...row.cells].map(cell => {
+            const range = document.createRange(); range.selectNodeContents(cell);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+            return [lines, cell.clientWidth / parseFloat(getComputedStyle(cell).fontSize)];
+        }))"""
+    )
+    header, *rows = [[lines for lines, _ in row] for row in cells]
+    assert len(rows) == 5
+    assert header[3] == 1 and header[4] <= 2 and header[5] == 1  # 状态, 邀请 / 提醒日期 at its space, 评估结果
+    for row in rows:
+        assert row[3] == 1 and row[4] == 1 and row[5] == 1, row  # status, dates, result
+    assert min(cells[n][1][1] for n in range(1, 6)) >= 6  # the firm's name: room for 6 characters a line
+    page.context.close()

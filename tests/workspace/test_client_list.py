@@ -30,7 +30,7 @@ def page_text(client, **params) -> str:
 
 def table_names(page: str) -> list[str]:
     """The firm names in the client table, in order."""
-    return re.findall(r'<td><a href="/en/workspace/clients/\d+/">([^<]+)</a>', page)
+    return re.findall(r'<td[^>]*><a href="/en/workspace/clients/\d+/">([^<]+)</a>', page)
 
 
 def bulk_clients(org, version, count: int, results: list[dict], prefix: str = "Bulk") -> list[Firm]:
