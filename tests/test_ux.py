@@ -463,6 +463,7 @@ def test_it_writes_full_width_colons_and_semicolons_in_chinese_pages_and_pdfs(ve
     results = owner_client(assessment, token).get(url("results", assessment.public_id, lang="zh-hans"))
     html = visible_text(results.content.decode())
     assert "顾问备注：" in html.replace(" ", "") and not ASCII_AFTER_CJK.findall(html)
+    assert "企业主摘要（PDF，" in html  # the summary is named as its PDF and the bulk form name it
     # The citations under each question of a step page, too.
     owner = Client()
     draft = start(owner, lang="zh-hans")
