@@ -1,9 +1,18 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from assessment.api import views as api_views
+
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")  # at request time: the hashed name exists once collected
+
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -14,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^api/", api_views.not_found),
     # Crawlers ask for it at the root, outside the language prefixes.
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
+    # Browsers ask for it at the root where a response has no <link rel="icon"> (a PDF, say).
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 urlpatterns += i18n_patterns(path("", include("assessment.urls")))
 

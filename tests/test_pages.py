@@ -99,3 +99,8 @@ def test_it_compresses_pages_but_not_pdfs(version):
     report = owner.get(pdf_url(assessment, "en", "summary"), HTTP_ACCEPT_ENCODING="gzip")
     assert not report.has_header("Content-Encoding")
     assert b"".join(report.streaming_content).startswith(b"%PDF")
+
+
+def test_it_sends_browsers_asking_for_favicon_ico_to_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
