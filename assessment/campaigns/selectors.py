@@ -31,6 +31,7 @@ from assessment.models import (
     Invitation,
     Organisation,
 )
+from assessment.paging import nearest_page
 from assessment.plan import selectors as plan_selectors
 from assessment.questionnaire.result import Result
 
@@ -298,7 +299,7 @@ def campaign_members_page(
             return by_status.get(filters.status, 0) if filters.status else sum(by_status.values())
 
         members = _CountedMembers(invited_rows, counted("invited"), others_rows, counted("others"))
-    page: Page = Paginator(members, per_page).get_page(page_number)
+    page: Page = nearest_page(Paginator(members, per_page), page_number)
     return page, [member_row(values) for values in page.object_list]
 
 

@@ -13,6 +13,7 @@ from assessment.models import (
     Firm,
     Organisation,
 )
+from assessment.paging import nearest_page
 from assessment.selectors import assessments
 
 
@@ -66,4 +67,4 @@ def client_page(
         firms = firms.filter(latest_band=filters["band"])
     if filters.get("weakest"):
         firms = firms.filter(latest_weakest=filters["weakest"])
-    return Paginator(firms, per_page).get_page(page_number)
+    return nearest_page(Paginator(firms, per_page), page_number)

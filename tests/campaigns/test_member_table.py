@@ -93,11 +93,10 @@ def test_it_ignores_bad_filter_values_and_page_numbers(chamber):
     bogus = get(chamber, "?status=bogus&sector=quaternary&q=Draft")
     assert "Select a valid choice. bogus is not one of the available choices." in text_of(bogus)
     assert member_rows(bogus) == ["Draft 00001", "Draft 00002"]  # the valid filter still applies
-    for number in ("abc", "0", "-3", "1.5", "99999999999999999999"):
-        page = get(chamber, f"?page={number}")
-        assert member_rows(page)[0] in ("Invited 00001", "Invited 00051"), number
-    assert member_rows(get(chamber, "?page=abc"))[0] == "Invited 00001"
-    assert member_rows(get(chamber, "?page=99"))[-1] == "Draft 00002"  # past the end: the last page
+    for number in ("abc", "0", "-3", "1.5", ""):  # not a page number, or below the first: the first
+        assert member_rows(get(chamber, f"?page={number}"))[0] == "Invited 00001", number
+    for number in ("99", "99999999999999999999"):  # past the end: the last page
+        assert member_rows(get(chamber, f"?page={number}"))[-1] == "Draft 00002", number
     assert "Select a valid choice" not in get(chamber, "?status=&sector=&q=")
 
 
