@@ -216,29 +216,26 @@ def campaign_tallies_count(campaign: Campaign) -> dict[str, Any]:
         # member table's sector filter finds (a private member's answers never narrow a list).
         shared = Q(**{f"{prefix}status": Assessment.Status.SUBMITTED, f"{prefix}share_with_association": True})
         return {
-            f"sector:{sector}": Count("pk", filter=shared & Q(**{f"{prefix}sector": sector}))
+            f"sector_{sector}": Count("pk", filter=shared & Q(**{f"{prefix}sector": sector}))
             for sector in FACT_VALUES["sector"]
         }
 
-    def split(counts: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-        sectors = {key.removeprefix("sector:"): n for key, n in counts.items() if key.startswith("sector:")}
-        return {key: n for key, n in counts.items() if not key.startswith("sector:")}, sectors
+    def sectors_out(found: dict[str, int]) -> dict[str, int]:
+        return {sector: found.pop(f"sector_{sector}") for sector in FACT_VALUES["sector"]}
 
-    invited, invited_sectors = split(
-        campaign_invited(campaign.pk).aggregate(
-            invited=Count("pk", filter=Q(assessment__isnull=True)),
-            started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
-            submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
-            **by_sector("assessment__"),
-        )
+    invited = campaign_invited(campaign.pk).aggregate(
+        invited=Count("pk", filter=Q(assessment__isnull=True)),
+        started=Count("pk", filter=Q(assessment__status=Assessment.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(assessment__status=Assessment.Status.SUBMITTED)),
+        **by_sector("assessment__"),
     )
-    others, others_sectors = split(
-        campaign_uninvited(campaign.pk).aggregate(
-            started=Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
-            submitted=Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
-            **by_sector(""),
-        )
+    invited_sectors = sectors_out(invited)
+    others = campaign_uninvited(campaign.pk).aggregate(
+        started=Count("pk", filter=Q(status=Assessment.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(status=Assessment.Status.SUBMITTED)),
+        **by_sector(""),
     )
+    others_sectors = sectors_out(others)
     areas = [area.key for area in questionnaire_of(campaign.questionnaire).areas]
     sums: dict[str, Any] = {"sharing": Count("pk")}
     for n, area in enumerate(areas):
